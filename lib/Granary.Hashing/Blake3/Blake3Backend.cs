@@ -48,6 +48,7 @@ internal static unsafe class Blake3Simd
     /// For chunks, <paramref name="counter"/> is the first chunk's index and increments per input;
     /// for parent nodes it stays 0.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void HashMany(
         Blake3Backend backend, byte* input, int count, int blocks, uint* key, ulong counter, bool incrementCounter,
         uint flags, uint flagsStart, uint flagsEnd, byte* output)

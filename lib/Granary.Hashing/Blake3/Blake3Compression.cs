@@ -59,6 +59,7 @@ internal static class Blake3Compression
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rounds(ReadOnlySpan<uint> cv, ReadOnlySpan<uint> m, uint blockLen, ulong counter, uint flags, Span<uint> v)
     {
         cv[..8].CopyTo(v);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static Granary.Hashing.Blake3Constants;
 
 namespace Granary.Hashing;
@@ -30,6 +31,7 @@ internal static unsafe class Blake3Tree
     /// Hashes all whole chunks of <paramref name="input"/> (and a trailing partial chunk, if any)
     /// and writes their chaining values; returns how many it wrote.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CompressChunks(
         Blake3Backend backend, byte* input, long length, uint* key, ulong chunkCounter, uint flags, byte* output)
     {
@@ -54,6 +56,7 @@ internal static unsafe class Blake3Tree
     /// Combines pairs of chaining values into parents; an odd last one passes through unchanged.
     /// Returns how many values it wrote.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CompressParents(
         Blake3Backend backend, byte* childCvs, int count, uint* key, uint flags, byte* output)
     {
@@ -72,6 +75,7 @@ internal static unsafe class Blake3Tree
     /// Hashes a subtree of more than one chunk down to at most <see cref="MaxSimdDegree"/>
     /// (and at least two) chaining values, recursing on left-balanced halves.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CompressSubtreeWide(
         Blake3Backend backend, byte* input, long length, uint* key, ulong chunkCounter, uint flags, byte* output)
     {
@@ -107,6 +111,7 @@ internal static unsafe class Blake3Tree
     /// right children's chaining values (64 bytes). The parent itself is not compressed, because
     /// the caller knows whether it is the root.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CompressSubtreeToParentNode(
         Blake3Backend backend, byte* input, long length, uint* key, ulong chunkCounter, uint flags, byte* parentBlock)
     {

@@ -38,8 +38,16 @@ internal readonly unsafe struct Lanes4 : ISimdLanes<Vector128<uint>>
     public static bool IsSupported => Sse41.IsSupported && Ssse3.IsSupported;
     public static int Degree => 4;
 
-    private static Vector128<byte> Rot16Mask => Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-    private static Vector128<byte> Rot8Mask => Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+    private static Vector128<byte> Rot16Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    }
+    private static Vector128<byte> Rot8Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<uint> Splat(uint value) => Vector128.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<uint> Add(Vector128<uint> a, Vector128<uint> b) => Sse2.Add(a, b);
@@ -79,8 +87,16 @@ internal readonly unsafe struct Lanes8 : ISimdLanes<Vector256<uint>>
     public static bool IsSupported => Avx2.IsSupported;
     public static int Degree => 8;
 
-    private static Vector256<byte> Rot16Mask => Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-    private static Vector256<byte> Rot8Mask => Vector256.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+    private static Vector256<byte> Rot16Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    }
+    private static Vector256<byte> Rot8Mask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<uint> Splat(uint value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<uint> Add(Vector256<uint> a, Vector256<uint> b) => Avx2.Add(a, b);
@@ -99,6 +115,14 @@ internal readonly unsafe struct Lanes8 : ISimdLanes<Vector256<uint>>
         for (int half = 0; half < 2; half++)
         {
             byte* q = p + (32 * half);
+            if (half == 0)
+            {
+                for (int i = 0; i < 8; i++)
+                {
+                    Sse.Prefetch0(p + (i * stride) + 256);
+                }
+            }
+
             var r0 = Avx.LoadVector256((uint*)(q + (0 * stride)));
             var r1 = Avx.LoadVector256((uint*)(q + (1 * stride)));
             var r2 = Avx.LoadVector256((uint*)(q + (2 * stride)));
@@ -160,12 +184,17 @@ internal readonly unsafe struct Lanes16 : ISimdLanes<Vector512<uint>>
     public static void LoadTransposed(byte* firstInput, nint stride, nint blockOffset, Vector512<uint>* message)
     {
         byte* p = firstInput + blockOffset;
-        Vector512<uint>* u = stackalloc Vector512<uint>[16];
 
-        // Rows 4g..4g+3: after the two unpack steps, u[4g+j] holds, in 128-bit lane L, column 4L+j
-        // of those four rows.
+        // Rows 4g..4g+3: after the two unpack steps, message[4g+j] holds, in 128-bit lane L,
+        // column 4L+j of those four rows.
         for (int g = 0; g < 4; g++)
         {
+            // Sixteen strided streams are more than the hardware prefetcher follows: ask for
+            // each input's data a few blocks ahead, as the reference implementation does.
+            Sse.Prefetch0(p + (((4 * g) + 0) * stride) + 256);
+            Sse.Prefetch0(p + (((4 * g) + 1) * stride) + 256);
+            Sse.Prefetch0(p + (((4 * g) + 2) * stride) + 256);
+            Sse.Prefetch0(p + (((4 * g) + 3) * stride) + 256);
             var r0 = Avx512F.LoadVector512((uint*)(p + (((4 * g) + 0) * stride)));
             var r1 = Avx512F.LoadVector512((uint*)(p + (((4 * g) + 1) * stride)));
             var r2 = Avx512F.LoadVector512((uint*)(p + (((4 * g) + 2) * stride)));
@@ -174,19 +203,20 @@ internal readonly unsafe struct Lanes16 : ISimdLanes<Vector512<uint>>
             var t1 = Avx512F.UnpackHigh(r0, r1).AsUInt64();
             var t2 = Avx512F.UnpackLow(r2, r3).AsUInt64();
             var t3 = Avx512F.UnpackHigh(r2, r3).AsUInt64();
-            u[(4 * g) + 0] = Avx512F.UnpackLow(t0, t2).AsUInt32();
-            u[(4 * g) + 1] = Avx512F.UnpackHigh(t0, t2).AsUInt32();
-            u[(4 * g) + 2] = Avx512F.UnpackLow(t1, t3).AsUInt32();
-            u[(4 * g) + 3] = Avx512F.UnpackHigh(t1, t3).AsUInt32();
+            message[(4 * g) + 0] = Avx512F.UnpackLow(t0, t2).AsUInt32();
+            message[(4 * g) + 1] = Avx512F.UnpackHigh(t0, t2).AsUInt32();
+            message[(4 * g) + 2] = Avx512F.UnpackLow(t1, t3).AsUInt32();
+            message[(4 * g) + 3] = Avx512F.UnpackHigh(t1, t3).AsUInt32();
         }
 
-        // Gather 128-bit lane L of u[j], u[4+j], u[8+j], u[12+j] into column 4L+j.
+        // Columns j, 4+j, 8+j, 12+j come from exactly the four vectors in those slots, so each
+        // group of four is transposed in place: lane L of message[j], [4+j], [8+j], [12+j].
         for (int j = 0; j < 4; j++)
         {
-            var w = Avx512F.Shuffle4x128(u[j], u[4 + j], 0x44);
-            var x = Avx512F.Shuffle4x128(u[j], u[4 + j], 0xEE);
-            var y = Avx512F.Shuffle4x128(u[8 + j], u[12 + j], 0x44);
-            var z = Avx512F.Shuffle4x128(u[8 + j], u[12 + j], 0xEE);
+            var w = Avx512F.Shuffle4x128(message[j], message[4 + j], 0x44);
+            var x = Avx512F.Shuffle4x128(message[j], message[4 + j], 0xEE);
+            var y = Avx512F.Shuffle4x128(message[8 + j], message[12 + j], 0x44);
+            var z = Avx512F.Shuffle4x128(message[8 + j], message[12 + j], 0xEE);
             message[j] = Avx512F.Shuffle4x128(w, y, 0x88);
             message[4 + j] = Avx512F.Shuffle4x128(w, y, 0xDD);
             message[8 + j] = Avx512F.Shuffle4x128(x, z, 0x88);

@@ -1,0 +1,3 @@
+using Granary.Cli;
+
+return await GranaryCommandLine.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
