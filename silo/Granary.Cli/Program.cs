@@ -1,3 +1,3 @@
 using Granary.Cli;
 
-return await GranaryCommandLine.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await GranaryCommandLine.RunAsync(args).ConfigureAwait(false);

@@ -135,7 +135,8 @@ internal sealed class HashRunner
 
                 if (verdict != "OK" || !options.Quiet)
                 {
-                    await output.WriteAsync(Encoding.UTF8.GetBytes($"{line.Name}: {verdict}\n"), cancellationToken).ConfigureAwait(false);
+                    string shown = ChecksumLine.NeedsEscape(line.Name) ? $"\\{ChecksumLine.Escape(line.Name)}" : line.Name;
+                    await output.WriteAsync(Encoding.UTF8.GetBytes($"{shown}: {verdict}\n"), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
