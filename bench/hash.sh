@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# granary hash vs b3sum (the reference BLAKE3) on one file in page cache, as whole processes
+# (start-up included), alternating A B A B. Prints medians, throughput and the ratio
+# granary/b3sum, then peak RSS for 1 GiB and 4 GiB inputs.
+#   bash bench/hash.sh            (or ./build.sh --target=Bench-Hash, which publishes first)
+#   RUNS=9 BENCH_DIR=/tmp/x bash bench/hash.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GRANARY=${GRANARY:-artifacts/bin/granary}
+B3SUM=${B3SUM:-$(command -v b3sum || true)}
+RUNS=${RUNS:-7}
+DIR=${BENCH_DIR:-/tmp/granary-bench}
+[ -x "$GRANARY" ] || { echo "bench/hash.sh: $GRANARY is missing; run ./build.sh --target=Publish first." >&2; exit 1; }
+[ -n "$B3SUM" ] || { echo "bench/hash.sh: b3sum is missing; ./build.sh --target=Setup installs it." >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench/hash.sh: /usr/bin/time is missing (Debian package time)." >&2; exit 1; }
+mkdir -p "$DIR"
+
+make_file() { # name size-in-MiB
+  if [ ! -f "$DIR/$1" ] || [ "$(stat -c %s "$DIR/$1")" -ne $(( $2 * 1024 * 1024 )) ]; then
+    head -c $(( $2 * 1024 * 1024 )) /dev/urandom > "$DIR/$1"
+  fi
+  cat "$DIR/$1" > /dev/null   # into page cache
+}
+
+seconds() { # command... -> elapsed seconds of one run
+  local start=$EPOCHREALTIME
+  "$@" > /dev/null
+  local end=$EPOCHREALTIME
+  echo "$end $start" | awk '{printf "%.4f\n", $1 - $2}'
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+make_file 1g.bin 1024
+FILE="$DIR/1g.bin"
+BYTES=$(stat -c %s "$FILE")
+[ "$("$B3SUM" --no-names "$FILE")" = "$("$GRANARY" hash --no-names "$FILE")" ] || { echo "hashes differ!" >&2; exit 1; }
+
+echo "# granary hash vs b3sum, $(( BYTES / 1024 / 1024 )) MiB in page cache, $RUNS runs each, alternating"
+echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; b3sum $("$B3SUM" --version | cut -d' ' -f2)"
+printf "%-10s %12s %12s %12s %12s %8s\n" threads "b3sum s" "b3sum GB/s" "granary s" "granary GB/s" ratio
+for threads in 1 "$(nproc)"; do
+  a=(); b=()
+  for ((i = 0; i < RUNS; i++)); do
+    a+=("$(seconds "$B3SUM" --num-threads "$threads" "$FILE")")
+    b+=("$(seconds "$GRANARY" hash --num-threads "$threads" "$FILE")")
+  done
+  ma=$(printf '%s\n' "${a[@]}" | median)
+  mb=$(printf '%s\n' "${b[@]}" | median)
+  awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
+    'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
+done
+
+# Start-up alone: hashing a 1-byte file.
+echo 1 > "$DIR/one"
+sa=(); sb=()
+for ((i = 0; i < RUNS; i++)); do sa+=("$(seconds "$B3SUM" "$DIR/one")"); sb+=("$(seconds "$GRANARY" hash "$DIR/one")"); done
+printf "start-up (1-byte file): b3sum %.3f s, granary %.3f s\n" "$(printf '%s\n' "${sa[@]}" | median)" "$(printf '%s\n' "${sb[@]}" | median)"
+
+# Peak RSS. A memory map counts the mapped page-cache pages as RSS, so the mapped runs grow with
+# the file for both tools; --no-mmap shows the process's own memory, which must not grow.
+make_file 4g.bin 4096
+echo "# peak RSS (KiB)"
+printf "%-8s %14s %14s %14s\n" input "b3sum (mmap)" "granary (mmap)" "granary --no-mmap"
+for f in 1g.bin 4g.bin; do
+  ra=$(/usr/bin/time -f %M "$B3SUM" "$DIR/$f" 2>&1 >/dev/null | tail -1)
+  rb=$(/usr/bin/time -f %M "$GRANARY" hash "$DIR/$f" 2>&1 >/dev/null | tail -1)
+  rc=$(/usr/bin/time -f %M "$GRANARY" hash --no-mmap "$DIR/$f" 2>&1 >/dev/null | tail -1)
+  printf "%-8s %14s %14s %14s\n" "$f" "$ra" "$rb" "$rc"
+done

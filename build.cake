@@ -1,0 +1,175 @@
+// Granary's build: ./build.sh --target=<Task> [--configuration=Release] [--path=FILE ...]
+//   Setup    installs what the machine lacks (Debian packages), restores .NET packages
+//   Build    compiles the solution
+//   Publish  produces the granary executable in artifacts/bin (self-contained, ReadyToRun)
+//   Run      the main job: today `granary hash` over --path (default: the repository's tracked files)
+//   Test     runs every test project and prints the totals as "N passed, N failed[, N skipped]"
+//   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var paths = Arguments<string>("path", new string[0]);
+
+var root = MakeAbsolute(Directory("."));
+var artifacts = root.Combine("artifacts");
+var resultsDir = artifacts.Combine("test-results");
+var publishDir = artifacts.Combine("bin");
+
+// Debian packages the build, the tests and the benchmarks need.
+var debianPackages = new[] { "b3sum", "git", "time" };
+
+int Run(string file, string arguments, bool quiet = false)
+{
+    return StartProcess(file, new ProcessSettings
+    {
+        Arguments = arguments,
+        WorkingDirectory = root,
+        RedirectStandardOutput = quiet,
+        RedirectStandardError = quiet,
+    });
+}
+
+IEnumerable<string> Capture(string file, string arguments)
+{
+    IEnumerable<string> output;
+    int exit = StartProcess(file, new ProcessSettings { Arguments = arguments, WorkingDirectory = root, RedirectStandardOutput = true }, out output);
+    if (exit != 0)
+    {
+        throw new Exception($"'{file} {arguments}' failed with exit code {exit}.");
+    }
+    return output;
+}
+
+bool DebianPackageInstalled(string package)
+{
+    IEnumerable<string> output;
+    int exit = StartProcess("dpkg-query", new ProcessSettings { Arguments = $"-W -f=${{Status}} {package}", RedirectStandardOutput = true, RedirectStandardError = true }, out output);
+    return exit == 0 && string.Join("", output).Contains("install ok installed");
+}
+
+Task("Setup")
+    .Description("Installs missing Debian packages and restores .NET packages; quick when already done.")
+    .Does(() =>
+{
+    var missing = debianPackages.Where(p => !DebianPackageInstalled(p)).ToArray();
+    if (missing.Length > 0)
+    {
+        Information($"Installing Debian packages: {string.Join(" ", missing)}");
+        bool isRoot = Capture("id", "-u").FirstOrDefault() == "0";
+        string sudo = isRoot ? "" : "sudo ";
+        if (!isRoot && Run("sh", "-c \"command -v sudo\"", quiet: true) != 0)
+        {
+            throw new Exception($"Packages {string.Join(" ", missing)} are missing and this user is not root and has no sudo: install them, then run again.");
+        }
+        if (Run("sh", $"-c \"{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq --no-install-recommends {string.Join(" ", missing)}\"") != 0)
+        {
+            throw new Exception($"apt-get could not install {string.Join(" ", missing)}.");
+        }
+    }
+
+    DotNetRestore(root.CombineWithFilePath("Cluster.sln").FullPath);
+});
+
+Task("Build")
+    .IsDependentOn("Setup")
+    .Does(() =>
+{
+    DotNetBuild(root.CombineWithFilePath("Cluster.sln").FullPath, new DotNetBuildSettings
+    {
+        Configuration = configuration,
+        NoRestore = true,
+    });
+});
+
+Task("Publish")
+    .IsDependentOn("Setup")
+    .Description("The granary executable, self-contained and precompiled, in artifacts/bin.")
+    .Does(() =>
+{
+    DotNetPublish(root.CombineWithFilePath("silo/Granary.Cli/Granary.Cli.csproj").FullPath, new DotNetPublishSettings
+    {
+        Configuration = "Release",
+        OutputDirectory = publishDir,
+    });
+});
+
+Task("Run")
+    .IsDependentOn("Publish")
+    .Description("The main job: granary hash over --path, or over the repository's tracked files.")
+    .Does(() =>
+{
+    var files = paths.Any() ? paths : Capture("git", "ls-files").ToList();
+    var arguments = string.Join(" ", files.Select(f => "\"" + f.Replace("\"", "\\\"") + "\""));
+    int exit = Run(publishDir.CombineWithFilePath("granary").FullPath, "hash " + arguments);
+    if (exit != 0)
+    {
+        throw new Exception($"granary hash exited with {exit}: see the errors above.");
+    }
+});
+
+Task("Test")
+    .IsDependentOn("Build")
+    .Description("Runs every test project; prints and saves the totals line CI reads.")
+    .Does(() =>
+{
+    CleanDirectory(resultsDir);
+    var projects = GetFiles(root.FullPath + "/tests/*.Tests/*.Tests.csproj").OrderBy(p => p.FullPath).ToList();
+    int passed = 0, failed = 0, skipped = 0;
+    var broken = new List<string>();
+    foreach (var project in projects)
+    {
+        string name = project.GetFilenameWithoutExtension().ToString();
+        var settings = new DotNetTestSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            ResultsDirectory = resultsDir,
+            Loggers = new[] { $"trx;LogFileName={name}.trx", "console;verbosity=normal" },
+        };
+        try
+        {
+            DotNetTest(project.FullPath, settings);
+        }
+        catch (Exception ex)
+        {
+            broken.Add($"{name}: {ex.Message}");
+        }
+
+        var trx = resultsDir.CombineWithFilePath($"{name}.trx");
+        if (!FileExists(trx))
+        {
+            broken.Add($"{name}: no test results were written (the test host crashed?)");
+            continue;
+        }
+
+        XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+        var counters = XDocument.Load(trx.FullPath).Descendants(ns + "Counters").Single();
+        int Count(string attribute) => int.Parse(counters.Attribute(attribute)?.Value ?? "0");
+        passed += Count("passed");
+        failed += Count("failed") + Count("error") + Count("timeout") + Count("aborted");
+        skipped += Count("notExecuted");
+    }
+
+    string totals = $"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : "");
+    System.IO.File.WriteAllText(resultsDir.CombineWithFilePath("totals.txt").FullPath, totals + "\n");
+    Information(totals);
+    if (failed > 0 || broken.Count > 0 || passed == 0)
+    {
+        throw new Exception($"Tests did not all pass ({totals}). {string.Join(" ", broken)}");
+    }
+});
+
+Task("Bench-Hash")
+    .IsDependentOn("Publish")
+    .Description("granary hash vs b3sum on a 1 GiB file in page cache (bench/hash.sh).")
+    .Does(() =>
+{
+    if (Run("bash", "bench/hash.sh") != 0)
+    {
+        throw new Exception("bench/hash.sh failed.");
+    }
+});
+
+RunTarget(target);
