@@ -99,7 +99,7 @@ public sealed class VerifiedStreamingTests
         Assert.Equal(BaoTree.OutboardSize(size), blob.Outboard.Length);
 
         // The outboard must not depend on how the data was cut into appends.
-        foreach (int piece in new[] { 1000, Block, Block + 1 })
+        foreach (int piece in new[] { 1000, Block, Block + 1, 1 << 20 })
         {
             Blob again = await MakeBlobAsync(data, piece);
             Assert.Equal(blob.Outboard, again.Outboard);

@@ -49,14 +49,22 @@ public sealed class BaoOutboardBuilder : IDisposable
         ObjectDisposedException.ThrowIf(_finished, this);
         while (!data.IsEmpty)
         {
+            if (_blockFill == 0 && data.Length > BlockSize)
+            {
+                // Whole blocks straight from the caller's buffer, many at a time; at least one
+                // byte stays behind, so none of them can be the last block.
+                int blocks = Math.Min(MaxBatchBlocks, (data.Length - 1) / BlockSize);
+                HashWholeBlocks(data.Span[..(blocks * BlockSize)]);
+                data = data[(blocks * BlockSize)..];
+                await FlushOutboardIfFullAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (_blockFill == BlockSize)
             {
                 // More data follows, so the buffered block is not the last one.
                 HashBufferedBlock();
-                if (_outboardFill > OutboardBufferSize - (MaxStackDepth * ParentSize))
-                {
-                    await FlushOutboardAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await FlushOutboardIfFullAsync(cancellationToken).ConfigureAwait(false);
             }
 
             int take = Math.Min(BlockSize - _blockFill, data.Length);
@@ -122,9 +130,27 @@ public sealed class BaoOutboardBuilder : IDisposable
     private void HashBufferedBlock()
     {
         BlockChainingValue(_block.AsSpan(0, _blockFill), _blocksHashed, isRoot: false, _stackCvs.AsSpan(_stackDepth * 32, 32));
+        _blockFill = 0;
+        PushBlock();
+    }
+
+    private void HashWholeBlocks(ReadOnlySpan<byte> blocks)
+    {
+        Span<byte> cvs = stackalloc byte[MaxBatchBlocks * 32];
+        int count = blocks.Length / BlockSize;
+        FullBlockChainingValues(blocks, _blocksHashed, cvs);
+        for (int i = 0; i < count; i++)
+        {
+            cvs.Slice(i * 32, 32).CopyTo(_stackCvs.AsSpan(_stackDepth * 32, 32));
+            PushBlock();
+        }
+    }
+
+    /// <summary>Pushes the block whose chaining value was just written above the stack's top, merging siblings.</summary>
+    private void PushBlock()
+    {
         _stackBlocks[_stackDepth++] = 1;
         _blocksHashed++;
-        _blockFill = 0;
 
         // Two complete subtrees of equal size are siblings: merge them while more data follows.
         while (_stackDepth >= 2 && _stackBlocks[_stackDepth - 1] == _stackBlocks[_stackDepth - 2])
@@ -132,6 +158,15 @@ public sealed class BaoOutboardBuilder : IDisposable
             MergeTop(isRoot: false, default);
         }
     }
+
+    /// <summary>
+    /// Flushes when the next batch might not fit: k pushed blocks cause at most k merges plus
+    /// one per stack level, each appending one parent.
+    /// </summary>
+    private ValueTask FlushOutboardIfFullAsync(CancellationToken cancellationToken) =>
+        _outboardFill > OutboardBufferSize - ((MaxBatchBlocks + MaxStackDepth) * ParentSize)
+            ? FlushOutboardAsync(cancellationToken)
+            : ValueTask.CompletedTask;
 
     private Blake3Hash FinishTree()
     {

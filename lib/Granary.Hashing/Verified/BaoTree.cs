@@ -107,6 +107,40 @@ public static class BaoTree
         Blake3Output.ParentNode(new ReadOnlySpan<byte>(children, ParentSize), Iv, 0).ChainingValue(words);
     }
 
+    /// <summary>Most whole blocks <see cref="FullBlockChainingValues"/> hashes in one call.</summary>
+    internal const int MaxBatchBlocks = 16;
+
+    /// <summary>
+    /// The chaining values of up to <see cref="MaxBatchBlocks"/> consecutive whole (16 KiB)
+    /// blocks, none of which is the whole blob. All their chunks go through the SIMD kernel
+    /// at once, then the four parent levels inside each block, also at full width: a pair at
+    /// any level never straddles two blocks, because a block has exactly 16 chunks.
+    /// </summary>
+    internal static unsafe void FullBlockChainingValues(ReadOnlySpan<byte> blocks, long firstBlock, Span<byte> cvs)
+    {
+        int count = blocks.Length / BlockSize;
+        if (count * BlockSize != blocks.Length || count > MaxBatchBlocks || cvs.Length < count * OutLen)
+        {
+            throw new ArgumentException($"Expected up to {MaxBatchBlocks} whole blocks and room for their chaining values.", nameof(blocks));
+        }
+
+        byte* levels = stackalloc byte[MaxBatchBlocks * ChunksPerBlock * OutLen];
+        fixed (byte* input = blocks)
+        fixed (byte* output = cvs)
+        fixed (uint* key = Iv)
+        {
+            Blake3Simd.HashMany(Blake3Simd.Best, input, count * ChunksPerBlock, ChunkLen / BlockLen, key,
+                (ulong)firstBlock * ChunksPerBlock, incrementCounter: true, 0, ChunkStart, ChunkEnd, levels);
+            int values = count * ChunksPerBlock;
+            while (values > count)
+            {
+                values = Blake3Tree.CompressParents(Blake3Simd.Best, levels, values, key, 0, levels);
+            }
+
+            Buffer.MemoryCopy(levels, output, cvs.Length, count * OutLen);
+        }
+    }
+
     /// <summary>The chaining value of a parent node (the root hash instead, for the root).</summary>
     internal static void ParentChainingValue(ReadOnlySpan<byte> children, bool isRoot, Span<byte> cv)
     {
