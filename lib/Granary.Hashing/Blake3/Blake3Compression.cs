@@ -22,16 +22,11 @@ internal static unsafe class Blake3Compression
         ReadOnlySpan<uint> cv, ReadOnlySpan<byte> block, uint blockLen, ulong counter, uint flags, Span<uint> out16)
     {
         uint* state = stackalloc uint[16];
-        uint* m = stackalloc uint[16];
-        LoadBlock(block, m);
-        fixed (uint* key = cv)
+        Run(cv, block, blockLen, counter, flags, state);
+        for (int i = 0; i < 8; i++)
         {
-            Rounds(key, m, blockLen, counter, flags, state);
-            for (int i = 0; i < 8; i++)
-            {
-                out16[i] = state[i] ^ state[i + 8];
-                out16[i + 8] = state[i + 8] ^ key[i];
-            }
+            out16[i] = state[i] ^ state[i + 8];
+            out16[i + 8] = state[i + 8] ^ cv[i];
         }
     }
 
@@ -40,16 +35,21 @@ internal static unsafe class Blake3Compression
         ReadOnlySpan<uint> cv, ReadOnlySpan<byte> block, uint blockLen, ulong counter, uint flags, Span<uint> out8)
     {
         uint* state = stackalloc uint[16];
+        Run(cv, block, blockLen, counter, flags, state);
+        for (int i = 0; i < 8; i++)
+        {
+            out8[i] = state[i] ^ state[i + 8];
+        }
+    }
+
+    /// <summary>The seven rounds on one block; <paramref name="state"/> receives the 16 final state words.</summary>
+    private static void Run(ReadOnlySpan<uint> cv, ReadOnlySpan<byte> block, uint blockLen, ulong counter, uint flags, uint* state)
+    {
         uint* m = stackalloc uint[16];
         LoadBlock(block, m);
         fixed (uint* key = cv)
         {
             Rounds(key, m, blockLen, counter, flags, state);
-        }
-
-        for (int i = 0; i < 8; i++)
-        {
-            out8[i] = state[i] ^ state[i + 8];
         }
     }
 
