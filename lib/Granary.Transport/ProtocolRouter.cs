@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Granary.Transport;
+
+/// <summary>Serves one application protocol (ALPN) on the connections a <see cref="ProtocolRouter"/> hands it.</summary>
+public interface IProtocolHandler
+{
+    /// <summary>
+    /// Serves one connection until it is done. The router disposes the connection afterwards.
+    /// <paramref name="shutdown"/> is cancelled when the router shuts down: finish or stop promptly.
+    /// </summary>
+    Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown);
+}
+
+/// <summary>
+/// One endpoint, many protocols: handlers are registered by ALPN, the endpoint offers exactly
+/// those (a peer asking for another is refused in the handshake), and an accept loop hands each
+/// connection to its protocol's handler (as in iroh's router, seed 003).
+/// </summary>
+public sealed class ProtocolRouter : IAsyncDisposable
+{
+    /// <summary>The connection close code used when the router shuts down.</summary>
+    public const long ShutdownErrorCode = 0;
+
+    private readonly QuicEndpoint _endpoint;
+    private readonly IReadOnlyDictionary<string, IProtocolHandler> _handlers;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Dictionary<QuicConnection, Task> _running = [];
+    private readonly Task _acceptLoop;
+    private int _stopped;
+
+    private ProtocolRouter(QuicEndpoint endpoint, IReadOnlyDictionary<string, IProtocolHandler> handlers, ILogger logger)
+    {
+        _endpoint = endpoint;
+        _handlers = handlers;
+        _logger = logger;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>The endpoint the router serves (to read its address and node id, or to connect out).</summary>
+    public QuicEndpoint Endpoint => _endpoint;
+
+    /// <summary>
+    /// Binds an endpoint for exactly the registered protocols and starts accepting.
+    /// <paramref name="options"/>' own protocol list is replaced by the handlers' keys.
+    /// </summary>
+    public static ProtocolRouter Start(QuicEndpointOptions options, IReadOnlyDictionary<string, IProtocolHandler> handlers, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handlers);
+        if (handlers.Count == 0)
+        {
+            throw new ArgumentException("A router needs at least one protocol handler.", nameof(handlers));
+        }
+
+        options.ApplicationProtocols = [.. handlers.Keys];
+        return new ProtocolRouter(QuicEndpoint.Bind(options), handlers, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>
+    /// Stops accepting, tells handlers to stop, gives them <paramref name="timeout"/> to finish,
+    /// then closes every remaining connection and the endpoint.
+    /// </summary>
+    public async Task ShutdownAsync(TimeSpan timeout)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await _acceptLoop.ConfigureAwait(false);
+        Task[] handlers;
+        lock (_running)
+        {
+            handlers = [.. _running.Values];
+        }
+
+        Task all = Task.WhenAll(handlers);
+        if (await Task.WhenAny(all, Task.Delay(timeout)).ConfigureAwait(false) != all)
+        {
+            TransportLog.HandlersOverran(_logger, handlers.Count(t => !t.IsCompleted), timeout);
+        }
+
+        await _endpoint.CloseAsync(ShutdownErrorCode, "shutting down", TimeSpan.Zero).ConfigureAwait(false);
+        await Task.WhenAll(handlers).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await _endpoint.DisposeAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        await Task.Yield();
+        while (!_shutdown.IsCancellationRequested)
+        {
+            QuicConnection connection;
+            try
+            {
+                connection = await _endpoint.AcceptAsync(_shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (QuicException error) when (error.Error == QuicError.EndpointClosed)
+            {
+                return;
+            }
+
+            // The handshake only admits registered protocols, so a handler is always found.
+            IProtocolHandler handler = _handlers[connection.ApplicationProtocol];
+            lock (_running)
+            {
+                _running[connection] = ServeAsync(handler, connection);
+            }
+        }
+    }
+
+    private async Task ServeAsync(IProtocolHandler handler, QuicConnection connection)
+    {
+        await Task.Yield();
+        try
+        {
+            await handler.HandleConnectionAsync(connection, _shutdown.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Shutting down: the handler stopped as asked.
+        }
+        catch (QuicException error) when (error.Error is QuicError.ConnectionAborted or QuicError.ConnectionLost or QuicError.ConnectionIdle or QuicError.OperationAborted)
+        {
+            TransportLog.ConnectionEnded(_logger, connection, error.Message);
+        }
+#pragma warning disable CA1031 // A failing handler must not take down the router or other connections.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            TransportLog.HandlerFailed(_logger, error, connection.ApplicationProtocol, connection);
+            connection.Close(1, "internal error");
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            lock (_running)
+            {
+                _running.Remove(connection);
+            }
+        }
+    }
+}
