@@ -17,7 +17,9 @@ var resultsDir = artifacts.Combine("test-results");
 var publishDir = artifacts.Combine("bin");
 
 // Debian packages the build, the tests and the benchmarks need.
-var debianPackages = new[] { "b3sum", "git", "time" };
+var debianPackages = new[] { "b3sum", "git", "time",
+    // The native QUIC library builds offline against these crates (native/.cargo/config.toml).
+    "librust-quinn-dev", "librust-tokio-dev", "librust-rustls-dev", "librust-once-cell-dev", "librust-bytes-dev" };
 
 int Run(string file, string arguments, bool quiet = false)
 {
@@ -71,8 +73,33 @@ Task("Setup")
     DotNetRestore(root.CombineWithFilePath("Cluster.sln").FullPath);
 });
 
-Task("Build")
+string Cargo()
+{
+    // The machine's toolchain (~/.cargo/bin) is preferred; Debian's cargo package is the fallback.
+    var home = EnvironmentVariable("HOME") ?? "/root";
+    var own = System.IO.Path.Combine(home, ".cargo", "bin", "cargo");
+    if (System.IO.File.Exists(own)) return own;
+    if (Run("sh", "-c \"command -v cargo\"", quiet: true) == 0) return "cargo";
+    if (Run("sh", "-c \"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cargo\"") != 0)
+    {
+        throw new Exception("No cargo found (~/.cargo/bin or PATH) and apt-get could not install Debian's cargo.");
+    }
+    return "cargo";
+}
+
+Task("Native")
     .IsDependentOn("Setup")
+    .Description("The native QUIC library (native/, Rust over quinn), built offline in release mode.")
+    .Does(() =>
+{
+    if (StartProcess(Cargo(), new ProcessSettings { Arguments = "build --release --offline", WorkingDirectory = root.Combine("native") }) != 0)
+    {
+        throw new Exception("cargo could not build native/: see the errors above.");
+    }
+});
+
+Task("Build")
+    .IsDependentOn("Native")
     .Does(() =>
 {
     DotNetBuild(root.CombineWithFilePath("Cluster.sln").FullPath, new DotNetBuildSettings
@@ -83,7 +110,7 @@ Task("Build")
 });
 
 Task("Publish")
-    .IsDependentOn("Setup")
+    .IsDependentOn("Native")
     .Description("The granary executable, self-contained and precompiled, in artifacts/bin.")
     .Does(() =>
 {

@@ -29,7 +29,8 @@ public sealed class QuicStream : Stream
     private readonly ulong _handle;
     private readonly bool _canRead;
     private readonly bool _canWrite;
-    private readonly CancellationTokenSource _aborted = new();
+    private readonly CancellationTokenSource _readAborted = new();
+    private readonly CancellationTokenSource _writeAborted = new();
     private Task? _writesClosed;
     private bool _readsFinished;
     private int _disposed;
@@ -72,17 +73,25 @@ public sealed class QuicStream : Stream
             throw new NotSupportedException("This stream only sends.");
         }
 
+        ThrowIfAborted(_readAborted, "reading");
         if (buffer.IsEmpty || _readsFinished)
         {
             return 0;
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _readAborted.Token);
         using MemoryHandle pin = buffer.Pin();
-        ulong read = await NativeOperations.RunAsync(
-            op => StartRead(_handle, pin, buffer.Length, op), "reading the stream", linked.Token).ConfigureAwait(false);
-        _readsFinished = read == 0;
-        return (int)read;
+        try
+        {
+            ulong read = await NativeOperations.RunAsync(
+                op => StartRead(_handle, pin, buffer.Length, op), "reading the stream", linked.Token).ConfigureAwait(false);
+            _readsFinished = read == 0;
+            return (int)read;
+        }
+        catch (OperationCanceledException) when (_readAborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Aborted("reading");
+        }
     }
 
     /// <inheritdoc/>
@@ -104,13 +113,17 @@ public sealed class QuicStream : Stream
             return;
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted.Token);
-
-        // The native side copies the bytes before StreamWrite returns, so the pin ends with the call.
-        await NativeOperations.RunAsync(
-            op => StartWrite(_handle, buffer, op),
-            "writing the stream",
-            linked.Token).ConfigureAwait(false);
+        ThrowIfAborted(_writeAborted, "writing");
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _writeAborted.Token);
+        try
+        {
+            // The native side copies the bytes before StreamWrite returns, so the pin ends with the call.
+            await NativeOperations.RunAsync(op => StartWrite(_handle, buffer, op), "writing the stream", linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_writeAborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Aborted("writing");
+        }
     }
 
     /// <summary>Sends FIN after the data written so far; <see cref="WritesClosed"/> tracks its acknowledgement.</summary>
@@ -128,19 +141,30 @@ public sealed class QuicStream : Stream
     /// </summary>
     public void Abort(QuicAbortDirection direction, long errorCode)
     {
-        _aborted.Cancel();
-        if (direction.HasFlag(QuicAbortDirection.Write) && _canWrite)
+        if (direction.HasFlag(QuicAbortDirection.Write) && _canWrite && !_writeAborted.IsCancellationRequested)
         {
+            _writeAborted.Cancel();
             _writesClosed ??= Task.CompletedTask;
             _ = NativeOperations.RunAsync(op => NativeMethods.StreamReset(_handle, (ulong)errorCode, op), "aborting the stream", CancellationToken.None);
         }
 
-        if (direction.HasFlag(QuicAbortDirection.Read) && _canRead)
+        if (direction.HasFlag(QuicAbortDirection.Read) && _canRead && !_readAborted.IsCancellationRequested)
         {
-            _readsFinished = true;
+            _readAborted.Cancel();
             _ = NativeOperations.RunAsync(op => NativeMethods.StreamStop(_handle, (ulong)errorCode, op), "aborting the stream", CancellationToken.None);
         }
     }
+
+    private static void ThrowIfAborted(CancellationTokenSource aborted, string what)
+    {
+        if (aborted.IsCancellationRequested)
+        {
+            throw Aborted(what);
+        }
+    }
+
+    private static QuicException Aborted(string what) =>
+        new(QuicError.OperationAborted, null, $"{what} the stream failed: this side aborted it");
 
     private static unsafe int StartRead(ulong stream, MemoryHandle pin, int length, ulong op) =>
         NativeMethods.StreamRead(stream, (byte*)pin.Pointer, (nuint)length, op);
@@ -193,14 +217,19 @@ public sealed class QuicStream : Stream
             return;
         }
 
-        CompleteWrites();
-        if (_canRead && !_readsFinished)
+        if (!_writeAborted.IsCancellationRequested)
+        {
+            CompleteWrites();
+        }
+
+        if (_canRead && !_readsFinished && !_readAborted.IsCancellationRequested)
         {
             _ = NativeOperations.RunAsync(op => NativeMethods.StreamStop(_handle, 0, op), "closing the stream", CancellationToken.None);
         }
 
         _ = NativeMethods.Release(_handle);
-        _aborted.Dispose();
+        _readAborted.Dispose();
+        _writeAborted.Dispose();
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -211,7 +240,8 @@ public sealed class QuicStream : Stream
         {
             CompleteWrites();
             _ = NativeMethods.Release(_handle);
-            _aborted.Dispose();
+            _readAborted.Dispose();
+            _writeAborted.Dispose();
         }
 
         base.Dispose(disposing);
