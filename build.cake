@@ -199,4 +199,21 @@ Task("Bench-Hash")
     }
 });
 
+Task("Bench-Quic")
+    .IsDependentOn("Build")
+    .Description("1 GiB over Granary's QUIC vs nginx+curl and ngtcp2's example, one run (bench/quic.sh).")
+    .Does(() =>
+{
+    var anchors = new[] { "nginx-light", "curl", "ngtcp2-server", "ngtcp2-client", "openssl" }.Where(p => !DebianPackageInstalled(p)).ToArray();
+    if (anchors.Length > 0 && Run("sh", $"-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {string.Join(" ", anchors)}\"") != 0)
+    {
+        throw new Exception($"apt-get could not install the benchmark anchors {string.Join(" ", anchors)}.");
+    }
+    DotNetBuild(root.CombineWithFilePath("bench/Granary.Bench/Granary.Bench.csproj").FullPath, new DotNetBuildSettings { Configuration = "Release", OutputDirectory = artifacts.Combine("bench") });
+    if (Run("bash", "bench/quic.sh") != 0)
+    {
+        throw new Exception("bench/quic.sh failed.");
+    }
+});
+
 RunTarget(target);

@@ -5,9 +5,14 @@ using Granary.Hashing.Verified;
 // Verified streaming over one file: outboard creation (one pass), whole-blob encoding from
 // data + outboard, and verified decoding of that encoding. Prints GB/s per phase and the
 // process's peak RSS, which must not depend on the file's size.
+if (args.Length > 0 && args[0].StartsWith("quic-", StringComparison.Ordinal))
+{
+    return await Granary.Bench.QuicBench.RunAsync(args);
+}
+
 if (args.Length != 2 || args[0] != "verified")
 {
-    Console.Error.WriteLine("usage: Granary.Bench verified FILE   (writes FILE.obao and FILE.enc beside it)");
+    Console.Error.WriteLine("usage: Granary.Bench verified FILE | quic-serve ... | quic-fetch ...");
     return 2;
 }
 

@@ -6,9 +6,10 @@ namespace Granary.Transport;
 /// <remarks>
 /// A stream can have at most its receive window in flight, so one stream's throughput is at most
 /// window / RTT. 8 MiB per stream fills 1 Gbit/s at 64 ms RTT, or 10 Gbit/s on a LAN (≤ 6 ms);
-/// 32 MiB per connection lets four such streams run at full speed together. They are also the
-/// bounds on what a slow reader makes the sender buffer, so they are memory limits: a 1 GiB
-/// transfer never holds more than these in memory on either side.
+/// 32 MiB per connection lets four such streams run at full speed together. The send window
+/// (16 MiB: 2 Gbit/s at 64 ms) bounds what the sender keeps unacknowledged. These are memory
+/// limits too: a 1 GiB transfer never holds more than them on either side (bench/RESULTS.md:
+/// ~60 MB client and ~110 MB server peak RSS with 8 streams, runtime included).
 /// </remarks>
 public sealed class QuicTransportOptions
 {
@@ -19,7 +20,7 @@ public sealed class QuicTransportOptions
     public long ConnectionReceiveWindow { get; set; } = 32L << 20;
 
     /// <summary>Bytes we keep in flight (sent, unacknowledged) per connection.</summary>
-    public long SendWindow { get; set; } = 32L << 20;
+    public long SendWindow { get; set; } = 16L << 20;
 
     /// <summary>
     /// Bidirectional streams a peer may have open at once. One per request, so this caps a
@@ -35,6 +36,15 @@ public sealed class QuicTransportOptions
 
     /// <summary>Ping interval that keeps an idle but wanted connection alive (below <see cref="IdleTimeout"/>).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// UDP payload bytes per packet. QUIC guarantees 1200 on any path; quinn 0.9 does no path-MTU
+    /// discovery, so packets stay at this size for the whole connection. Raise it (1452 for IPv6
+    /// over 1500-byte Ethernet, 1472 for IPv4) only where every path between nodes carries it:
+    /// a larger value on a smaller path loses every full packet and the connection stalls.
+    /// Per-packet work dominates bulk transfers, so this is the largest single throughput lever.
+    /// </summary>
+    public int InitialMaxUdpPayloadSize { get; set; } = 1200;
 
     internal Native.NativeMethods.TransportParams ToNative()
     {
@@ -57,6 +67,9 @@ public sealed class QuicTransportOptions
             MaxUnidirectionalStreams = (ulong)MaxUnidirectionalStreams,
             IdleTimeoutMs = (ulong)IdleTimeout.TotalMilliseconds,
             KeepAliveMs = (ulong)KeepAliveInterval.TotalMilliseconds,
+            InitialMaxUdpPayloadSize = InitialMaxUdpPayloadSize is >= 1200 and <= 65527
+                ? (ulong)InitialMaxUdpPayloadSize
+                : throw new ArgumentOutOfRangeException(nameof(InitialMaxUdpPayloadSize), $"The UDP payload size must be 1200 to 65527 bytes; {InitialMaxUdpPayloadSize} was given."),
         };
     }
 }

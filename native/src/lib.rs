@@ -121,6 +121,7 @@ pub struct TransportParams {
     pub max_uni_streams: u64,
     pub idle_timeout_ms: u64,
     pub keep_alive_ms: u64,
+    pub initial_max_udp_payload_size: u64,
 }
 
 fn varint(value: u64) -> Result<quinn::VarInt, i32> {
@@ -151,6 +152,13 @@ fn transport_config(p: &TransportParams) -> Result<quinn::TransportConfig, i32> 
     }
     if p.keep_alive_ms > 0 {
         t.keep_alive_interval(Some(Duration::from_millis(p.keep_alive_ms)));
+    }
+    if p.initial_max_udp_payload_size > 0 {
+        let size = u16::try_from(p.initial_max_udp_payload_size)
+            .ok()
+            .filter(|s| *s >= 1200)
+            .ok_or_else(|| fail(Status::InvalidArgument, "the UDP payload size must be 1200 to 65527"))?;
+        t.initial_max_udp_payload_size(size);
     }
     Ok(t)
 }
@@ -506,7 +514,18 @@ pub unsafe extern "C" fn granary_stream_read(stream: u64, buffer: *mut u8, len: 
             // The C# side pinned this memory for the lifetime of the operation.
             let target = std::slice::from_raw_parts_mut(address as *mut u8, len);
             match recv.read(target).await {
-                Ok(Some(n)) => guard.finish(Status::Ok, n as u64, ""),
+                Ok(Some(mut n)) => {
+                    // Take whatever else has already arrived, without waiting for more: one
+                    // completion per buffer instead of one per packet burst. A zero timeout polls
+                    // the read once; a read still pending is dropped without consuming data.
+                    while n < len {
+                        match tokio::time::timeout(Duration::ZERO, recv.read(&mut target[n..])).await {
+                            Ok(Ok(Some(more))) => n += more,
+                            _ => break,
+                        }
+                    }
+                    guard.finish(Status::Ok, n as u64, "")
+                }
                 Ok(None) => guard.finish(Status::Ok, 0, ""),
                 Err(quinn::ReadError::Reset(code)) => guard.finish(Status::StreamReset, code.into_inner(), "the peer aborted its side of the stream"),
                 Err(quinn::ReadError::ConnectionLost(e)) => {

@@ -17,6 +17,7 @@ internal static unsafe partial class NativeMethods
         public ulong MaxUnidirectionalStreams;
         public ulong IdleTimeoutMs;
         public ulong KeepAliveMs;
+        public ulong InitialMaxUdpPayloadSize;
     }
 
     [LibraryImport(Library, EntryPoint = "granary_init")]

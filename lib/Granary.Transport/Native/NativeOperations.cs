@@ -113,7 +113,7 @@ internal static class NativeOperations
     {
         try
         {
-            int status = NativeMethods.Init(&OnComplete, &OnVerify, 0);
+            int status = NativeMethods.Init(&OnComplete, &OnVerify, (uint)WorkerThreads());
             Check(status, "starting the QUIC engine");
             return true;
         }
@@ -124,6 +124,14 @@ internal static class NativeOperations
                 "Build it with ./build.sh --target=Native (cargo, offline, over Debian's librust-quinn-dev).", error);
         }
     }
+
+    /// <summary>
+    /// Native I/O threads: GRANARY_QUIC_THREADS if set, else 1. One thread drives quinn's
+    /// endpoint (a single task per endpoint) and keeps context switches down where processes
+    /// share few cores; the CPU-heavy work after a completion runs on the .NET thread pool.
+    /// </summary>
+    private static int WorkerThreads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("GRANARY_QUIC_THREADS"), out int threads) && threads > 0 ? threads : 1;
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static unsafe void OnComplete(ulong op, int status, ulong value, byte* message, nuint length)
