@@ -314,10 +314,7 @@ pub unsafe extern "C" fn granary_endpoint_connect(
                     let id = registry::insert(Handle::Connection(connection));
                     guard.finish(Status::Ok, id, "")
                 }
-                Err(e) => {
-                    let (status, code, message) = connection_status(&e);
-                    guard.finish(status, code, &message)
-                }
+                Err(e) => guard.fail(connection_status(&e)),
             }
         }) as i32
     })
@@ -361,10 +358,7 @@ fn open_or_accept(connection: u64, op: u64, bidirectional: bool, accept: bool) -
                     let id = registry::insert(Handle::Stream(Arc::new(entry)));
                     guard.finish(Status::Ok, id, "")
                 }
-                Err(e) => {
-                    let (status, code, message) = connection_status(&e);
-                    guard.finish(status, code, &message)
-                }
+                Err(e) => guard.fail(connection_status(&e)),
             }
         }) as i32
     })
@@ -409,8 +403,7 @@ pub extern "C" fn granary_connection_closed(connection: u64, op: u64) -> i32 {
     with_connection(connection, |conn| {
         ops::spawn(op, move |guard: OpGuard| async move {
             let error = conn.closed().await;
-            let (status, code, message) = connection_status(&error);
-            guard.finish(status, code, &message)
+            guard.fail(connection_status(&error))
         }) as i32
     })
 }
@@ -471,10 +464,7 @@ pub unsafe extern "C" fn granary_stream_write(stream: u64, data: *const u8, len:
             let n = chunk.len() as u64;
             match send.write_chunk(chunk).await {
                 Ok(()) => guard.finish(Status::Ok, n, ""),
-                Err(e) => {
-                    let (status, code, message) = write_status(&e);
-                    guard.finish(status, code, &message)
-                }
+                Err(e) => guard.fail(write_status(&e)),
             }
         }) as i32
     })
@@ -491,10 +481,7 @@ pub extern "C" fn granary_stream_finish(stream: u64, op: u64) -> i32 {
             let mut send = entry.send.as_ref().expect("checked").lock().await;
             match send.finish().await {
                 Ok(()) => guard.finish(Status::Ok, 0, ""),
-                Err(e) => {
-                    let (status, code, message) = write_status(&e);
-                    guard.finish(status, code, &message)
-                }
+                Err(e) => guard.fail(write_status(&e)),
             }
         }) as i32
     })
@@ -528,10 +515,7 @@ pub unsafe extern "C" fn granary_stream_read(stream: u64, buffer: *mut u8, len: 
                 }
                 Ok(None) => guard.finish(Status::Ok, 0, ""),
                 Err(quinn::ReadError::Reset(code)) => guard.finish(Status::StreamReset, code.into_inner(), "the peer aborted its side of the stream"),
-                Err(quinn::ReadError::ConnectionLost(e)) => {
-                    let (status, code, message) = connection_status(&e);
-                    guard.finish(status, code, &message)
-                }
+                Err(quinn::ReadError::ConnectionLost(e)) => guard.fail(connection_status(&e)),
                 Err(quinn::ReadError::UnknownStream) => guard.finish(Status::StreamClosed, 0, "the stream's reading side is already stopped"),
                 Err(e) => guard.finish(Status::ConnectionLost, 0, &e.to_string()),
             }

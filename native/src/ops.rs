@@ -44,6 +44,11 @@ pub struct OpGuard {
 }
 
 impl OpGuard {
+    /// Reports a failure described as (status, value, message), as the error mappers return it.
+    pub fn fail(self, outcome: (Status, u64, String)) {
+        self.finish(outcome.0, outcome.1, &outcome.2)
+    }
+
     pub fn finish(mut self, status: Status, value: u64, message: &str) {
         self.done = true;
         running().lock().unwrap_or_else(|e| e.into_inner()).remove(&self.op);
