@@ -154,6 +154,8 @@ Task("Test")
             NoRestore = true,
             ResultsDirectory = resultsDir,
             Loggers = new[] { $"trx;LogFileName={name}.trx", "console;verbosity=normal" },
+            // A hung test fails with its name and a dump instead of silently using up CI's time.
+            ArgumentCustomization = args => args.Append("--blame-hang-timeout 5m"),
         };
         try
         {
