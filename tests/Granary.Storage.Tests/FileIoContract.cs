@@ -9,7 +9,6 @@ namespace Granary.Storage.Tests;
 /// What every file I/O engine must do, on real files. Each engine runs this same suite
 /// (the classes at the end of the file).
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync.")]
 public abstract class FileIoContract : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();

@@ -1,0 +1,38 @@
+using Granary.Hashing;
+
+namespace Granary.Storage.Blobs;
+
+/// <summary>What the store knows about one complete blob.</summary>
+/// <param name="Hash">The blob's BLAKE3 hash: its address.</param>
+/// <param name="Size">Bytes of data.</param>
+/// <param name="Created">When it was first stored.</param>
+/// <param name="Expires">When it stops being served; only ever moves forward.</param>
+public sealed record BlobInfo(Blake3Hash Hash, long Size, DateTimeOffset Created, DateTimeOffset Expires);
+
+/// <summary>
+/// Blob metadata, kept apart from the bytes: SQLite for a single silo
+/// (<see cref="SqliteBlobMetadataStore"/>), PostgreSQL for a cluster (the cluster issue).
+/// </summary>
+public interface IBlobMetadataStore : IAsyncDisposable
+{
+    /// <summary>The blob's row, or null.</summary>
+    Task<BlobInfo?> GetAsync(Blake3Hash hash, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a blob; if it is already recorded, keeps its creation time and moves its expiry to
+    /// the later of the two. Returns the row as stored.
+    /// </summary>
+    Task<BlobInfo> UpsertAsync(BlobInfo blob, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the expiry to <paramref name="expires"/> if that is later; returns the row, or null if unknown.</summary>
+    Task<BlobInfo?> ExtendAsync(Blake3Hash hash, DateTimeOffset expires, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets a blob; false if it was not recorded.</summary>
+    Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> blobs whose expiry is at or before <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<BlobInfo>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Every recorded hash (for reconciling with the files after a crash).</summary>
+    Task<IReadOnlyList<Blake3Hash>> AllHashesAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,338 @@
+using System.Buffers;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
+
+namespace Granary.Storage.Blobs;
+
+/// <summary>
+/// Content-addressed blobs on local disk: for each blob a data file and its outboard (verification
+/// tree), under <c>blobs/&lt;first two hex digits&gt;/&lt;hash&gt;.data|.obao</c>, with size and
+/// expiry in the metadata store.
+/// </summary>
+/// <remarks>
+/// An upload is written to <c>tmp/</c> while it is hashed (data and outboard in one pass),
+/// fsynced, checked against the hash the uploader declared, renamed into place (outboard first,
+/// data second), the directory fsynced, and only then recorded and acknowledged. A crash at any
+/// point leaves the old state or the complete new blob: opening the store empties
+/// <c>tmp/</c> and removes files no metadata row vouches for (an upload that was never
+/// acknowledged), and rows whose files are gone.
+/// </remarks>
+public sealed partial class BlobStore : IAsyncDisposable
+{
+    private const int CopyBufferSize = 1 << 20;
+
+    private readonly BlobStoreOptions _options;
+    private readonly IFileIo _io;
+    private readonly IBlobMetadataStore _metadata;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _blobs;
+    private readonly string _temporary;
+
+    private BlobStore(BlobStoreOptions options, IFileIo io, IBlobMetadataStore metadata, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _io = io;
+        _metadata = metadata;
+        _time = time;
+        _logger = logger;
+        _blobs = Path.Combine(options.Directory, "blobs");
+        _temporary = Path.Combine(options.Directory, "tmp");
+    }
+
+    /// <summary>
+    /// Opens the store in <see cref="BlobStoreOptions.Directory"/> (creating it), with SQLite
+    /// metadata unless <paramref name="metadata"/> is given, and repairs what a crash left.
+    /// </summary>
+    public static async Task<BlobStore> OpenAsync(
+        BlobStoreOptions options, IFileIo io, IBlobMetadataStore? metadata = null, TimeProvider? time = null, ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.Directory);
+        metadata ??= await SqliteBlobMetadataStore.OpenAsync(Path.Combine(options.Directory, "metadata.db"), cancellationToken).ConfigureAwait(false);
+        var store = new BlobStore(options, io, metadata, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        await store.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        return store;
+    }
+
+    /// <summary>
+    /// Stores the bytes of <paramref name="source"/> to its end. With <paramref name="declaredSize"/>
+    /// the upload must be exactly that long; with <paramref name="expectedHash"/> it must hash to
+    /// that. Content already stored is not stored again: its expiry moves to the later of the two.
+    /// Returns only once the blob is durable.
+    /// </summary>
+    /// <exception cref="BlobStoreException">Too large, shorter or longer than declared, or not the declared hash; nothing was stored.</exception>
+    public async Task<BlobInfo> ImportAsync(
+        Stream source, long? declaredSize = null, TimeSpan? ttl = null, Blake3Hash? expectedHash = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (declaredSize is { } declared && (declared < 0 || declared > _options.MaxBlobSize))
+        {
+            throw new BlobStoreException(BlobError.TooLarge, $"A blob of {declared} bytes is not accepted: the most this store takes is {_options.MaxBlobSize} bytes.");
+        }
+
+        string id = Guid.NewGuid().ToString("N");
+        string temporaryData = Path.Combine(_temporary, id + ".data");
+        string temporaryOutboard = Path.Combine(_temporary, id + ".obao");
+        Blake3Hash hash;
+        long size;
+        try
+        {
+            (hash, size) = await WriteTemporaryAsync(source, temporaryData, temporaryOutboard, declaredSize, cancellationToken).ConfigureAwait(false);
+            if (expectedHash is { } expected && expected != hash)
+            {
+                throw new BlobStoreException(BlobError.HashMismatch, $"The uploaded data hashes to {hash}, not to the declared {expected}; it was not stored.");
+            }
+        }
+        catch
+        {
+            File.Delete(temporaryData);
+            File.Delete(temporaryOutboard);
+            throw;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        var blob = new BlobInfo(hash, size, now, now + _options.ClampTtl(ttl));
+        if (await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false) is not null && File.Exists(DataPath(hash)))
+        {
+            // Already here: keep the stored copy, extend its life.
+            File.Delete(temporaryData);
+            File.Delete(temporaryOutboard);
+            return await _metadata.UpsertAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        string shard = Path.GetDirectoryName(DataPath(hash))!;
+        Directory.CreateDirectory(shard);
+        File.Move(temporaryOutboard, OutboardPath(hash), overwrite: true);
+        File.Move(temporaryData, DataPath(hash), overwrite: true);
+        Durability.SyncDirectory(shard);
+        return await _metadata.UpsertAsync(blob, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The blob's metadata.</summary>
+    /// <exception cref="BlobStoreException">Unknown or expired.</exception>
+    public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        Live(await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false), hash);
+
+    /// <summary>Opens a blob for reading (data and outboard, for <see cref="BaoEncoder"/>).</summary>
+    /// <exception cref="BlobStoreException">Unknown or expired.</exception>
+    public async Task<BlobReader> OpenReaderAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
+    {
+        BlobInfo info = await InfoAsync(hash, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // FileShare.Delete: an expiring blob may be unlinked while a download still reads it.
+            SafeFileHandle data = File.OpenHandle(DataPath(hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            SafeFileHandle outboard = File.OpenHandle(OutboardPath(hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            return new BlobReader(info, new FileStorage(_io, data), new FileStorage(_io, outboard));
+        }
+        catch (FileNotFoundException)
+        {
+            throw new BlobStoreException(BlobError.NotFound, $"Blob {hash} was deleted while being opened.");
+        }
+    }
+
+    /// <summary>Moves the blob's expiry to at least now + <paramref name="ttl"/> (clamped); never earlier.</summary>
+    /// <exception cref="BlobStoreException">Unknown or expired.</exception>
+    public async Task<BlobInfo> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        _ = await InfoAsync(hash, cancellationToken).ConfigureAwait(false);
+        BlobInfo? extended = await _metadata.ExtendAsync(hash, _time.GetUtcNow() + _options.ClampTtl(ttl), cancellationToken).ConfigureAwait(false);
+        return extended ?? throw NotFound(hash);
+    }
+
+    /// <summary>Deletes a blob; false if there was none.</summary>
+    public async Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
+    {
+        // Row first: once it is gone the blob is not served, and recovery removes stray files.
+        bool existed = await _metadata.DeleteAsync(hash, cancellationToken).ConfigureAwait(false);
+        File.Delete(DataPath(hash));
+        File.Delete(OutboardPath(hash));
+        return existed;
+    }
+
+    /// <summary>Deletes every expired blob from disk; returns how many.</summary>
+    public async Task<int> SweepExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        int swept = 0;
+        while (true)
+        {
+            IReadOnlyList<BlobInfo> expired = await _metadata.ExpiredAsync(_time.GetUtcNow(), 1000, cancellationToken).ConfigureAwait(false);
+            foreach (BlobInfo blob in expired)
+            {
+                await DeleteAsync(blob.Hash, cancellationToken).ConfigureAwait(false);
+            }
+
+            swept += expired.Count;
+            if (expired.Count < 1000)
+            {
+                return swept;
+            }
+        }
+    }
+
+    /// <summary>Sweeps every <see cref="BlobStoreOptions.SweepInterval"/> until cancelled.</summary>
+    public async Task RunSweeperAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.SweepInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                int swept = await SweepExpiredAsync(cancellationToken).ConfigureAwait(false);
+                if (swept > 0)
+                {
+                    Swept(_logger, swept);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _metadata.DisposeAsync();
+
+    internal string DataPath(Blake3Hash hash) => BlobPath(hash, ".data");
+
+    internal string OutboardPath(Blake3Hash hash) => BlobPath(hash, ".obao");
+
+    private string BlobPath(Blake3Hash hash, string extension)
+    {
+        string hex = hash.ToString();
+        return Path.Combine(_blobs, hex[..2], hex + extension);
+    }
+
+    private BlobInfo Live(BlobInfo? info, Blake3Hash hash)
+    {
+        if (info is null)
+        {
+            throw NotFound(hash);
+        }
+
+        return info.Expires > _time.GetUtcNow()
+            ? info
+            : throw new BlobStoreException(BlobError.Expired, $"Blob {hash} expired at {info.Expires:u}; upload it again to keep it.");
+    }
+
+    private static BlobStoreException NotFound(Blake3Hash hash) => new(BlobError.NotFound, $"No blob {hash} is stored here.");
+
+    private async Task<(Blake3Hash Hash, long Size)> WriteTemporaryAsync(
+        Stream source, string dataPath, string outboardPath, long? declaredSize, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_temporary);
+        using SafeFileHandle data = File.OpenHandle(dataPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, declaredSize ?? 0);
+        var outboard = new FileStream(outboardPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+        await using (outboard.ConfigureAwait(false))
+        {
+            using var builder = new BaoOutboardBuilder(outboard);
+            long limit = declaredSize ?? _options.MaxBlobSize;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
+            {
+                long size = 0;
+                int read;
+                while ((read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (size + read > limit)
+                    {
+                        throw declaredSize is { } declared
+                            ? new BlobStoreException(BlobError.TooMuchData, $"The upload declared {declared} bytes but sent more; nothing was stored.")
+                            : new BlobStoreException(BlobError.TooLarge, $"The upload passed {_options.MaxBlobSize} bytes, the most this store takes; nothing was stored.");
+                    }
+
+                    await _io.WriteAsync(data, size, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    await builder.AppendAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    size += read;
+                }
+
+                if (declaredSize is { } expectedSize && size != expectedSize)
+                {
+                    throw new BlobStoreException(BlobError.TooLittleData, $"The upload declared {expectedSize} bytes but ended after {size}; nothing was stored.");
+                }
+
+                Blake3Hash hash = await builder.FinishAsync(cancellationToken).ConfigureAwait(false);
+                await _io.FlushToDiskAsync(data, cancellationToken).ConfigureAwait(false);
+                outboard.Flush(flushToDisk: true);
+                return (hash, size);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Empties tmp/ and makes files and metadata agree after a crash.</summary>
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(_temporary))
+        {
+            foreach (string file in Directory.EnumerateFiles(_temporary))
+            {
+                File.Delete(file);
+            }
+        }
+
+        Directory.CreateDirectory(_blobs);
+        var recorded = new HashSet<Blake3Hash>(await _metadata.AllHashesAsync(cancellationToken).ConfigureAwait(false));
+        foreach (string file in Directory.EnumerateFiles(_blobs, "*", SearchOption.AllDirectories))
+        {
+            if (!Blake3Hash.TryParse(Path.GetFileNameWithoutExtension(file), out Blake3Hash hash) || !recorded.Contains(hash))
+            {
+                // Renamed into place, but the upload was never acknowledged: it never existed.
+                File.Delete(file);
+                RemovedOrphan(_logger, file);
+            }
+        }
+
+        foreach (Blake3Hash hash in recorded)
+        {
+            if (!File.Exists(DataPath(hash)) || !File.Exists(OutboardPath(hash)))
+            {
+                await _metadata.DeleteAsync(hash, cancellationToken).ConfigureAwait(false);
+                LostFiles(_logger, hash.ToString());
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired blobs")]
+    private static partial void Swept(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed {File}: no metadata vouches for it (an upload interrupted before it was acknowledged)")]
+    private static partial void RemovedOrphan(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Hash} is recorded but its files are gone; forgetting it")]
+    private static partial void LostFiles(ILogger logger, string hash);
+}
+
+/// <summary>An open blob: its metadata, data and outboard. Dispose to close the files.</summary>
+public sealed class BlobReader(BlobInfo info, FileStorage data, FileStorage outboard) : IDisposable
+{
+    /// <summary>The blob's metadata at open time.</summary>
+    public BlobInfo Info { get; } = info;
+
+    /// <summary>The blob's bytes.</summary>
+    public IRandomAccessStorage Data => data;
+
+    /// <summary>The blob's outboard (post-order parents).</summary>
+    public IRandomAccessStorage Outboard => outboard;
+
+    /// <summary>Writes the verified encoding of <paramref name="ranges"/> to <paramref name="output"/>.</summary>
+    public Task EncodeAsync(ChunkRanges ranges, Stream output, CancellationToken cancellationToken = default) =>
+        BaoEncoder.EncodeAsync(data, outboard, Info.Size, ranges, output, cancellationToken);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        data.Dispose();
+        outboard.Dispose();
+    }
+}

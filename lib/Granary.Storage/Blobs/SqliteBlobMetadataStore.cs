@@ -1,0 +1,141 @@
+using Granary.Hashing;
+using Microsoft.Data.Sqlite;
+
+namespace Granary.Storage.Blobs;
+
+/// <summary>
+/// Blob metadata in an embedded SQLite database (WAL mode, synchronous=FULL: a row the store
+/// acknowledged survives power loss). One connection, serialised: a single silo's metadata
+/// traffic is small next to its data traffic.
+/// </summary>
+public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private SqliteBlobMetadataStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Opens (creating or migrating) the database at <paramref name="path"/>.</summary>
+    public static async Task<SqliteBlobMetadataStore> OpenAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var store = new SqliteBlobMetadataStore(connection);
+        await store.ExecuteAsync(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            CREATE TABLE IF NOT EXISTS blobs (
+                hash BLOB PRIMARY KEY,
+                size INTEGER NOT NULL,
+                created_ms INTEGER NOT NULL,
+                expires_ms INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS blobs_by_expiry ON blobs (expires_ms);
+            """,
+            [],
+            cancellationToken).ConfigureAwait(false);
+        return store;
+    }
+
+    /// <inheritdoc/>
+    public async Task<BlobInfo?> GetAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("SELECT hash, size, created_ms, expires_ms FROM blobs WHERE hash = $hash", [("$hash", hash.ToArray())], cancellationToken)
+            .ConfigureAwait(false)).SingleOrDefault();
+
+    /// <inheritdoc/>
+    public async Task<BlobInfo> UpsertAsync(BlobInfo blob, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        var rows = await QueryAsync(
+            """
+            INSERT INTO blobs (hash, size, created_ms, expires_ms) VALUES ($hash, $size, $created, $expires)
+            ON CONFLICT (hash) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)
+            RETURNING hash, size, created_ms, expires_ms
+            """,
+            [("$hash", blob.Hash.ToArray()), ("$size", blob.Size), ("$created", blob.Created.ToUnixTimeMilliseconds()), ("$expires", blob.Expires.ToUnixTimeMilliseconds())],
+            cancellationToken).ConfigureAwait(false);
+        return rows.Single();
+    }
+
+    /// <inheritdoc/>
+    public async Task<BlobInfo?> ExtendAsync(Blake3Hash hash, DateTimeOffset expires, CancellationToken cancellationToken = default) =>
+        (await QueryAsync(
+            "UPDATE blobs SET expires_ms = max(expires_ms, $expires) WHERE hash = $hash RETURNING hash, size, created_ms, expires_ms",
+            [("$hash", hash.ToArray()), ("$expires", expires.ToUnixTimeMilliseconds())],
+            cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+
+    /// <inheritdoc/>
+    public async Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync("DELETE FROM blobs WHERE hash = $hash", [("$hash", hash.ToArray())], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<BlobInfo>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        await QueryAsync(
+            "SELECT hash, size, created_ms, expires_ms FROM blobs WHERE expires_ms <= $now ORDER BY expires_ms LIMIT $limit",
+            [("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit)],
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<Blake3Hash>> AllHashesAsync(CancellationToken cancellationToken = default) =>
+        [.. (await QueryAsync("SELECT hash, size, created_ms, expires_ms FROM blobs", [], cancellationToken).ConfigureAwait(false)).Select(b => b.Hash)];
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    private async Task<int> ExecuteAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteCommand command = Command(sql, parameters);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<List<BlobInfo>> QueryAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteCommand command = Command(sql, parameters);
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var rows = new List<BlobInfo>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new BlobInfo(
+                    new Blake3Hash((byte[])reader[0]),
+                    reader.GetInt64(1),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            }
+
+            return rows;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private SqliteCommand Command(string sql, (string Name, object Value)[] parameters)
+    {
+        SqliteCommand command = _connection.CreateCommand();
+#pragma warning disable CA2100 // Every statement is a constant of this class; values go in as parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+}

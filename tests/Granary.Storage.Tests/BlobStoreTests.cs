@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Granary.Storage.IO;
+using Granary.Testing;
+
+namespace Granary.Storage.Tests;
+
+/// <summary>The blob store on real files with the io_uring engine.</summary>
+public sealed class BlobStoreTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+    private IFileIo _io = null!;
+    private BlobStore _store = null!;
+
+    private BlobStoreOptions Options => new()
+    {
+        Directory = _directory.Path,
+        DefaultTtl = TimeSpan.FromDays(1),
+        MaxTtl = TimeSpan.FromDays(10),
+        MinTtl = TimeSpan.FromMinutes(1),
+        MaxBlobSize = 8 << 20,
+    };
+
+    public async Task InitializeAsync()
+    {
+        _io = FileIo.Create();
+        _store = await BlobStore.OpenAsync(Options, _io, time: _clock);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _io.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private async Task ReopenAsync()
+    {
+        await _store.DisposeAsync();
+        _store = await BlobStore.OpenAsync(Options, _io, time: _clock);
+    }
+
+    private int FilesUnder(string folder) =>
+        Directory.Exists(_directory.File(folder)) ? Directory.EnumerateFiles(_directory.File(folder), "*", SearchOption.AllDirectories).Count() : 0;
+
+    private async Task<byte[]> ReadVerifiedAsync(BlobInfo blob)
+    {
+        using BlobReader reader = await _store.OpenReaderAsync(blob.Hash);
+        using var encoding = new MemoryStream();
+        await reader.EncodeAsync(ChunkRanges.All, encoding);
+        encoding.Position = 0;
+        using var data = new MemoryStream();
+        await BaoDecoder.DecodeToStreamAsync(encoding, blob.Hash, blob.Size, ChunkRanges.All, data);
+        return data.ToArray();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(16383)]
+    [InlineData(16385)]
+    [InlineData((1 << 20) + 7)]
+    public async Task An_import_is_stored_under_its_BLAKE3_hash_and_reads_back_verified(int size)
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For($"import {size}"), size);
+        BlobInfo blob = await _store.ImportAsync(new MemoryStream(data), declaredSize: size);
+        Assert.Equal(Blake3.Hash(data), blob.Hash);
+        Assert.Equal(size, blob.Size);
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromDays(1), blob.Expires);
+        Assert.Equal(data, await ReadVerifiedAsync(blob));
+        Assert.Equal(0, FilesUnder("tmp"));
+        Assert.Equal(BaoTree.OutboardSize(size), new FileInfo(_store.OutboardPath(blob.Hash)).Length);
+    }
+
+    [Theory]
+    [InlineData(100, 99, BlobError.TooLittleData)]
+    [InlineData(100, 101, BlobError.TooMuchData)]
+    [InlineData(9 << 20, 9 << 20, BlobError.TooLarge)]
+    public async Task An_upload_that_breaks_its_declared_size_or_the_limit_stores_nothing(int declared, int sent, BlobError error)
+    {
+        var refused = await Assert.ThrowsAsync<BlobStoreException>(() => _store.ImportAsync(new MemoryStream(new byte[sent]), declared));
+        Assert.Equal(error, refused.Error);
+        Assert.Equal(0, FilesUnder("tmp") + FilesUnder("blobs"));
+        Assert.Equal(BlobError.NotFound, (await Assert.ThrowsAsync<BlobStoreException>(() => _store.InfoAsync(Blake3.Hash(new byte[sent])))).Error);
+    }
+
+    [Fact]
+    public async Task An_upload_without_a_declared_size_is_still_capped()
+    {
+        var refused = await Assert.ThrowsAsync<BlobStoreException>(() => _store.ImportAsync(new MemoryStream(new byte[(8 << 20) + 1])));
+        Assert.Equal(BlobError.TooLarge, refused.Error);
+        Assert.Equal(0, FilesUnder("tmp") + FilesUnder("blobs"));
+    }
+
+    [Fact]
+    public async Task Data_that_is_not_the_declared_hash_is_refused_and_not_stored()
+    {
+        byte[] data = [1, 2, 3];
+        Blake3Hash other = Blake3.Hash([4, 5, 6]);
+        var refused = await Assert.ThrowsAsync<BlobStoreException>(() => _store.ImportAsync(new MemoryStream(data), expectedHash: other));
+        Assert.Equal(BlobError.HashMismatch, refused.Error);
+        Assert.Contains(Blake3.Hash(data).ToString(), refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, FilesUnder("tmp") + FilesUnder("blobs"));
+    }
+
+    [Fact]
+    public async Task TTLs_are_clamped_between_the_minimum_and_the_maximum()
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        Assert.Equal(now + TimeSpan.FromMinutes(1), (await _store.ImportAsync(new MemoryStream([1]), ttl: TimeSpan.FromSeconds(1))).Expires);
+        Assert.Equal(now + TimeSpan.FromDays(10), (await _store.ImportAsync(new MemoryStream([2]), ttl: TimeSpan.FromDays(400))).Expires);
+    }
+
+    [Fact]
+    public async Task An_expired_blob_is_refused_at_once_and_swept_from_disk_later()
+    {
+        BlobInfo blob = await _store.ImportAsync(new MemoryStream([7, 7]), ttl: TimeSpan.FromHours(1));
+        BlobInfo keeper = await _store.ImportAsync(new MemoryStream([8]), ttl: TimeSpan.FromDays(2));
+        _clock.Advance(TimeSpan.FromHours(1));
+        var expired = await Assert.ThrowsAsync<BlobStoreException>(() => _store.OpenReaderAsync(blob.Hash));
+        Assert.Equal(BlobError.Expired, expired.Error);
+        Assert.Equal(BlobError.Expired, (await Assert.ThrowsAsync<BlobStoreException>(() => _store.ExtendAsync(blob.Hash, TimeSpan.FromDays(1)))).Error);
+        Assert.True(File.Exists(_store.DataPath(blob.Hash)));
+
+        Assert.Equal(1, await _store.SweepExpiredAsync());
+        Assert.False(File.Exists(_store.DataPath(blob.Hash)));
+        Assert.False(File.Exists(_store.OutboardPath(blob.Hash)));
+        Assert.Equal(BlobError.NotFound, (await Assert.ThrowsAsync<BlobStoreException>(() => _store.InfoAsync(blob.Hash))).Error);
+        Assert.Equal(keeper, await _store.InfoAsync(keeper.Hash));
+    }
+
+    [Fact]
+    public async Task Extending_moves_expiry_forward_and_never_back()
+    {
+        BlobInfo blob = await _store.ImportAsync(new MemoryStream([1, 2]), ttl: TimeSpan.FromDays(5));
+        Assert.Equal(blob.Expires, (await _store.ExtendAsync(blob.Hash, TimeSpan.FromDays(1))).Expires);
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromDays(8), (await _store.ExtendAsync(blob.Hash, TimeSpan.FromDays(8))).Expires);
+    }
+
+    [Fact]
+    public async Task Uploading_the_same_content_again_extends_it_instead_of_storing_twice()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For("duplicate"), 50_000);
+        BlobInfo first = await _store.ImportAsync(new MemoryStream(data), ttl: TimeSpan.FromHours(2));
+        _clock.Advance(TimeSpan.FromHours(1));
+        BlobInfo second = await _store.ImportAsync(new MemoryStream(data), ttl: TimeSpan.FromHours(5));
+        Assert.Equal(first.Created, second.Created);
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromHours(5), second.Expires);
+        Assert.Equal(2, FilesUnder("blobs"));
+    }
+
+    [Fact]
+    public async Task Concurrent_uploads_of_the_same_content_make_one_blob()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For("concurrent"), 300_000);
+        BlobInfo[] results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _store.ImportAsync(new MemoryStream(data))));
+        Assert.Single(results.Select(r => r.Hash).Distinct());
+        Assert.Equal(2, FilesUnder("blobs"));
+        Assert.Equal(data, await ReadVerifiedAsync(results[0]));
+    }
+
+    [Fact]
+    public async Task Reopening_keeps_blobs_and_removes_what_no_acknowledged_upload_left()
+    {
+        BlobInfo kept = await _store.ImportAsync(new MemoryStream([1, 2, 3]));
+        Directory.CreateDirectory(_directory.File("tmp"));
+        File.WriteAllBytes(_directory.File("tmp/half-written.data"), new byte[100]);
+        Blake3Hash stray = Blake3.Hash([9]);
+        Directory.CreateDirectory(Path.GetDirectoryName(_store.DataPath(stray))!);
+        File.WriteAllBytes(_store.DataPath(stray), [9]);
+
+        await ReopenAsync();
+        Assert.Equal(kept, await _store.InfoAsync(kept.Hash));
+        Assert.Equal(0, FilesUnder("tmp"));
+        Assert.False(File.Exists(_store.DataPath(stray)));
+    }
+
+    [Fact]
+    public async Task A_process_killed_mid_write_leaves_only_complete_blobs_and_every_acknowledged_one()
+    {
+        string helper = Path.Combine(AppContext.BaseDirectory, "Granary.Storage.CrashHelper.dll");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var random = TestRandom.For(nameof(A_process_killed_mid_write_leaves_only_complete_blobs_and_every_acknowledged_one));
+        int killedMidWrite = 0;
+        for (int round = 0; round < 4; round++)
+        {
+            using var directory = new TempDirectory();
+            var acknowledged = new List<Blake3Hash>();
+            var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (string argument in new[] { helper, directory.Path, random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "50", (3 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using (var process = Process.Start(start)!)
+            {
+                Assert.Equal("open", await process.StandardOutput.ReadLineAsync());
+                int acknowledgementsBeforeKill = random.Next(1, 8);
+                while (acknowledged.Count < acknowledgementsBeforeKill && await process.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    acknowledged.Add(Blake3Hash.Parse(line["ack ".Length..]));
+                }
+
+                await Task.Delay(random.Next(0, 15));
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                while (await process.StandardOutput.ReadLineAsync() is { } late)
+                {
+                    acknowledged.Add(Blake3Hash.Parse(late["ack ".Length..]));
+                }
+            }
+
+            string temporary = Path.Combine(directory.Path, "tmp");
+            killedMidWrite += Directory.Exists(temporary) && Directory.EnumerateFiles(temporary).Any() ? 1 : 0;
+            await using IFileIo io = FileIo.Create();
+            await using BlobStore store = await BlobStore.OpenAsync(new BlobStoreOptions { Directory = directory.Path }, io);
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(directory.Path, "tmp")));
+            foreach (Blake3Hash hash in acknowledged)
+            {
+                BlobInfo info = await store.InfoAsync(hash);
+                using BlobReader reader = await store.OpenReaderAsync(hash);
+                using var encoding = new MemoryStream();
+                await reader.EncodeAsync(ChunkRanges.All, encoding);
+                encoding.Position = 0;
+                await BaoDecoder.DecodeToStreamAsync(encoding, hash, info.Size, ChunkRanges.All, Stream.Null);
+            }
+
+            // Whatever else survived must be whole too: every file on disk belongs to a verifying blob.
+            foreach (string data in Directory.EnumerateFiles(Path.Combine(directory.Path, "blobs"), "*.data", SearchOption.AllDirectories))
+            {
+                Blake3Hash hash = Blake3Hash.Parse(Path.GetFileNameWithoutExtension(data));
+                Assert.Equal(hash, Blake3.Hash(await File.ReadAllBytesAsync(data)));
+                Assert.Equal(3 << 20, (await store.InfoAsync(hash)).Size);
+            }
+        }
+
+        // The kill must really land inside uploads, or this test proves nothing.
+        Assert.True(killedMidWrite > 0, $"no round killed the helper in the middle of an upload {TestRandom.Replay}");
+    }
+}
