@@ -1,0 +1,270 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Granary.Transport;
+
+namespace Granary.Blobs.Client;
+
+/// <summary>
+/// A client of one silo's blobs protocol: put, get (verified as it streams), info, extend,
+/// delete, and resumable downloads to files. This is what the CLI and the PowerShell cmdlets use.
+/// </summary>
+public sealed class BlobClient : IAsyncDisposable
+{
+    private const int CopyBufferSize = 1 << 20;
+    private readonly QuicEndpoint _endpoint;
+    private readonly QuicConnection _connection;
+    private readonly NodeIdentity _identity;
+
+    private BlobClient(QuicEndpoint endpoint, QuicConnection connection, NodeIdentity identity, SiloTicket silo)
+    {
+        _endpoint = endpoint;
+        _connection = connection;
+        _identity = identity;
+        Silo = silo;
+    }
+
+    /// <summary>The silo this client talks to.</summary>
+    public SiloTicket Silo { get; }
+
+    /// <summary>Connects to <paramref name="silo"/> and authenticates with <paramref name="token"/>.</summary>
+    /// <exception cref="BlobProtocolException">The token was refused (401).</exception>
+    /// <exception cref="QuicException">The silo could not be reached or is not that node.</exception>
+    public static async Task<BlobClient> ConnectAsync(SiloTicket silo, string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var identity = NodeIdentity.CreateEphemeral();
+        var endpoint = QuicEndpoint.Bind(new QuicEndpointOptions
+        {
+            Identity = identity,
+            Bind = new System.Net.IPEndPoint(silo.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? System.Net.IPAddress.IPv6Any : System.Net.IPAddress.Any, 0),
+        });
+        try
+        {
+            QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, Server.BlobsProtocolHandler.Alpn, cancellationToken).ConfigureAwait(false);
+            var client = new BlobClient(endpoint, connection, identity, silo);
+            await client.RequestAsync(new(("op", "auth"), ("token", Encoding.UTF8.GetBytes(token))), cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            await endpoint.DisposeAsync().ConfigureAwait(false);
+            identity.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Uploads <paramref name="size"/> bytes from <paramref name="data"/>; returns the stored blob once it is durable.</summary>
+    public async Task<BlobInfo> PutAsync(Stream data, long size, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var fields = new List<(string, object)> { ("op", "put"), ("size", size) };
+        if (ttl is { } t)
+        {
+            fields.Add(("ttl", (long)t.TotalSeconds));
+        }
+
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            long sent = 0;
+            int read;
+            while ((read = await data.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                try
+                {
+                    await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                catch (QuicException error) when (error.Error == QuicError.StreamAborted)
+                {
+                    // The silo stopped reading (too much data, too large): its reply says why.
+                    break;
+                }
+
+                sent += read;
+                progress?.Report(sent);
+            }
+
+            stream.CompleteWrites();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return ToInfo(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Uploads a file.</summary>
+    public async Task<BlobInfo> PutFileAsync(string path, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            return await PutAsync(file, file.Length, ttl, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Downloads <paramref name="ranges"/> of a blob (all of it by default) and passes every block
+    /// to <paramref name="sink"/> only after verifying it against <paramref name="hash"/>.
+    /// </summary>
+    /// <exception cref="BaoVerificationException">The silo sent data that does not verify.</exception>
+    public async Task<BlobInfo> GetAsync(Blake3Hash hash, IBaoSink sink, ChunkRanges? ranges = null, CancellationToken cancellationToken = default)
+    {
+        ranges ??= ChunkRanges.All;
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        var fields = new List<(string, object)> { ("op", "get"), ("hash", hash.ToArray()) };
+        if (!ranges.IsAll)
+        {
+            fields.Add(("ranges", ranges.Boundaries.Select(b => (object)checked((long)b)).ToList()));
+        }
+
+        await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+        BlobInfo info = ToInfo(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
+        if (info.Hash != hash)
+        {
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"asked for {hash} but the silo described {info.Hash}");
+        }
+
+        await BaoDecoder.DecodeAsync(stream, hash, info.Size, ranges, sink, requireEnd: true, cancellationToken).ConfigureAwait(false);
+        return info;
+    }
+
+    /// <summary>Downloads a whole blob into <paramref name="output"/>, verified.</summary>
+    public Task<BlobInfo> GetToStreamAsync(Blake3Hash hash, Stream output, CancellationToken cancellationToken = default) =>
+        GetAsync(hash, new StreamSink(output), ChunkRanges.All, cancellationToken);
+
+    /// <summary>The blob's metadata.</summary>
+    public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        ToInfo(await RequestAsync(new(("op", "info"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Moves the blob's expiry to at least now + <paramref name="ttl"/>.</summary>
+    public async Task<BlobInfo> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        ToInfo(await RequestAsync(new(("op", "extend"), ("hash", hash.ToArray()), ("ttl", (long)ttl.TotalSeconds)), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Deletes the blob.</summary>
+    public async Task DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        await RequestAsync(new(("op", "delete"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _endpoint.DisposeAsync().ConfigureAwait(false);
+        _identity.Dispose();
+    }
+
+    private static BlobInfo ToInfo(BlobMessage reply) => new(
+        new Blake3Hash(reply.Bytes("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no hash")),
+        reply.Number("size") ?? 0,
+        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("created") ?? 0),
+        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("expires") ?? 0));
+
+    private static async Task<BlobMessage> ReadReplyAsync(QuicStream stream, CancellationToken cancellationToken) =>
+        (await BlobMessage.ReadAsync(stream, cancellationToken).ConfigureAwait(false)
+            ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo closed the request without a reply")).EnsureOk();
+
+    private async Task<BlobMessage> RequestAsync(Request request, CancellationToken cancellationToken)
+    {
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await request.Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+        return await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    private readonly record struct Request(params (string Key, object Value)[] Fields)
+    {
+        public BlobMessage Message => new(Fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value)));
+    }
+
+    private sealed class StreamSink(Stream output) : IBaoSink
+    {
+        public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => output.WriteAsync(data, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Downloads a blob to a file, resumably: verified blocks go to <c>PATH.partial</c>, and after
+/// every few MiB the file is fsynced and the verified length recorded in <c>PATH.partial.state</c>.
+/// A restart trusts only that recorded length (bytes after it may be torn) and asks the silo for
+/// the rest; when all is verified the file is synced and renamed to PATH.
+/// </summary>
+public static class BlobDownload
+{
+    /// <summary>Default bytes between checkpoints: an fsync per 8 MiB costs little and bounds what a crash re-fetches.</summary>
+    public const long DefaultCheckpointBytes = 8L << 20;
+
+    /// <summary>
+    /// Downloads <paramref name="hash"/> to <paramref name="path"/>, checkpointing every
+    /// <paramref name="checkpointBytes"/>; returns the bytes that had to be fetched this time.
+    /// </summary>
+    public static async Task<long> ToFileAsync(
+        BlobClient client, Blake3Hash hash, string path, IProgress<(long Done, long Total)>? progress = null,
+        long checkpointBytes = DefaultCheckpointBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        string partial = path + ".partial";
+        string state = partial + ".state";
+        long verified = 0;
+        if (File.Exists(partial) && File.Exists(state)
+            && File.ReadAllText(state).Split(' ') is [var recordedHash, var length]
+            && recordedHash == hash.ToString() && long.TryParse(length, CultureInfo.InvariantCulture, out long recorded))
+        {
+            verified = recorded;
+        }
+
+        var file = new FileStream(partial, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, bufferSize: 0);
+        long fetched;
+        BlobInfo info;
+        await using (file.ConfigureAwait(false))
+        {
+            file.SetLength(verified);
+            file.Position = verified;
+            var sink = new CheckpointingSink(file, state, hash, verified, checkpointBytes, progress);
+            ulong firstChunk = (ulong)(verified / BaoTree.ChunkSize);
+            info = await client.GetAsync(hash, sink, ChunkRanges.From(firstChunk), cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+            fetched = sink.Received;
+        }
+
+        File.Move(partial, path, overwrite: true);
+        File.Delete(state);
+        progress?.Report((info.Size, info.Size));
+        return fetched;
+    }
+
+    private sealed class CheckpointingSink(FileStream file, string statePath, Blake3Hash hash, long start, long checkpointBytes, IProgress<(long, long)>? progress) : IBaoSink
+    {
+        private long _sinceCheckpoint;
+
+        public long Received { get; private set; }
+
+        public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public async ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            Received += data.Length;
+            _sinceCheckpoint += data.Length;
+            if (_sinceCheckpoint >= checkpointBytes)
+            {
+                // Durable first, then claimed: the state file never covers bytes that could be lost.
+                file.Flush(flushToDisk: true);
+                await File.WriteAllTextAsync(statePath, $"{hash} {file.Position.ToString(CultureInfo.InvariantCulture)}", cancellationToken).ConfigureAwait(false);
+                _sinceCheckpoint = 0;
+            }
+
+            progress?.Report((start + Received, -1));
+        }
+    }
+}

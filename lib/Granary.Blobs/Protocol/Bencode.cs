@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+
+namespace Granary.Blobs.Protocol;
+
+/// <summary>A malformed or oversized bencoded message; the message says where.</summary>
+public sealed class BencodeException(string message) : FormatException(message);
+
+/// <summary>
+/// Bencode (as in BitTorrent and seed 001), for the metadata blocks of the blobs protocol.
+/// Values: <see cref="long"/>, <see cref="byte"/>[] strings, <see cref="List{Object}"/> lists and
+/// <see cref="SortedDictionary{String, Object}"/> dictionaries (keys sorted, as the format requires).
+/// Decoding is bounded: nesting depth, item count and string length, so a hostile peer cannot
+/// make the silo allocate or recurse without limit.
+/// </summary>
+public static class Bencode
+{
+    private const int MaxDepth = 4;
+    private const int MaxItems = 4096;
+
+    /// <summary>Encodes a value.</summary>
+    public static byte[] Encode(object value)
+    {
+        var output = new MemoryStream();
+        Write(output, value);
+        return output.ToArray();
+    }
+
+    /// <summary>Decodes exactly one value that fills <paramref name="input"/>.</summary>
+    /// <exception cref="BencodeException">Not well-formed bencode, trailing bytes, or beyond the limits.</exception>
+    public static object Decode(ReadOnlySpan<byte> input)
+    {
+        int position = 0;
+        int items = 0;
+        object value = Read(input, ref position, 0, ref items);
+        return position == input.Length ? value : throw new BencodeException($"{input.Length - position} unexpected bytes after the value at byte {position}.");
+    }
+
+    private static void Write(Stream output, object value)
+    {
+        switch (value)
+        {
+            case long number:
+                output.Write(Encoding.ASCII.GetBytes($"i{number.ToString(CultureInfo.InvariantCulture)}e"));
+                break;
+            case int number:
+                Write(output, (long)number);
+                break;
+            case string text:
+                Write(output, Encoding.UTF8.GetBytes(text));
+                break;
+            case byte[] bytes:
+                output.Write(Encoding.ASCII.GetBytes($"{bytes.Length.ToString(CultureInfo.InvariantCulture)}:"));
+                output.Write(bytes);
+                break;
+            case IEnumerable<KeyValuePair<string, object>> dictionary:
+                output.WriteByte((byte)'d');
+                foreach (var (key, item) in dictionary.OrderBy(e => e.Key, StringComparer.Ordinal))
+                {
+                    Write(output, key);
+                    Write(output, item);
+                }
+
+                output.WriteByte((byte)'e');
+                break;
+            case System.Collections.IEnumerable list:
+                output.WriteByte((byte)'l');
+                foreach (object item in list)
+                {
+                    Write(output, item);
+                }
+
+                output.WriteByte((byte)'e');
+                break;
+            default:
+                throw new ArgumentException($"Bencode has no form for {value?.GetType().Name ?? "null"}.", nameof(value));
+        }
+    }
+
+    private static object Read(ReadOnlySpan<byte> input, ref int position, int depth, ref int items)
+    {
+        if (++items > MaxItems)
+        {
+            throw new BencodeException($"More than {MaxItems} values in one message.");
+        }
+
+        if (position >= input.Length)
+        {
+            throw new BencodeException($"The message ends at byte {position} where a value should start.");
+        }
+
+        byte kind = input[position];
+        switch (kind)
+        {
+            case (byte)'i':
+                int end = input[position..].IndexOf((byte)'e');
+                if (end < 2 || !long.TryParse(input.Slice(position + 1, end - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
+                {
+                    throw new BencodeException($"Malformed integer at byte {position}.");
+                }
+
+                position += end + 1;
+                return number;
+            case (byte)'l' or (byte)'d':
+                if (depth >= MaxDepth)
+                {
+                    throw new BencodeException($"Nesting deeper than {MaxDepth} at byte {position}.");
+                }
+
+                position++;
+                var list = new List<object>();
+                var dictionary = new SortedDictionary<string, object>(StringComparer.Ordinal);
+                string? previousKey = null;
+                while (position < input.Length && input[position] != (byte)'e')
+                {
+                    if (kind == (byte)'l')
+                    {
+                        list.Add(Read(input, ref position, depth + 1, ref items));
+                        continue;
+                    }
+
+                    if (Read(input, ref position, depth + 1, ref items) is not byte[] keyBytes)
+                    {
+                        throw new BencodeException($"A dictionary key before byte {position} is not a string.");
+                    }
+
+                    string key = Encoding.UTF8.GetString(keyBytes);
+                    if (previousKey is not null && string.CompareOrdinal(previousKey, key) >= 0)
+                    {
+                        throw new BencodeException($"Dictionary key '{key}' is out of order or repeated.");
+                    }
+
+                    previousKey = key;
+                    dictionary[key] = Read(input, ref position, depth + 1, ref items);
+                }
+
+                if (position >= input.Length)
+                {
+                    throw new BencodeException("A list or dictionary is not closed.");
+                }
+
+                position++;
+                return kind == (byte)'l' ? list : dictionary;
+            case >= (byte)'0' and <= (byte)'9':
+                int colon = input[position..].IndexOf((byte)':');
+                if (colon < 1 || colon > 10 || !int.TryParse(input.Slice(position, colon), NumberStyles.None, CultureInfo.InvariantCulture, out int length)
+                    || length > input.Length - position - colon - 1)
+                {
+                    throw new BencodeException($"Malformed or overlong string at byte {position}.");
+                }
+
+                byte[] bytes = input.Slice(position + colon + 1, length).ToArray();
+                position += colon + 1 + length;
+                return bytes;
+            default:
+                throw new BencodeException($"Unexpected byte 0x{kind:x2} at byte {position}.");
+        }
+    }
+}

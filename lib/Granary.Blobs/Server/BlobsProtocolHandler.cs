@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Granary.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Blobs.Server;
+
+/// <summary>Who may use a silo's blobs protocol.</summary>
+public sealed class BlobsServerOptions
+{
+    /// <summary>The token clients present (op "auth") before any other request.</summary>
+    public required string AdminToken { get; set; }
+
+    /// <summary>Nodes (other silos) that need no token: their key, proven in the handshake, is enough.</summary>
+    public IReadOnlySet<NodeId> TrustedNodes { get; set; } = new HashSet<NodeId>();
+
+    /// <summary>How long a client may take to send a request's metadata block.</summary>
+    public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The silo side of <c>granary/blobs/1</c> (docs/protocol.md): one request per bidirectional
+/// stream, a metadata block first; PUT data follows it up to FIN; replies are a metadata block,
+/// then for GET the verified encoding. A connection must authenticate before anything else.
+/// </summary>
+public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger) : IProtocolHandler
+{
+    /// <summary>The protocol's ALPN.</summary>
+    public const string Alpn = "granary/blobs/1";
+
+    private readonly byte[] _token = Encoding.UTF8.GetBytes(options.AdminToken);
+
+    /// <inheritdoc/>
+    public async Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
+    {
+        var session = new Session { Authenticated = options.TrustedNodes.Contains(connection.RemoteNodeId) };
+        var requests = new List<Task>();
+        while (!shutdown.IsCancellationRequested)
+        {
+            QuicStream stream;
+            try
+            {
+                stream = await connection.AcceptBidirectionalStreamAsync(shutdown).ConfigureAwait(false);
+            }
+            catch (QuicException)
+            {
+                break;
+            }
+
+            requests.RemoveAll(t => t.IsCompleted);
+            requests.Add(ServeAsync(connection, stream, session, shutdown));
+        }
+
+        await Task.WhenAll(requests).ConfigureAwait(false);
+    }
+
+    private async Task ServeAsync(QuicConnection connection, QuicStream stream, Session session, CancellationToken shutdown)
+    {
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                BlobMessage? request;
+                using (var headerTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
+                {
+                    headerTimeout.CancelAfter(options.HeaderTimeout);
+                    request = await BlobMessage.ReadAsync(stream, headerTimeout.Token).ConfigureAwait(false);
+                }
+
+                if (request is null)
+                {
+                    return;
+                }
+
+                string op = request.Text("op") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the request has no 'op'");
+                if (op == "auth")
+                {
+                    await AuthenticateAsync(connection, stream, request, session, shutdown).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!session.Authenticated)
+                {
+                    throw new BlobProtocolException(BlobStatus.Unauthorized, "authenticate first: send {op: auth, token: <token>} on its own stream");
+                }
+
+                BlobMessage reply = op switch
+                {
+                    "put" => await PutAsync(stream, request, shutdown).ConfigureAwait(false),
+                    "get" => await GetAsync(stream, request, shutdown).ConfigureAwait(false),
+                    "info" => Describe(await store.InfoAsync(RequiredHash(request), shutdown).ConfigureAwait(false)),
+                    "extend" => Describe(await store.ExtendAsync(RequiredHash(request), TimeSpan.FromSeconds(request.Number("ttl") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "extend needs 'ttl' in seconds")), shutdown).ConfigureAwait(false)),
+                    "delete" => await store.DeleteAsync(RequiredHash(request), shutdown).ConfigureAwait(false)
+                        ? BlobMessage.Reply(BlobStatus.Ok)
+                        : BlobMessage.Reply(BlobStatus.NotFound, "no such blob"),
+                    _ => BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, info, extend, delete"),
+                };
+                if (op != "get" || reply.Number("status") != BlobStatus.Ok)
+                {
+                    await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                }
+            }
+            catch (BlobProtocolException error)
+            {
+                await TryReplyAsync(stream, error.Status, error.Message, shutdown).ConfigureAwait(false);
+            }
+            catch (BlobStoreException error)
+            {
+                int status = error.Error switch
+                {
+                    BlobError.NotFound => BlobStatus.NotFound,
+                    BlobError.Expired => BlobStatus.Gone,
+                    BlobError.TooLarge => BlobStatus.TooLarge,
+                    BlobError.TooLittleData => BlobStatus.FinBeforeSize,
+                    BlobError.TooMuchData => BlobStatus.TooMuchData,
+                    _ => BlobStatus.HashMismatch,
+                };
+                await TryReplyAsync(stream, status, error.Message, shutdown).ConfigureAwait(false);
+                if (status is BlobStatus.TooMuchData or BlobStatus.TooLarge)
+                {
+                    stream.Abort(QuicAbortDirection.Read, status);
+                }
+            }
+            catch (QuicException)
+            {
+                // The client went away mid-request: nothing to answer.
+            }
+            catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+            {
+                await TryReplyAsync(stream, BlobStatus.BadRequest, $"no request arrived within {options.HeaderTimeout.TotalSeconds:0} s", shutdown).ConfigureAwait(false);
+            }
+            catch (IOException error)
+            {
+                IoFailed(logger, error);
+                await TryReplyAsync(stream, BlobStatus.IoError, "the silo could not read or write its disk; see its log", shutdown).ConfigureAwait(false);
+            }
+            finally
+            {
+                stream.CompleteWrites();
+            }
+        }
+    }
+
+    private async Task AuthenticateAsync(QuicConnection connection, QuicStream stream, BlobMessage request, Session session, CancellationToken cancellationToken)
+    {
+        byte[] token = request.Bytes("token") ?? [];
+        if (CryptographicOperations.FixedTimeEquals(token, _token))
+        {
+            session.Authenticated = true;
+            await BlobMessage.Reply(BlobStatus.Ok).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await BlobMessage.Reply(BlobStatus.Unauthorized, "wrong token").WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+        await stream.WritesClosed.ConfigureAwait(false);
+        connection.Close(BlobStatus.Unauthorized, "wrong token");
+    }
+
+    private async Task<BlobMessage> PutAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
+    {
+        long size = request.Number("size") ?? throw new BlobProtocolException(BlobStatus.NoSize, "a put must declare its 'size' in bytes");
+        if (size < 0)
+        {
+            throw new BlobProtocolException(BlobStatus.BadSize, $"size {size} is negative");
+        }
+
+        TimeSpan? ttl = request.Number("ttl") is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+        BlobInfo blob = await store.ImportAsync(stream, size, ttl, request.Hash("hash"), cancellationToken).ConfigureAwait(false);
+        return Describe(blob);
+    }
+
+    private async Task<BlobMessage> GetAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
+    {
+        Blake3Hash hash = RequiredHash(request);
+        ChunkRanges ranges = ChunkRanges.All;
+        if (request.Numbers("ranges") is { } boundaries)
+        {
+            try
+            {
+                ranges = ChunkRanges.FromBoundaries(boundaries.Select(b => b >= 0 ? (ulong)b : throw new ArgumentException($"boundary {b} is negative")).ToList());
+            }
+            catch (ArgumentException error)
+            {
+                throw new BlobProtocolException(BlobStatus.BadRequest, $"bad 'ranges': {error.Message}");
+            }
+        }
+
+        using BlobReader reader = await store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
+        BlobMessage reply = Describe(reader.Info);
+        await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await reader.EncodeAsync(ranges, stream, cancellationToken).ConfigureAwait(false);
+        return reply;
+    }
+
+    private static Blake3Hash RequiredHash(BlobMessage request) =>
+        request.Hash("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the request needs the blob's 'hash' (32 bytes)");
+
+    private static BlobMessage Describe(BlobInfo blob) => BlobMessage.Reply(
+        BlobStatus.Ok,
+        null,
+        ("hash", blob.Hash.ToArray()),
+        ("size", blob.Size),
+        ("created", blob.Created.ToUnixTimeMilliseconds()),
+        ("expires", blob.Expires.ToUnixTimeMilliseconds()));
+
+    private static async Task TryReplyAsync(QuicStream stream, int status, string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await BlobMessage.Reply(status, message).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException)
+        {
+            // The client is gone or stopped reading; the error has nowhere to go.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob request failed on disk")]
+    private static partial void IoFailed(ILogger logger, Exception error);
+
+    private sealed class Session
+    {
+        public volatile bool Authenticated;
+    }
+}
