@@ -2,7 +2,8 @@
 //   Setup    installs what the machine lacks (Debian packages), restores .NET packages
 //   Build    compiles the solution
 //   Publish  produces the granary executable in artifacts/bin (self-contained, ReadyToRun)
-//   Run      the main job: today `granary hash` over --path (default: the repository's tracked files)
+//   Run      the main job: a single silo with its data in ./.granary
+//   Hash     granary hash over --path (default: the repository's tracked files)
 //   Test     runs every test project and prints the totals as "N passed, N failed[, N skipped]"
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
 using System.Xml.Linq;
@@ -123,7 +124,27 @@ Task("Publish")
 
 Task("Run")
     .IsDependentOn("Publish")
-    .Description("The main job: granary hash over --path, or over the repository's tracked files.")
+    .Description("The main job: a single silo with its data in ./.granary, until Ctrl-C.")
+    .Does(() =>
+{
+    var granary = publishDir.CombineWithFilePath("granary").FullPath;
+    Information("");
+    Information("Starting a silo on 127.0.0.1:4433 with its data in ./.granary (Ctrl-C stops it).");
+    Information("From another terminal in this directory (the ticket and token are read from .granary/):");
+    Information($"  {granary} send SOMEFILE              # prints <hash> <blob-ticket>");
+    Information($"  {granary} get <blob-ticket> -o COPY  # downloads, verifying every block");
+    Information($"  b3sum SOMEFILE COPY                     # the same hash twice");
+    Information("");
+    int exit = Run(granary, "silo run --data .granary --listen 127.0.0.1:4433");
+    if (exit != 0 && exit != 130)
+    {
+        throw new Exception($"The silo exited with {exit}: see its log above.");
+    }
+});
+
+Task("Hash")
+    .IsDependentOn("Publish")
+    .Description("granary hash over --path, or over the repository's tracked files.")
     .Does(() =>
 {
     var files = paths.Any() ? paths : Capture("git", "ls-files").ToList();

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Granary.Cli.Blobs;
 using Granary.Cli.Hashing;
+using Granary.Cli.Silo;
 
 namespace Granary.Cli;
 
@@ -13,6 +15,12 @@ internal static class GranaryCommandLine
     {
         var root = new RootCommand("Granary: a content-addressed blob cluster. Run 'granary COMMAND --help' for a command's options.");
         root.Subcommands.Add(HashCommand.Create());
+        root.Subcommands.Add(SiloCommand.Create());
+        foreach (Command command in BlobCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 

@@ -1,0 +1,233 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Granary.Transport;
+
+namespace Granary.Cli.Blobs;
+
+/// <summary>
+/// <c>granary send | get | info | extend | rm</c>: the client side of the blobs protocol.
+/// Exit codes: 0 done; 1 the silo refused (not found, expired, …) or data failed verification;
+/// 2 bad command line; 3 cannot reach or authenticate to the silo; 4 local file error.
+/// </summary>
+internal static class BlobCommands
+{
+    private const int Refused = 1;
+    private const int Unreachable = 3;
+    private const int LocalFileError = 4;
+
+    public static IEnumerable<Command> Create()
+    {
+        var silo = new Option<string?>("--silo", "--to", "--from") { Description = "Silo ticket (granary:<node>@<ip>:<port>). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the silo's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
+        var ttl = new Option<string?>("--ttl") { Description = "How long the silo keeps the blob: 30s, 10m, 12h, 7d (default: the silo's).", HelpName = "DURATION" };
+
+        var path = new Argument<string>("PATH") { Description = "The file to upload." };
+        var send = new Command("send", "Upload a file; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl };
+        send.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, null, async (client, ticket) =>
+        {
+            string file = parse.GetValue(path)!;
+            long size = new FileInfo(file).Length;
+            using var bar = new ProgressBar(size);
+            BlobInfo blob = await client.PutFileAsync(file, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
+            bar.Done();
+            Console.WriteLine($"{blob.Hash} {new BlobTicket(ticket, blob.Hash)}");
+        }, ct));
+
+        var target = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash with --from." };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the blob. An interrupted download resumes from PATH.partial.", Required = true, HelpName = "PATH" };
+        var get = new Command("get", "Download a blob, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output };
+        get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
+        {
+            Blake3Hash hash = HashOf(parse.GetValue(target)!);
+            string file = Path.GetFullPath(parse.GetValue(output)!);
+            BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
+            using var bar = new ProgressBar(info.Size);
+            await BlobDownload.ToFileAsync(client, hash, file, new Progress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
+            bar.Done();
+            Console.WriteLine($"{hash}  {parse.GetValue(output)}");
+        }, ct));
+
+        var infoTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
+        var info = new Command("info", "Show a blob's size and lifetime.") { infoTarget, silo, tokenFile };
+        info.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(infoTarget), async (client, _) =>
+            Print(await client.InfoAsync(HashOf(parse.GetValue(infoTarget)!), ct).ConfigureAwait(false)), ct));
+
+        var extendTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
+        var extendTtl = new Option<string>("--ttl") { Description = "Keep the blob at least this long from now: 30s, 10m, 12h, 7d.", Required = true, HelpName = "DURATION" };
+        var extend = new Command("extend", "Keep a blob longer (expiry never moves earlier).") { extendTarget, silo, tokenFile, extendTtl };
+        extend.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(extendTarget), async (client, _) =>
+            Print(await client.ExtendAsync(HashOf(parse.GetValue(extendTarget)!), ParseTtl(parse.GetValue(extendTtl))!.Value, ct).ConfigureAwait(false)), ct));
+
+        var rmTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
+        var rm = new Command("rm", "Delete a blob from the silo.") { rmTarget, silo, tokenFile };
+        rm.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(rmTarget), async (client, _) =>
+        {
+            Blake3Hash hash = HashOf(parse.GetValue(rmTarget)!);
+            await client.DeleteAsync(hash, ct).ConfigureAwait(false);
+            Console.WriteLine($"deleted {hash}");
+        }, ct));
+
+        return [send, get, info, extend, rm];
+    }
+
+    private static void Print(BlobInfo blob) =>
+        Console.WriteLine($"{blob.Hash} size={blob.Size} created={blob.Created:yyyy-MM-ddTHH:mm:ssZ} expires={blob.Expires:yyyy-MM-ddTHH:mm:ssZ}");
+
+    private static Blake3Hash HashOf(string blob) =>
+        Blake3Hash.TryParse(blob, out Blake3Hash hash) ? hash : BlobTicket.Parse(blob).Hash;
+
+    /// <summary>30s, 10m, 12h, 7d, or a .NET time span (1.02:00:00).</summary>
+    internal static TimeSpan? ParseTtl(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        char unit = text[^1];
+        if (unit is 's' or 'm' or 'h' or 'd' && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double amount) && amount > 0)
+        {
+            return unit switch { 's' => TimeSpan.FromSeconds(amount), 'm' => TimeSpan.FromMinutes(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount) };
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan span) && span > TimeSpan.Zero
+            ? span
+            : throw new FormatException($"'{text}' is not a duration: use 30s, 10m, 12h, 7d or d.hh:mm:ss.");
+    }
+
+    private static async Task<int> RunAsync(
+        ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption, string? blobArgument,
+        Func<BlobClient, SiloTicket, Task> work, CancellationToken cancellationToken)
+    {
+        SiloTicket ticket;
+        string token;
+        try
+        {
+            ticket = ResolveSilo(parse.GetValue(siloOption), blobArgument);
+            token = ResolveToken(parse.GetValue(tokenOption));
+        }
+        catch (FormatException error)
+        {
+            return Fail(GranaryCommandLine.UsageError, error.Message);
+        }
+        catch (FileNotFoundException error)
+        {
+            return Fail(GranaryCommandLine.UsageError, error.Message);
+        }
+
+        try
+        {
+            await using BlobClient client = await BlobClient.ConnectAsync(ticket, token, cancellationToken).ConfigureAwait(false);
+            await work(client, ticket).ConfigureAwait(false);
+            return 0;
+        }
+        catch (BlobProtocolException error) when (error.Status == BlobStatus.Unauthorized)
+        {
+            return Fail(Unreachable, $"the silo refused the token: {error.Message}");
+        }
+        catch (BlobProtocolException error)
+        {
+            return Fail(Refused, $"the silo refused ({error.Status}): {error.Message}");
+        }
+        catch (BaoVerificationException error)
+        {
+            return Fail(Refused, error.Message);
+        }
+        catch (QuicException error)
+        {
+            return Fail(Unreachable, error.Message);
+        }
+        catch (FormatException error)
+        {
+            return Fail(GranaryCommandLine.UsageError, error.Message);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return Fail(LocalFileError, error.Message);
+        }
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"granary: {message}");
+        return code;
+    }
+
+    private static SiloTicket ResolveSilo(string? option, string? blobArgument)
+    {
+        if (option is not null)
+        {
+            return SiloTicket.Parse(option);
+        }
+
+        if (blobArgument is not null && !Blake3Hash.TryParse(blobArgument, out _))
+        {
+            return BlobTicket.Parse(blobArgument).Silo;
+        }
+
+        if (Environment.GetEnvironmentVariable("GRANARY_SILO") is { Length: > 0 } fromEnvironment)
+        {
+            return SiloTicket.Parse(fromEnvironment);
+        }
+
+        string local = Silo.SiloService.TicketPath(".granary");
+        return File.Exists(local)
+            ? SiloTicket.Parse(File.ReadAllText(local))
+            : throw new FormatException("no silo given: pass --to/--from TICKET, set GRANARY_SILO, or run a silo here (./build.sh --target=Run writes .granary/silo.ticket).");
+    }
+
+    private static string ResolveToken(string? file)
+    {
+        if (file is not null)
+        {
+            return File.Exists(file) ? File.ReadAllText(file).Trim() : throw new FileNotFoundException($"--token-file {file} does not exist.");
+        }
+
+        if (Environment.GetEnvironmentVariable("GRANARY_TOKEN") is { Length: > 0 } token)
+        {
+            return token;
+        }
+
+        string local = Silo.SiloService.TokenPath(".granary");
+        return File.Exists(local)
+            ? File.ReadAllText(local).Trim()
+            : throw new FileNotFoundException("no token: pass --token-file FILE or set GRANARY_TOKEN (a silo writes its token to DATA/admin.token).");
+    }
+
+    /// <summary>A one-line progress bar on standard error, drawn only on a terminal.</summary>
+    private sealed class ProgressBar(long total) : IProgress<long>, IDisposable
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly bool _visible = !Console.IsErrorRedirected;
+        private long _lastDraw;
+
+        public void Report(long done)
+        {
+            if (!_visible || _clock.ElapsedMilliseconds - _lastDraw < 200)
+            {
+                return;
+            }
+
+            _lastDraw = _clock.ElapsedMilliseconds;
+            double percent = total == 0 ? 100 : 100.0 * done / total;
+            double rate = done / Math.Max(_clock.Elapsed.TotalSeconds, 0.001) / 1e6;
+            Console.Error.Write($"\r{percent,5:0.0}%  {done / 1048576.0,9:0.0} / {total / 1048576.0:0.0} MiB  {rate,8:0.0} MB/s ");
+        }
+
+        public void Done()
+        {
+            if (_visible)
+            {
+                Console.Error.Write('\r' + new string(' ', 60) + '\r');
+            }
+        }
+
+        public void Dispose() => _clock.Stop();
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Cli.Silo;
+
+/// <summary><c>granary silo run</c>: a single silo with the embedded SQLite default.</summary>
+internal static class SiloCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Directory for blobs, metadata, the node key, admin.token and silo.ticket.", DefaultValueFactory = _ => ".granary" };
+        var listen = new Option<string>("--listen") { Description = "Address and port for QUIC (UDP).", DefaultValueFactory = _ => "127.0.0.1:4433", HelpName = "HOST:PORT" };
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving.") { data, listen };
+        run.Validators.Add(result =>
+        {
+            if (!IPEndPoint.TryParse(result.GetValue(listen) ?? string.Empty, out _))
+            {
+                result.AddError($"--listen '{result.GetValue(listen)}' is not an IP address and port, e.g. 127.0.0.1:4433 or [::]:4433.");
+            }
+        });
+        run.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new SiloOptions { DataDirectory = Path.GetFullPath(parse.GetValue(data)!), Listen = IPEndPoint.Parse(parse.GetValue(listen)!) };
+            HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+            // Logs go to standard error: standard output carries the 'ready' line scripts wait for.
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddHostedService<SiloService>();
+            using IHost host = builder.Build();
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return Environment.ExitCode;
+        });
+        return new Command("silo", "Run and manage silos.") { run };
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Granary.Testing;
+
+namespace Granary.Cli.Tests;
+
+/// <summary>The newcomer's path, as processes: start a silo, send a file, get it back, kill downloads.</summary>
+public sealed class SiloProcessTests : IAsyncLifetime
+{
+    private static readonly string Dotnet = GranaryProcess.Dotnet;
+    private static readonly string Granary = GranaryProcess.Dll;
+    private readonly TempDirectory _directory = new();
+    private Process _silo = null!;
+    private string _ticket = null!;
+
+    public async Task InitializeAsync()
+    {
+        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
+        foreach (string argument in new[] { Granary, "silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _silo = Process.Start(start)!;
+        _ = _silo.StandardError.ReadToEndAsync();
+        string? ready = await _silo.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith("ready granary:", ready, StringComparison.Ordinal);
+        _ticket = ready!["ready ".Length..];
+        Assert.Equal(_ticket, (await File.ReadAllTextAsync(Path.Combine(_directory.Path, ".granary", "silo.ticket"))).Trim());
+    }
+
+    public async Task DisposeAsync()
+    {
+        _silo.Kill(entireProcessTree: true);
+        await _silo.WaitForExitAsync();
+        _silo.Dispose();
+        _directory.Dispose();
+    }
+
+    private Task<ToolResult> GranaryAsync(params string[] arguments) =>
+        ExternalTool.RunAsync(Dotnet, [Granary, .. arguments], null, _directory.Path);
+
+    [Fact]
+    public async Task Send_then_get_gives_back_the_same_bytes_and_b3sum_agrees()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For("send-get"), (3 << 20) + 11);
+        await File.WriteAllBytesAsync(_directory.File("in.bin"), data);
+        ToolResult sent = await GranaryAsync("send", "in.bin", "--ttl", "1h");
+        Assert.True(sent.ExitCode == 0, sent.Stderr);
+        string[] words = sent.StdoutText.Trim().Split(' ');
+        Assert.StartsWith(_ticket + "/", words[1], StringComparison.Ordinal);
+
+        ToolResult got = await GranaryAsync("get", words[1], "-o", "out.bin");
+        Assert.True(got.ExitCode == 0, got.Stderr);
+        Assert.Equal(data, await File.ReadAllBytesAsync(_directory.File("out.bin")));
+        string b3sum = ExternalTool.Require("b3sum", "./build.sh installs it.");
+        ToolResult reference = await ExternalTool.RunAsync(b3sum, ["--no-names", "in.bin"], null, _directory.Path);
+        Assert.Equal(reference.StdoutText.Trim(), words[0]);
+    }
+
+    [Fact]
+    public async Task Errors_are_clear_and_have_their_exit_codes()
+    {
+        ToolResult missing = await GranaryAsync("info", new string('a', 64));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("404", missing.Stderr, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(_directory.File("bad.token"), "nope");
+        ToolResult refused = await GranaryAsync("info", new string('a', 64), "--token-file", "bad.token");
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("refused the token", refused.Stderr, StringComparison.Ordinal);
+
+        ToolResult badTicket = await GranaryAsync("get", "granary:nonsense", "-o", "x");
+        Assert.Equal(2, badTicket.ExitCode);
+        Assert.Contains("not a blob ticket", badTicket.Stderr, StringComparison.Ordinal);
+
+        ToolResult badTtl = await GranaryAsync("send", "bad.token", "--ttl", "soon");
+        Assert.Equal(2, badTtl.ExitCode);
+        Assert.Contains("not a duration", badTtl.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_download_killed_at_random_points_resumes_to_the_right_bytes()
+    {
+        var random = TestRandom.For(nameof(A_download_killed_at_random_points_resumes_to_the_right_bytes));
+        byte[] data = TestRandom.Bytes(random, 96 << 20);
+        await File.WriteAllBytesAsync(_directory.File("big.bin"), data);
+        ToolResult sent = await GranaryAsync("send", "big.bin");
+        Assert.True(sent.ExitCode == 0, sent.Stderr);
+        string ticket = sent.StdoutText.Trim().Split(' ')[1];
+
+        int interrupted = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
+            foreach (string argument in new[] { Granary, "get", ticket, "-o", "copy.bin" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var get = Process.Start(start)!;
+            await Task.Delay(random.Next(250, 700));
+            get.Kill(entireProcessTree: true);
+            await get.WaitForExitAsync();
+            interrupted += File.Exists(_directory.File("copy.bin.partial")) ? 1 : 0;
+        }
+
+        ToolResult finish = await GranaryAsync("get", ticket, "-o", "copy.bin");
+        Assert.True(finish.ExitCode == 0, finish.Stderr);
+        byte[] copy = await File.ReadAllBytesAsync(_directory.File("copy.bin"));
+        Assert.True(data.AsSpan().SequenceEqual(copy), "the resumed copy differs");
+        Assert.False(File.Exists(_directory.File("copy.bin.partial")));
+        Assert.True(interrupted > 0, $"no kill landed during a download {TestRandom.Replay}");
+    }
+}
