@@ -5,6 +5,11 @@ using Granary.Hashing.Verified;
 // Verified streaming over one file: outboard creation (one pass), whole-blob encoding from
 // data + outboard, and verified decoding of that encoding. Prints GB/s per phase and the
 // process's peak RSS, which must not depend on the file's size.
+if (args.Length > 0 && args[0].StartsWith("blobs-", StringComparison.Ordinal))
+{
+    return await Granary.Bench.BlobsBench.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0].StartsWith("quic-", StringComparison.Ordinal))
 {
     return await Granary.Bench.QuicBench.RunAsync(args);
