@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -47,11 +48,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         var failures = new ConcurrentDictionary<SiloTicket, string>();
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
         string partial = path + ".partial";
-        var pieces = new ConcurrentQueue<(long First, long Count)>();
+        // Pieces wait in a channel that is completed only when every piece is done: a worker that
+        // finds it empty waits, because a piece in flight elsewhere may fail and come back.
+        var pieces = Channel.CreateUnbounded<(long First, long Count)>();
         long blocks = BaoTree.BlockCount(size);
+        int remaining = 0;
         for (long first = 0; first < blocks; first += PieceBlocks)
         {
-            pieces.Enqueue((first, Math.Min(PieceBlocks, blocks - first)));
+            pieces.Writer.TryWrite((first, Math.Min(PieceBlocks, blocks - first)));
+            remaining++;
         }
 
         var delivered = new ConcurrentDictionary<SiloTicket, long>();
@@ -59,12 +64,16 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         using (SafeFileHandle file = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, size))
         {
             var storage = new FileRandomAccessStorage(file);
-            int remaining = pieces.Count;
 
             async Task WorkAsync(BlobClient provider)
             {
-                while (Volatile.Read(ref remaining) > 0 && pieces.TryDequeue(out var piece))
+                while (await pieces.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    if (!pieces.Reader.TryRead(out var piece))
+                    {
+                        continue;
+                    }
+
                     var sink = new CountingSink(new StorageBaoSink(storage, null));
                     try
                     {
@@ -72,12 +81,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                         await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
                         delivered.AddOrUpdate(provider.Silo, sink.Bytes, (_, total) => total + sink.Bytes);
                         progress?.Report(Interlocked.Add(ref done, sink.Bytes));
-                        Interlocked.Decrement(ref remaining);
+                        if (Interlocked.Decrement(ref remaining) == 0)
+                        {
+                            pieces.Writer.TryComplete();
+                        }
                     }
                     catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
                     {
                         // Verified blocks already written are right; the piece is simply fetched again elsewhere.
-                        pieces.Enqueue(piece);
+                        pieces.Writer.TryWrite(piece);
                         failures[provider.Silo] = error.Message;
                         return;
                     }
