@@ -58,6 +58,21 @@ public sealed class SiloProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_directory_is_sent_as_a_collection_and_comes_back_whole()
+    {
+        string tree = _directory.File("tree");
+        Directory.CreateDirectory(Path.Combine(tree, "nested"));
+        await File.WriteAllTextAsync(Path.Combine(tree, "a.txt"), "alpha");
+        await File.WriteAllBytesAsync(Path.Combine(tree, "nested", "b.bin"), TestRandom.Bytes(TestRandom.For("tree"), 70_000));
+        ToolResult sent = await GranaryAsync("send", "tree");
+        Assert.True(sent.ExitCode == 0, sent.Stderr);
+        ToolResult got = await GranaryAsync("get", sent.StdoutText.Trim().Split(' ')[1], "-o", "tree-copy");
+        Assert.True(got.ExitCode == 0, got.Stderr);
+        Assert.Equal("alpha", await File.ReadAllTextAsync(_directory.File("tree-copy/a.txt")));
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(tree, "nested", "b.bin")), await File.ReadAllBytesAsync(_directory.File("tree-copy/nested/b.bin")));
+    }
+
+    [Fact]
     public async Task Errors_are_clear_and_have_their_exit_codes()
     {
         ToolResult missing = await GranaryAsync("info", new string('a', 64));

@@ -142,6 +142,93 @@ public sealed class BlobClient : IAsyncDisposable
     public Task<BlobInfo> GetToStreamAsync(Blake3Hash hash, Stream output, CancellationToken cancellationToken = default) =>
         GetAsync(hash, new StreamSink(output), ChunkRanges.All, cancellationToken);
 
+    /// <summary>
+    /// Uploads every file under <paramref name="directory"/> (each a blob; content already stored is
+    /// not stored twice), then the collection that lists them; returns the collection's blob.
+    /// </summary>
+    public async Task<(BlobInfo Collection, BlobCollection Entries)> PutDirectoryAsync(
+        string directory, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        string root = Path.GetFullPath(directory);
+        var entries = new List<CollectionEntry>();
+        long sent = 0;
+        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            long before = sent;
+            var fileProgress = progress is null ? null : new Progress<long>(done => progress.Report(before + done));
+            BlobInfo blob = await PutFileAsync(file, ttl, fileProgress, cancellationToken).ConfigureAwait(false);
+            sent += blob.Size;
+            entries.Add(new CollectionEntry(Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'), blob.Hash, blob.Size));
+        }
+
+        var collection = new BlobCollection(entries);
+        byte[] bytes = collection.Encode();
+        return (await PutAsync(new MemoryStream(bytes), bytes.Length, ttl, null, cancellationToken).ConfigureAwait(false), collection);
+    }
+
+    /// <summary>
+    /// Downloads a whole collection in one request into <paramref name="directory"/>: the collection
+    /// blob, then every file, each verified against its hash. Entries the silo lacks are returned,
+    /// not written.
+    /// </summary>
+    /// <exception cref="BlobProtocolException">415 if <paramref name="hash"/> is not a collection.</exception>
+    public async Task<(BlobCollection Collection, IReadOnlyList<CollectionEntry> Missing)> GetCollectionAsync(
+        Blake3Hash hash, string directory, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await new Request(("op", "get-collection"), ("hash", hash.ToArray())).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+
+        // One buffered reader for the whole reply: the encodings follow each other on the stream.
+        var input = new BufferedStream(stream, 256 * 1024);
+        BlobInfo info = ToInfo(await ReadReplyAsync(input, cancellationToken).ConfigureAwait(false));
+        if (info.Size > BlobCollection.MaxSize)
+        {
+            throw new BlobProtocolException(BlobStatus.NotACollection, $"the collection {hash} is {info.Size} bytes, more than {BlobCollection.MaxSize}");
+        }
+
+        using var collectionBytes = new MemoryStream((int)info.Size);
+        await BaoDecoder.DecodeAsync(input, hash, info.Size, ChunkRanges.All, new StreamSink(collectionBytes), requireEnd: false, cancellationToken).ConfigureAwait(false);
+        if (!BlobCollection.TryDecode(collectionBytes.ToArray(), out BlobCollection? collection, out string? problem))
+        {
+            throw new BlobProtocolException(BlobStatus.NotACollection, $"blob {hash} is not a collection: {problem}");
+        }
+
+        var missing = new List<CollectionEntry>();
+        long received = 0;
+        foreach (CollectionEntry entry in collection!.Entries)
+        {
+            BlobMessage header = await BlobMessage.ReadAsync(input, cancellationToken).ConfigureAwait(false)
+                ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo ended the collection early");
+            if (header.Number("status") != BlobStatus.Ok)
+            {
+                missing.Add(entry);
+                continue;
+            }
+
+            long size = header.Number("size") ?? -1;
+            if (size != entry.Size)
+            {
+                throw new BlobProtocolException(BlobStatus.BadRequest, $"the silo sent {size} bytes for '{entry.Path}', which the collection lists as {entry.Size}");
+            }
+
+            string target = BlobCollection.Resolve(directory, entry);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var file = new FileStream(target + ".partial", FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+            await using (file.ConfigureAwait(false))
+            {
+                await BaoDecoder.DecodeAsync(input, entry.Hash, size, ChunkRanges.All, new StreamSink(file), requireEnd: false, cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(target + ".partial", target, overwrite: true);
+            received += size;
+            progress?.Report(received);
+        }
+
+        return (collection, missing);
+    }
+
     /// <summary>The blob's metadata.</summary>
     public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
         ToInfo(await RequestAsync(new(("op", "info"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false));
@@ -168,7 +255,7 @@ public sealed class BlobClient : IAsyncDisposable
         DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("created") ?? 0),
         DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("expires") ?? 0));
 
-    private static async Task<BlobMessage> ReadReplyAsync(QuicStream stream, CancellationToken cancellationToken) =>
+    private static async Task<BlobMessage> ReadReplyAsync(Stream stream, CancellationToken cancellationToken) =>
         (await BlobMessage.ReadAsync(stream, cancellationToken).ConfigureAwait(false)
             ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo closed the request without a reply")).EnsureOk();
 

@@ -26,13 +26,13 @@ public static class Bencode
         return output.ToArray();
     }
 
-    /// <summary>Decodes exactly one value that fills <paramref name="input"/>.</summary>
+    /// <summary>Decodes exactly one value that fills <paramref name="input"/>, of at most <paramref name="maxItems"/> values in all.</summary>
     /// <exception cref="BencodeException">Not well-formed bencode, trailing bytes, or beyond the limits.</exception>
-    public static object Decode(ReadOnlySpan<byte> input)
+    public static object Decode(ReadOnlySpan<byte> input, int maxItems = MaxItems)
     {
         int position = 0;
         int items = 0;
-        object value = Read(input, ref position, 0, ref items);
+        object value = Read(input, ref position, 0, ref items, maxItems);
         return position == input.Length ? value : throw new BencodeException($"{input.Length - position} unexpected bytes after the value at byte {position}.");
     }
 
@@ -77,11 +77,11 @@ public static class Bencode
         }
     }
 
-    private static object Read(ReadOnlySpan<byte> input, ref int position, int depth, ref int items)
+    private static object Read(ReadOnlySpan<byte> input, ref int position, int depth, ref int items, int maxItems)
     {
-        if (++items > MaxItems)
+        if (++items > maxItems)
         {
-            throw new BencodeException($"More than {MaxItems} values in one message.");
+            throw new BencodeException($"More than {maxItems} values in one message.");
         }
 
         if (position >= input.Length)
@@ -115,11 +115,11 @@ public static class Bencode
                 {
                     if (kind == (byte)'l')
                     {
-                        list.Add(Read(input, ref position, depth + 1, ref items));
+                        list.Add(Read(input, ref position, depth + 1, ref items, maxItems));
                         continue;
                     }
 
-                    if (Read(input, ref position, depth + 1, ref items) is not byte[] keyBytes)
+                    if (Read(input, ref position, depth + 1, ref items, maxItems) is not byte[] keyBytes)
                     {
                         throw new BencodeException($"A dictionary key before byte {position} is not a string.");
                     }
@@ -131,7 +131,7 @@ public static class Bencode
                     }
 
                     previousKey = key;
-                    dictionary[key] = Read(input, ref position, depth + 1, ref items);
+                    dictionary[key] = Read(input, ref position, depth + 1, ref items, maxItems);
                 }
 
                 if (position >= input.Length)

@@ -36,6 +36,9 @@ public static class BlobStatus
     public const int TooMuchData = 453;
     /// <summary>The PUT's data does not hash to the hash it declared.</summary>
     public const int HashMismatch = 454;
+
+    /// <summary>A collection request for a blob that is not a collection.</summary>
+    public const int NotACollection = 415;
     /// <summary>The silo's disk failed.</summary>
     public const int IoError = 480;
     /// <summary>A bug in the silo; see its log.</summary>

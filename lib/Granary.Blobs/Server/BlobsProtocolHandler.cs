@@ -92,14 +92,17 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 {
                     "put" => await PutAsync(stream, request, shutdown).ConfigureAwait(false),
                     "get" => await GetAsync(stream, request, shutdown).ConfigureAwait(false),
+                    "get-collection" => await GetCollectionAsync(stream, request, shutdown).ConfigureAwait(false),
                     "info" => Describe(await store.InfoAsync(RequiredHash(request), shutdown).ConfigureAwait(false)),
                     "extend" => Describe(await store.ExtendAsync(RequiredHash(request), TimeSpan.FromSeconds(request.Number("ttl") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "extend needs 'ttl' in seconds")), shutdown).ConfigureAwait(false)),
                     "delete" => await store.DeleteAsync(RequiredHash(request), shutdown).ConfigureAwait(false)
                         ? BlobMessage.Reply(BlobStatus.Ok)
                         : BlobMessage.Reply(BlobStatus.NotFound, "no such blob"),
-                    _ => BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, info, extend, delete"),
+                    _ => BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, get-collection, info, extend, delete"),
                 };
-                if (op != "get" || reply.Number("status") != BlobStatus.Ok)
+
+                // A successful get or get-collection has already written its reply and data.
+                if (op is not ("get" or "get-collection") || reply.Number("status") != BlobStatus.Ok)
                 {
                     await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
                 }
@@ -194,6 +197,47 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         BlobMessage reply = Describe(reader.Info);
         await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         await reader.EncodeAsync(ranges, stream, cancellationToken).ConfigureAwait(false);
+        return reply;
+    }
+
+    /// <summary>
+    /// The collection blob's reply block and encoding, then for each entry in order a reply block
+    /// (200 with size, or the child's error) and, if 200, the child's whole encoding.
+    /// </summary>
+    private async Task<BlobMessage> GetCollectionAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
+    {
+        Blake3Hash hash = RequiredHash(request);
+        using BlobReader reader = await store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (reader.Info.Size > BlobCollection.MaxSize)
+        {
+            throw new BlobProtocolException(BlobStatus.NotACollection, $"blob {hash} is {reader.Info.Size} bytes, too large to be a collection");
+        }
+
+        byte[] bytes = new byte[reader.Info.Size];
+        await reader.Data.ReadExactlyAtAsync(0, bytes, "collection", cancellationToken).ConfigureAwait(false);
+        if (!BlobCollection.TryDecode(bytes, out BlobCollection? collection, out string? problem))
+        {
+            throw new BlobProtocolException(BlobStatus.NotACollection, $"blob {hash} is not a collection: {problem}");
+        }
+
+        BlobMessage reply = Describe(reader.Info);
+        await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await reader.EncodeAsync(ChunkRanges.All, stream, cancellationToken).ConfigureAwait(false);
+        foreach (CollectionEntry entry in collection!.Entries)
+        {
+            try
+            {
+                using BlobReader child = await store.OpenReaderAsync(entry.Hash, cancellationToken).ConfigureAwait(false);
+                await Describe(child.Info).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                await child.EncodeAsync(ChunkRanges.All, stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobStoreException missing)
+            {
+                int status = missing.Error == BlobError.Expired ? BlobStatus.Gone : BlobStatus.NotFound;
+                await BlobMessage.Reply(status, missing.Message, ("hash", entry.Hash.ToArray())).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return reply;
     }
 

@@ -27,25 +27,52 @@ internal static class BlobCommands
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding the silo's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
         var ttl = new Option<string?>("--ttl") { Description = "How long the silo keeps the blob: 30s, 10m, 12h, 7d (default: the silo's).", HelpName = "DURATION" };
 
-        var path = new Argument<string>("PATH") { Description = "The file to upload." };
-        var send = new Command("send", "Upload a file; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl };
+        var path = new Argument<string>("PATH") { Description = "The file to upload, or a directory (uploaded as a collection)." };
+        var send = new Command("send", "Upload a file or a directory; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl };
         send.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, null, async (client, ticket) =>
         {
-            string file = parse.GetValue(path)!;
-            long size = new FileInfo(file).Length;
-            using var bar = new ProgressBar(size);
-            BlobInfo blob = await client.PutFileAsync(file, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
-            bar.Done();
+            string source = parse.GetValue(path)!;
+            BlobInfo blob;
+            if (Directory.Exists(source))
+            {
+                long total = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+                using var bar = new ProgressBar(total);
+                (blob, _) = await client.PutDirectoryAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
+                bar.Done();
+            }
+            else
+            {
+                using var bar = new ProgressBar(new FileInfo(source).Length);
+                blob = await client.PutFileAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
+                bar.Done();
+            }
+
             Console.WriteLine($"{blob.Hash} {new BlobTicket(ticket, blob.Hash)}");
         }, ct));
 
         var target = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash with --from." };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the blob. An interrupted download resumes from PATH.partial.", Required = true, HelpName = "PATH" };
-        var get = new Command("get", "Download a blob, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the blob (a directory, for a collection). An interrupted file download resumes from PATH.partial.", Required = true, HelpName = "PATH" };
+        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output };
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
             string file = Path.GetFullPath(parse.GetValue(output)!);
+            try
+            {
+                var (collection, missing) = await client.GetCollectionAsync(hash, file, null, ct).ConfigureAwait(false);
+                if (missing.Count > 0)
+                {
+                    throw new BlobProtocolException(BlobStatus.NotFound, $"{missing.Count} of {collection.Entries.Count} files are not on the silo: {string.Join(", ", missing.Select(m => m.Path))}");
+                }
+
+                Console.WriteLine($"{hash}  {parse.GetValue(output)}");
+                return;
+            }
+            catch (BlobProtocolException notCollection) when (notCollection.Status == BlobStatus.NotACollection)
+            {
+                // A plain blob: download it as a file below.
+            }
+
             BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
             using var bar = new ProgressBar(info.Size);
             await BlobDownload.ToFileAsync(client, hash, file, new Progress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
