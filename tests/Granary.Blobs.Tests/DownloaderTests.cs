@@ -87,6 +87,43 @@ public sealed class DownloaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_collection_is_split_across_providers_by_file_and_survives_a_corrupt_one()
+    {
+        string tree = _directory.File("tree");
+        Directory.CreateDirectory(Path.Combine(tree, "d"));
+        var random = TestRandom.For("collection split");
+        for (int i = 0; i < 12; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(tree, i % 2 == 0 ? "d" : ".", $"f{i}.bin"), TestRandom.Bytes(random, 100_000 + (i * 1000)));
+        }
+
+        Blake3Hash collection = default;
+        foreach (BlobClient client in _clients)
+        {
+            collection = (await client.PutDirectoryAsync(tree)).Collection.Hash;
+        }
+
+        // Provider 2 serves wrong bytes for every file.
+        foreach (string file in Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories))
+        {
+            string stored = _silos[2].Store.DataPath(Blake3.Hash(await File.ReadAllBytesAsync(file)));
+            byte[] bytes = await File.ReadAllBytesAsync(stored);
+            bytes[7] ^= 0x80;
+            await File.WriteAllBytesAsync(stored, bytes);
+        }
+
+        string copy = _directory.File("copy");
+        DownloadReport report = await new Downloader(_clients).DownloadCollectionAsync(collection, copy);
+        foreach (string file in Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories))
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(file), await File.ReadAllBytesAsync(Path.Combine(copy, Path.GetRelativePath(tree, file))));
+        }
+
+        Assert.True(report.BytesByProvider.Count(p => p.Value > 0) >= 2, "the files were not spread over the providers");
+        Assert.True(report.Failures.ContainsKey(_silos[2].Ticket), "the corrupt provider was not noticed");
+    }
+
+    [Fact]
     public async Task When_every_provider_fails_the_error_names_each_one()
     {
         foreach (TestSilo silo in _silos)

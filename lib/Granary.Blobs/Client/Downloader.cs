@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
 using Granary.Transport;
 using Microsoft.Win32.SafeHandles;
 
@@ -25,10 +26,10 @@ public enum SplitStrategy
 public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, long> BytesByProvider, IReadOnlyDictionary<SiloTicket, string> Failures);
 
 /// <summary>
-/// Downloads one blob from several providers. The blob is cut into pieces of whole blocks;
-/// providers take pieces from a shared queue, every block is verified against the hash before it
-/// is written, and a provider that fails — unreachable, refusing, or sending bytes that do not
-/// verify — is dropped while its piece goes back to the queue for the others.
+/// Downloads from several providers: one blob cut into pieces of whole blocks, or a collection
+/// file by file. Providers take work from a shared queue, every block is verified against its
+/// hash before it is written, and a provider that fails — unreachable, refusing, or sending bytes
+/// that do not verify — is dropped while its piece goes back to the queue for the others.
 /// </summary>
 public sealed class Downloader(IReadOnlyList<BlobClient> providers)
 {
@@ -48,81 +49,175 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         var failures = new ConcurrentDictionary<SiloTicket, string>();
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
         string partial = path + ".partial";
-        // Pieces wait in a channel that is completed only when every piece is done: a worker that
-        // finds it empty waits, because a piece in flight elsewhere may fail and come back.
-        var pieces = Channel.CreateUnbounded<(long First, long Count)>();
         long blocks = BaoTree.BlockCount(size);
-        int remaining = 0;
+        var pieces = new List<(long First, long Count)>();
         for (long first = 0; first < blocks; first += PieceBlocks)
         {
-            pieces.Writer.TryWrite((first, Math.Min(PieceBlocks, blocks - first)));
-            remaining++;
+            pieces.Add((first, Math.Min(PieceBlocks, blocks - first)));
         }
 
-        var delivered = new ConcurrentDictionary<SiloTicket, long>();
-        long done = 0;
+        DownloadReport report;
         using (SafeFileHandle file = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, size))
         {
             var storage = new FileRandomAccessStorage(file);
-
-            async Task WorkAsync(BlobClient provider)
-            {
-                while (await pieces.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            report = await RunAsync(
+                $"Downloading {hash}", size, pieces, strategy, failures, progress,
+                async (provider, piece) =>
                 {
-                    if (!pieces.Reader.TryRead(out var piece))
-                    {
-                        continue;
-                    }
-
                     var sink = new CountingSink(new StorageBaoSink(storage, null));
-                    try
-                    {
-                        ChunkRanges ranges = ChunkRanges.Range((ulong)piece.First * BaoTree.ChunksPerBlock, (ulong)(piece.First + piece.Count) * BaoTree.ChunksPerBlock);
-                        await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
-                        delivered.AddOrUpdate(provider.Silo, sink.Bytes, (_, total) => total + sink.Bytes);
-                        progress?.Report(Interlocked.Add(ref done, sink.Bytes));
-                        if (Interlocked.Decrement(ref remaining) == 0)
-                        {
-                            pieces.Writer.TryComplete();
-                        }
-                    }
-                    catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
-                    {
-                        // Verified blocks already written are right; the piece is simply fetched again elsewhere.
-                        pieces.Writer.TryWrite(piece);
-                        failures[provider.Silo] = error.Message;
-                        return;
-                    }
-                }
-            }
-
-            if (strategy == SplitStrategy.Split)
-            {
-                await Task.WhenAll(providers.Where(p => !failures.ContainsKey(p.Silo)).Select(WorkAsync)).ConfigureAwait(false);
-            }
-            else
-            {
-                foreach (BlobClient provider in providers.Where(p => !failures.ContainsKey(p.Silo)))
-                {
-                    await WorkAsync(provider).ConfigureAwait(false);
-                    if (Volatile.Read(ref remaining) == 0)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (Volatile.Read(ref remaining) > 0)
-            {
-                throw new IOException(
-                    $"Downloading {hash} failed: every provider failed. " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
-            }
-
+                    ChunkRanges ranges = ChunkRanges.Range((ulong)piece.First * BaoTree.ChunksPerBlock, (ulong)(piece.First + piece.Count) * BaoTree.ChunksPerBlock);
+                    await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
+                    return sink.Bytes;
+                },
+                cancellationToken).ConfigureAwait(false);
             RandomAccess.FlushToDisk(file);
         }
 
         File.Move(partial, path, overwrite: true);
-        return new DownloadReport(size, delivered, failures);
+        return report;
+    }
+
+    /// <summary>
+    /// Downloads a collection into <paramref name="directory"/>, its files split across providers
+    /// (each file whole from one provider, verified; a failed file goes to another provider).
+    /// </summary>
+    /// <exception cref="IOException">Some file could not be had from any provider; the message lists why.</exception>
+    public async Task<DownloadReport> DownloadCollectionAsync(
+        Blake3Hash hash, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var failures = new ConcurrentDictionary<SiloTicket, string>();
+        long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
+        if (size > BlobCollection.MaxSize)
+        {
+            throw new IOException($"{hash} is {size} bytes: too large to be a collection.");
+        }
+
+        BlobCollection? collection = null;
+        foreach (BlobClient provider in providers.Where(p => !failures.ContainsKey(p.Silo)))
+        {
+            try
+            {
+                using var bytes = new MemoryStream((int)size);
+                await provider.GetToStreamAsync(hash, bytes, cancellationToken).ConfigureAwait(false);
+                collection = BlobCollection.TryDecode(bytes.ToArray(), out BlobCollection? decoded, out string? problem)
+                    ? decoded
+                    : throw new IOException($"{hash} is not a collection: {problem}");
+                break;
+            }
+            catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
+            {
+                failures[provider.Silo] = error.Message;
+            }
+        }
+
+        if (collection is null)
+        {
+            throw new IOException($"No provider delivered the collection {hash}: " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
+        }
+
+        return await RunAsync(
+            $"Downloading collection {hash}", collection.Entries.Sum(e => e.Size), collection.Entries, strategy, failures, progress,
+            async (provider, entry) =>
+            {
+                string target = BlobCollection.Resolve(directory, entry);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                var file = new FileStream(target + ".partial", FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+                await using (file.ConfigureAwait(false))
+                {
+                    BlobInfo child = await provider.GetToStreamAsync(entry.Hash, file, cancellationToken).ConfigureAwait(false);
+                    if (child.Size != entry.Size)
+                    {
+                        throw new BlobProtocolException(BlobStatus.BadRequest, $"'{entry.Path}' is {child.Size} bytes on this provider, {entry.Size} in the collection");
+                    }
+
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(target + ".partial", target, overwrite: true);
+                return entry.Size;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fetch"/> over the items with the providers. Items wait in a channel
+    /// completed only when every item is done: a worker that finds it empty waits, because an item
+    /// in flight elsewhere may fail and come back. A failing provider requeues its item and stops.
+    /// </summary>
+    private async Task<DownloadReport> RunAsync<T>(
+        string what, long total, IEnumerable<T> items, SplitStrategy strategy, ConcurrentDictionary<SiloTicket, string> failures,
+        IProgress<long>? progress, Func<BlobClient, T, Task<long>> fetch, CancellationToken cancellationToken)
+    {
+        var queue = Channel.CreateUnbounded<T>();
+        int remaining = 0;
+        foreach (T item in items)
+        {
+            queue.Writer.TryWrite(item);
+            remaining++;
+        }
+
+        if (remaining == 0)
+        {
+            queue.Writer.TryComplete();
+        }
+
+        var delivered = new ConcurrentDictionary<SiloTicket, long>();
+        long done = 0;
+
+        async Task WorkAsync(BlobClient provider)
+        {
+            while (await queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!queue.Reader.TryRead(out T? item))
+                {
+                    continue;
+                }
+
+                long bytes;
+                try
+                {
+                    bytes = await fetch(provider, item).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
+                {
+                    // What was verified and written is right; the item is simply fetched again elsewhere.
+                    queue.Writer.TryWrite(item);
+                    failures[provider.Silo] = error.Message;
+                    return;
+                }
+
+                delivered.AddOrUpdate(provider.Silo, bytes, (_, sum) => sum + bytes);
+                progress?.Report(Interlocked.Add(ref done, bytes));
+                if (Interlocked.Decrement(ref remaining) == 0)
+                {
+                    queue.Writer.TryComplete();
+                }
+            }
+        }
+
+        BlobClient[] working = [.. providers.Where(p => !failures.ContainsKey(p.Silo))];
+        if (strategy == SplitStrategy.Split)
+        {
+            await Task.WhenAll(working.Select(WorkAsync)).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (BlobClient provider in working)
+            {
+                await WorkAsync(provider).ConfigureAwait(false);
+                if (Volatile.Read(ref remaining) == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (Volatile.Read(ref remaining) > 0)
+        {
+            throw new IOException($"{what} failed: every provider failed. " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
+        }
+
+        return new DownloadReport(total, delivered, failures);
     }
 
     private async Task<long> SizeAsync(Blake3Hash hash, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)
