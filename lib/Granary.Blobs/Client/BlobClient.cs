@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
@@ -229,6 +230,67 @@ public sealed class BlobClient : IAsyncDisposable
         return (collection, missing);
     }
 
+    /// <summary>
+    /// Pushes <paramref name="ranges"/> (all by default) of a blob this side holds — its data and
+    /// outboard — as a verified encoding; the silo keeps every block that verifies and completes
+    /// the blob when it has them all. Returns what the silo now has.
+    /// </summary>
+    public async Task<BlobAvailability> PushAsync(
+        Blake3Hash hash, long size, IRandomAccessStorage data, IRandomAccessStorage outboard, ChunkRanges? ranges = null, TimeSpan? ttl = null,
+        CancellationToken cancellationToken = default)
+    {
+        ranges ??= ChunkRanges.All;
+        var fields = new List<(string, object)> { ("op", "push"), ("hash", hash.ToArray()), ("size", size) };
+        if (!ranges.IsAll)
+        {
+            fields.Add(("ranges", ranges.Boundaries.Select(b => (object)checked((long)b)).ToList()));
+        }
+
+        if (ttl is { } t)
+        {
+            fields.Add(("ttl", (long)t.TotalSeconds));
+        }
+
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await BaoEncoder.EncodeAsync(data, outboard, size, ranges, stream, cancellationToken).ConfigureAwait(false);
+            stream.CompleteWrites();
+        }
+        catch (QuicException error) when (error.Error == QuicError.StreamAborted)
+        {
+            // The silo stopped reading: it has the blob already, or refused; its reply says which.
+        }
+
+        return ToAvailability(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// What the silo has of a blob, now and then at every change, until it is complete
+    /// (iroh-blobs' observe). Ends when the blob is complete or the caller stops.
+    /// </summary>
+    public async IAsyncEnumerable<BlobAvailability> ObserveAsync(Blake3Hash hash, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await new Request(("op", "observe"), ("hash", hash.ToArray())).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+        while (await BlobMessage.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } update)
+        {
+            BlobAvailability availability = ToAvailability(update.EnsureOk());
+            yield return availability;
+            if (availability.Complete)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static BlobAvailability ToAvailability(BlobMessage reply) => new(
+        reply.Number("size") ?? 0,
+        ChunkRanges.FromBoundaries((reply.Numbers("present") ?? []).Select(b => (ulong)b).ToList()),
+        reply.Number("complete") == 1);
+
     /// <summary>The blob's metadata.</summary>
     public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
         ToInfo(await RequestAsync(new(("op", "info"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false));
@@ -279,6 +341,12 @@ public sealed class BlobClient : IAsyncDisposable
         public ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => output.WriteAsync(data, cancellationToken);
     }
 }
+
+/// <summary>What a silo has of a blob.</summary>
+/// <param name="Size">The blob's size.</param>
+/// <param name="Present">The chunks it holds, verified and durable.</param>
+/// <param name="Complete">True when it holds every chunk (and serves the blob).</param>
+public sealed record BlobAvailability(long Size, ChunkRanges Present, bool Complete);
 
 /// <summary>
 /// Downloads a blob to a file, resumably: verified blocks go to <c>PATH.partial</c>, and after

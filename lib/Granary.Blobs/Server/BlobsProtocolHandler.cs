@@ -93,16 +93,18 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                     "put" => await PutAsync(stream, request, shutdown).ConfigureAwait(false),
                     "get" => await GetAsync(stream, request, shutdown).ConfigureAwait(false),
                     "get-collection" => await GetCollectionAsync(stream, request, shutdown).ConfigureAwait(false),
+                    "push" => await PushAsync(stream, request, shutdown).ConfigureAwait(false),
+                    "observe" => await ObserveAsync(stream, request, shutdown).ConfigureAwait(false),
                     "info" => Describe(await store.InfoAsync(RequiredHash(request), shutdown).ConfigureAwait(false)),
                     "extend" => Describe(await store.ExtendAsync(RequiredHash(request), TimeSpan.FromSeconds(request.Number("ttl") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "extend needs 'ttl' in seconds")), shutdown).ConfigureAwait(false)),
                     "delete" => await store.DeleteAsync(RequiredHash(request), shutdown).ConfigureAwait(false)
                         ? BlobMessage.Reply(BlobStatus.Ok)
                         : BlobMessage.Reply(BlobStatus.NotFound, "no such blob"),
-                    _ => BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, get-collection, info, extend, delete"),
+                    _ => BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, get-collection, push, observe, info, extend, delete"),
                 };
 
-                // A successful get or get-collection has already written its reply and data.
-                if (op is not ("get" or "get-collection") || reply.Number("status") != BlobStatus.Ok)
+                // A successful get, get-collection or observe has already written its replies.
+                if (op is not ("get" or "get-collection" or "observe") || reply.Number("status") != BlobStatus.Ok)
                 {
                     await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
                 }
@@ -180,19 +182,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     private async Task<BlobMessage> GetAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
     {
         Blake3Hash hash = RequiredHash(request);
-        ChunkRanges ranges = ChunkRanges.All;
-        if (request.Numbers("ranges") is { } boundaries)
-        {
-            try
-            {
-                ranges = ChunkRanges.FromBoundaries(boundaries.Select(b => b >= 0 ? (ulong)b : throw new ArgumentException($"boundary {b} is negative")).ToList());
-            }
-            catch (ArgumentException error)
-            {
-                throw new BlobProtocolException(BlobStatus.BadRequest, $"bad 'ranges': {error.Message}");
-            }
-        }
-
+        ChunkRanges ranges = Ranges(request);
         using BlobReader reader = await store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
         BlobMessage reply = Describe(reader.Info);
         await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -240,6 +230,116 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
 
         return reply;
     }
+
+    /// <summary>
+    /// PUSH: the client sends the verified encoding of some ranges of a blob it has; every verified
+    /// block is kept (even if the stream later fails verification), committed durably, and the
+    /// blob is completed once every block is present.
+    /// </summary>
+    private async Task<BlobMessage> PushAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
+    {
+        Blake3Hash hash = RequiredHash(request);
+        long size = request.Number("size") ?? throw new BlobProtocolException(BlobStatus.NoSize, "a push must declare the blob's 'size'");
+        if (size < 0)
+        {
+            throw new BlobProtocolException(BlobStatus.BadSize, $"size {size} is negative");
+        }
+
+        ChunkRanges ranges = Ranges(request);
+        TimeSpan? ttl = request.Number("ttl") is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+        if (await store.HasAsync(hash, cancellationToken).ConfigureAwait(false))
+        {
+            // Already complete here: nothing to receive.
+            stream.Abort(QuicAbortDirection.Read, 0);
+            return PushReply(await store.InfoAsync(hash, cancellationToken).ConfigureAwait(false), ChunkRanges.All, complete: true);
+        }
+
+        PartialBlob partial = store.OpenPartial(hash, size);
+        try
+        {
+            await BaoDecoder.DecodeAsync(stream, hash, size, ranges, partial, requireEnd: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BaoVerificationException error)
+        {
+            await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
+            throw new BlobProtocolException(BlobStatus.HashMismatch, $"the pushed data does not verify (the blocks before the fault were kept): {error.Message}");
+        }
+
+        await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (partial.IsComplete)
+        {
+            return PushReply(await store.CompletePartialAsync(partial, ttl, cancellationToken).ConfigureAwait(false), ChunkRanges.All, complete: true);
+        }
+
+        return PushReply(new BlobInfo(hash, size, default, default), partial.Present(), complete: false);
+    }
+
+    /// <summary>
+    /// OBSERVE: what of a blob is present here, now and as it changes — one reply block per change
+    /// (size, present ranges, complete), ending with FIN once the blob is complete.
+    /// </summary>
+    private async Task<BlobMessage> ObserveAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
+    {
+        Blake3Hash hash = RequiredHash(request);
+        while (true)
+        {
+            if (await store.HasAsync(hash, cancellationToken).ConfigureAwait(false))
+            {
+                BlobMessage done = PushReply(await store.InfoAsync(hash, cancellationToken).ConfigureAwait(false), ChunkRanges.All, complete: true);
+                await done.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                return done;
+            }
+
+            PartialBlob? partial = store.FindPartial(hash);
+            if (partial is null)
+            {
+                // Completed between the two looks: the store has it now.
+                if (await store.HasAsync(hash, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                throw new BlobProtocolException(BlobStatus.NotFound, $"blob {hash} is neither stored nor being received here");
+            }
+
+            // Take the signal before reading the state, so a change in between is not missed.
+            Task changed = partial.Changed;
+            if (partial.IsFinished)
+            {
+                continue;
+            }
+
+            await PushReply(new BlobInfo(hash, partial.Size, default, default), partial.Present(), complete: false).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static ChunkRanges Ranges(BlobMessage request)
+    {
+        if (request.Numbers("ranges") is not { } boundaries)
+        {
+            return ChunkRanges.All;
+        }
+
+        try
+        {
+            return ChunkRanges.FromBoundaries(boundaries.Select(b => b >= 0 ? (ulong)b : throw new ArgumentException($"boundary {b} is negative")).ToList());
+        }
+        catch (ArgumentException error)
+        {
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"bad 'ranges': {error.Message}");
+        }
+    }
+
+    private static BlobMessage PushReply(BlobInfo blob, ChunkRanges present, bool complete) => BlobMessage.Reply(
+        BlobStatus.Ok,
+        null,
+        ("hash", blob.Hash.ToArray()),
+        ("size", blob.Size),
+        ("created", blob.Created.ToUnixTimeMilliseconds()),
+        ("expires", blob.Expires.ToUnixTimeMilliseconds()),
+        ("present", present.Boundaries.Select(b => (object)(long)Math.Min(b, long.MaxValue)).ToList()),
+        ("complete", complete ? 1L : 0L));
 
     private static Blake3Hash RequiredHash(BlobMessage request) =>
         request.Hash("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the request needs the blob's 'hash' (32 bytes)");

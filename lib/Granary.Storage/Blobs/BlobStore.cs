@@ -32,6 +32,8 @@ public sealed partial class BlobStore : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _blobs;
     private readonly string _temporary;
+    private readonly string _partial;
+    private readonly Dictionary<Blake3Hash, PartialBlob> _partials = [];
 
     private BlobStore(BlobStoreOptions options, IFileIo io, IBlobMetadataStore metadata, TimeProvider time, ILogger logger)
     {
@@ -42,6 +44,7 @@ public sealed partial class BlobStore : IAsyncDisposable
         _logger = logger;
         _blobs = Path.Combine(options.Directory, "blobs");
         _temporary = Path.Combine(options.Directory, "tmp");
+        _partial = Path.Combine(options.Directory, "partial");
     }
 
     /// <summary>
@@ -112,6 +115,79 @@ public sealed partial class BlobStore : IAsyncDisposable
         File.Move(temporaryData, DataPath(hash), overwrite: true);
         Durability.SyncDirectory(shard);
         return await _metadata.UpsertAsync(blob, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True if the blob is stored complete and not expired.</summary>
+    public async Task<bool> HasAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false) is { } info && info.Expires > _time.GetUtcNow();
+
+    /// <summary>
+    /// The partial blob for <paramref name="hash"/> of <paramref name="size"/> bytes, created on first
+    /// use; one instance per hash, shared by everyone pushing or observing it.
+    /// </summary>
+    /// <exception cref="BlobStoreException">The size is beyond the store's limit.</exception>
+    public PartialBlob OpenPartial(Blake3Hash hash, long size)
+    {
+        if (size < 0 || size > _options.MaxBlobSize)
+        {
+            throw new BlobStoreException(BlobError.TooLarge, $"A blob of {size} bytes is not accepted: the most this store takes is {_options.MaxBlobSize} bytes.");
+        }
+
+        lock (_partials)
+        {
+            if (_partials.TryGetValue(hash, out PartialBlob? open))
+            {
+                return open.Size == size
+                    ? open
+                    : throw new BlobStoreException(BlobError.TooMuchData, $"Blob {hash} is being received as {open.Size} bytes, not {size}.");
+            }
+
+            Directory.CreateDirectory(_partial);
+            var partial = new PartialBlob(hash, size, _io, _partial);
+            _partials[hash] = partial;
+            return partial;
+        }
+    }
+
+    /// <summary>The partial blob being received for <paramref name="hash"/>, if any.</summary>
+    public PartialBlob? FindPartial(Blake3Hash hash)
+    {
+        lock (_partials)
+        {
+            return _partials.GetValueOrDefault(hash);
+        }
+    }
+
+    /// <summary>
+    /// Moves a complete partial blob into place (as an import does: rename, directory fsync, then
+    /// the metadata row) and returns it as stored.
+    /// </summary>
+    public async Task<BlobInfo> CompletePartialAsync(PartialBlob partial, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        if (!partial.IsComplete)
+        {
+            throw new InvalidOperationException($"Blob {partial.Hash} is not complete: {partial.Present()} of its chunks are present.");
+        }
+
+        partial.Dispose();
+        string shard = Path.GetDirectoryName(DataPath(partial.Hash))!;
+        Directory.CreateDirectory(shard);
+        File.Move(partial.OutboardPath, OutboardPath(partial.Hash), overwrite: true);
+        File.Move(partial.DataPath, DataPath(partial.Hash), overwrite: true);
+        Durability.SyncDirectory(shard);
+        partial.DeleteRecord();
+        DateTimeOffset now = _time.GetUtcNow();
+        BlobInfo stored = await _metadata.UpsertAsync(new BlobInfo(partial.Hash, partial.Size, now, now + _options.ClampTtl(ttl)), cancellationToken).ConfigureAwait(false);
+
+        // Row first, then forget the partial, then wake observers: whoever wakes finds the blob stored.
+        lock (_partials)
+        {
+            _partials.Remove(partial.Hash);
+        }
+
+        partial.MarkFinished();
+        return stored;
     }
 
     /// <summary>The blob's metadata.</summary>
@@ -198,7 +274,20 @@ public sealed partial class BlobStore : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _metadata.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        lock (_partials)
+        {
+            foreach (PartialBlob partial in _partials.Values)
+            {
+                partial.Dispose();
+            }
+
+            _partials.Clear();
+        }
+
+        return _metadata.DisposeAsync();
+    }
 
     internal string DataPath(Blake3Hash hash) => BlobPath(hash, ".data");
 
