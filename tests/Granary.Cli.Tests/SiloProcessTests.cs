@@ -73,6 +73,55 @@ public sealed class SiloProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_download_from_two_silos_survives_one_serving_bad_bytes()
+    {
+        // A second silo in its own process and directory, provisioned with the first silo's token
+        // (silos that serve the same clients share one; a silo only creates a token if none exists).
+        using var second = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(second.Path, ".granary"));
+        File.Copy(Path.Combine(_directory.Path, ".granary", "admin.token"), Path.Combine(second.Path, ".granary", "admin.token"));
+        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = second.Path };
+        foreach (string argument in new[] { Granary, "silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var silo2 = Process.Start(start)!;
+        try
+        {
+            _ = silo2.StandardError.ReadToEndAsync();
+            string ticket2 = (await silo2.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)))!["ready ".Length..];
+
+            byte[] data = TestRandom.Bytes(TestRandom.For("two silos"), 20 << 20);
+            await File.WriteAllBytesAsync(_directory.File("both.bin"), data);
+            ToolResult toSecond = await GranaryAsync("send", "both.bin", "--to", ticket2);
+            Assert.True(toSecond.ExitCode == 0, toSecond.Stderr);
+            string hash = toSecond.StdoutText.Split(' ')[0];
+
+            ToolResult toFirst = await GranaryAsync("send", "both.bin", "--to", _ticket);
+            Assert.True(toFirst.ExitCode == 0, toFirst.Stderr);
+
+            string stored = Directory.EnumerateFiles(Path.Combine(second.Path, ".granary", "store", "blobs"), hash + ".data", SearchOption.AllDirectories).Single();
+            byte[] bytes = await File.ReadAllBytesAsync(stored);
+            for (int offset = 100; offset < bytes.Length; offset += 4 << 20)
+            {
+                bytes[offset] ^= 1;
+            }
+
+            await File.WriteAllBytesAsync(stored, bytes);
+            ToolResult got = await GranaryAsync("get", $"{ticket2}/{hash}", "-o", "both-copy.bin", "--also-from", _ticket);
+            Assert.True(got.ExitCode == 0, got.Stderr);
+            Assert.Equal(data, await File.ReadAllBytesAsync(_directory.File("both-copy.bin")));
+            Assert.Contains($"dropped {ticket2}", got.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            silo2.Kill(entireProcessTree: true);
+            await silo2.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Errors_are_clear_and_have_their_exit_codes()
     {
         ToolResult missing = await GranaryAsync("info", new string('a', 64));

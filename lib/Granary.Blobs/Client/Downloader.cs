@@ -89,7 +89,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
         if (size > BlobCollection.MaxSize)
         {
-            throw new IOException($"{hash} is {size} bytes: too large to be a collection.");
+            throw new IOException($"{hash} is not a collection: it is {size} bytes, more than a collection may be.");
         }
 
         BlobCollection? collection = null;
@@ -97,6 +97,14 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         {
             try
             {
+                // The first chunk tells whether it is a collection at all, without fetching a large plain blob.
+                var start = new MemoryRandomAccessStorage();
+                await provider.GetAsync(hash, new StorageBaoSink(start, null), ChunkRanges.Chunk(0), cancellationToken).ConfigureAwait(false);
+                if (!BlobCollection.HasHeader(start.ToArray()))
+                {
+                    throw new IOException($"{hash} is not a collection: it does not start with the collection header.");
+                }
+
                 using var bytes = new MemoryStream((int)size);
                 await provider.GetToStreamAsync(hash, bytes, cancellationToken).ConfigureAwait(false);
                 collection = BlobCollection.TryDecode(bytes.ToArray(), out BlobCollection? decoded, out string? problem)

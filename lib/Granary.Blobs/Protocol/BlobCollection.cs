@@ -44,6 +44,9 @@ public sealed class BlobCollection
     public byte[] Encode() =>
         [.. Magic, .. Bencode.Encode(Entries.Select(e => new List<object> { Encoding.UTF8.GetBytes(e.Path), e.Hash.ToArray(), e.Size }).ToList())];
 
+    /// <summary>Whether a blob starting with <paramref name="start"/> (its first chunk suffices) can be a collection.</summary>
+    public static bool HasHeader(ReadOnlySpan<byte> start) => start.StartsWith(Magic);
+
     /// <summary>Reads a collection, or says why these bytes are not one.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out BlobCollection? collection, out string? problem)
     {

@@ -52,11 +52,19 @@ internal static class BlobCommands
 
         var target = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash with --from." };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the blob (a directory, for a collection). An interrupted file download resumes from PATH.partial.", Required = true, HelpName = "PATH" };
-        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output };
+        var more = new Option<string[]>("--also-from") { Description = "More silos holding the blob: the download is split across all of them, and survives any that fail.", HelpName = "TICKET", AllowMultipleArgumentsPerToken = true };
+        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more };
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
             string file = Path.GetFullPath(parse.GetValue(output)!);
+            if (parse.GetValue(more) is { Length: > 0 } others)
+            {
+                await GetFromManyAsync(client, others, hash, file, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
+                Console.WriteLine($"{hash}  {parse.GetValue(output)}");
+                return;
+            }
+
             try
             {
                 var (collection, missing) = await client.GetCollectionAsync(hash, file, null, ct).ConfigureAwait(false);
@@ -101,6 +109,49 @@ internal static class BlobCommands
         }, ct));
 
         return [send, get, info, extend, rm];
+    }
+
+    /// <summary>Splits the download across this silo and the others; a collection goes file by file.</summary>
+    private static async Task GetFromManyAsync(BlobClient first, string[] others, Blake3Hash hash, string target, string token, CancellationToken cancellationToken)
+    {
+        var clients = new List<BlobClient> { first };
+        try
+        {
+            foreach (string other in others)
+            {
+                try
+                {
+                    clients.Add(await BlobClient.ConnectAsync(SiloTicket.Parse(other), token, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception error) when (error is QuicException or BlobProtocolException)
+                {
+                    Console.Error.WriteLine($"granary: skipping {other}: {error.Message}");
+                }
+            }
+
+            var downloader = new Downloader(clients);
+            DownloadReport report;
+            try
+            {
+                report = await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException notCollection) when (notCollection.Message.Contains("not a collection", StringComparison.Ordinal))
+            {
+                report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var (silo, reason) in report.Failures)
+            {
+                Console.Error.WriteLine($"granary: dropped {silo}: {reason}");
+            }
+        }
+        finally
+        {
+            foreach (BlobClient client in clients.Skip(1))
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private static void Print(BlobInfo blob) =>
