@@ -348,10 +348,10 @@ fn open_or_accept(connection: u64, op: u64, bidirectional: bool, accept: bool) -
     with_connection(connection, |conn| {
         ops::spawn(op, move |guard: OpGuard| async move {
             let entry = match (bidirectional, accept) {
-                (true, false) => conn.open_bi().await.map(|(s, r)| StreamEntry { send: Some(s.into()), recv: Some(r.into()) }),
-                (true, true) => conn.accept_bi().await.map(|(s, r)| StreamEntry { send: Some(s.into()), recv: Some(r.into()) }),
-                (false, false) => conn.open_uni().await.map(|s| StreamEntry { send: Some(s.into()), recv: None }),
-                (false, true) => conn.accept_uni().await.map(|r| StreamEntry { send: None, recv: Some(r.into()) }),
+                (true, false) => conn.open_bi().await.map(|(s, r)| StreamEntry { send: Some(s.into()), recv: Some(r.into()), deferred_read: Default::default() }),
+                (true, true) => conn.accept_bi().await.map(|(s, r)| StreamEntry { send: Some(s.into()), recv: Some(r.into()), deferred_read: Default::default() }),
+                (false, false) => conn.open_uni().await.map(|s| StreamEntry { send: Some(s.into()), recv: None, deferred_read: Default::default() }),
+                (false, true) => conn.accept_uni().await.map(|r| StreamEntry { send: None, recv: Some(r.into()), deferred_read: Default::default() }),
             };
             match entry {
                 Ok(entry) => {
@@ -498,29 +498,44 @@ pub unsafe extern "C" fn granary_stream_read(stream: u64, buffer: *mut u8, len: 
         }
         ops::spawn(op, move |guard: OpGuard| async move {
             let mut recv = entry.recv.as_ref().expect("checked").lock().await;
+            let deferred = entry.deferred_read.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(outcome) = deferred {
+                return guard.fail(outcome);
+            }
             // The C# side pinned this memory for the lifetime of the operation.
             let target = std::slice::from_raw_parts_mut(address as *mut u8, len);
             match recv.read(target).await {
                 Ok(Some(mut n)) => {
                     // Take whatever else has already arrived, without waiting for more: one
                     // completion per buffer instead of one per packet burst. A zero timeout polls
-                    // the read once; a read still pending is dropped without consuming data.
+                    // the read once; a read still pending is dropped without consuming data. An
+                    // error met here is kept for the next read: quinn reports a reset only once.
                     while n < len {
                         match tokio::time::timeout(Duration::ZERO, recv.read(&mut target[n..])).await {
                             Ok(Ok(Some(more))) => n += more,
+                            Ok(Err(error)) => {
+                                *entry.deferred_read.lock().unwrap_or_else(|e| e.into_inner()) = Some(read_status(error));
+                                break;
+                            }
                             _ => break,
                         }
                     }
                     guard.finish(Status::Ok, n as u64, "")
                 }
                 Ok(None) => guard.finish(Status::Ok, 0, ""),
-                Err(quinn::ReadError::Reset(code)) => guard.finish(Status::StreamReset, code.into_inner(), "the peer aborted its side of the stream"),
-                Err(quinn::ReadError::ConnectionLost(e)) => guard.fail(connection_status(&e)),
-                Err(quinn::ReadError::UnknownStream) => guard.finish(Status::StreamClosed, 0, "the stream's reading side is already stopped"),
-                Err(e) => guard.finish(Status::ConnectionLost, 0, &e.to_string()),
+                Err(error) => guard.fail(read_status(error)),
             }
         }) as i32
     })
+}
+
+fn read_status(error: quinn::ReadError) -> (Status, u64, String) {
+    match error {
+        quinn::ReadError::Reset(code) => (Status::StreamReset, code.into_inner(), "the peer aborted its side of the stream".into()),
+        quinn::ReadError::ConnectionLost(e) => connection_status(&e),
+        quinn::ReadError::UnknownStream => (Status::StreamClosed, 0, "the stream's reading side is already stopped".into()),
+        e => (Status::ConnectionLost, 0, e.to_string()),
+    }
 }
 
 /// Abandons the writing side (RESET_STREAM with `code`); `op` completes once it is sent.

@@ -17,6 +17,9 @@ pub struct EndpointEntry {
 pub struct StreamEntry {
     pub send: Option<tokio::sync::Mutex<quinn::SendStream>>,
     pub recv: Option<tokio::sync::Mutex<quinn::RecvStream>>,
+    /// A read outcome met while topping up a read that already had data (quinn reports a reset
+    /// only once): the next read reports it.
+    pub deferred_read: Mutex<Option<(crate::status::Status, u64, String)>>,
 }
 
 pub enum Handle {

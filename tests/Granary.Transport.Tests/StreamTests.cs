@@ -137,6 +137,31 @@ public sealed class StreamTests
     }
 
     [Fact]
+    public async Task A_reset_that_arrives_with_the_last_bytes_is_still_reported()
+    {
+        // Data and RESET_STREAM both arrive before the reader reads: the read returns the bytes
+        // and the reset must not be lost (quinn reports it once; the top-up read had eaten it).
+        await using var cluster = TestCluster.Start();
+        var (client, server) = await cluster.ConnectCapturedAsync();
+        await using (client)
+        {
+            await using QuicStream outbound = await client.OpenBidirectionalStreamAsync();
+            await outbound.WriteAsync(new byte[100]);
+            await using QuicStream inbound = await server.AcceptBidirectionalStreamAsync().WaitAsync(Patience);
+            outbound.Abort(QuicAbortDirection.Write, 77);
+            await Task.Delay(200);
+            var error = await Assert.ThrowsAsync<QuicException>(async () =>
+            {
+                byte[] sink = new byte[1 << 20];
+                while (await inbound.ReadAsync(sink) > 0)
+                {
+                }
+            }).WaitAsync(Patience);
+            Assert.Equal((QuicError.StreamAborted, 77L), (error.Error, error.ApplicationErrorCode));
+        }
+    }
+
+    [Fact]
     public async Task A_read_side_abort_makes_the_writer_fail_with_its_code()
     {
         await using var cluster = TestCluster.Start();
