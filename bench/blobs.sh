@@ -47,8 +47,7 @@ for _ in $(seq 200); do grep -q '^ready' "$WORK/silo.out" 2>/dev/null && break; 
 TICKET=$(sed -n 's/^ready //p' "$WORK/silo.out")
 export GRANARY_SILO=$TICKET GRANARY_TOKEN=$(cat "$WORK/silo/admin.token")
 
-seconds() { local s=$EPOCHREALTIME; "$@" > /dev/null 2>&1; local e=$EPOCHREALTIME; echo "$e $s" | awk '{printf "%.4f\n", $1 - $2}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+source bench/common.sh
 HASH=$($GRANARY send "$DIR/1g.bin" | cut -d' ' -f1)
 
 granary_put() { $GRANARY rm "$HASH" >/dev/null 2>&1 || true; $GRANARY send "$DIR/1g.bin"; }

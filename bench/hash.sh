@@ -22,14 +22,7 @@ make_file() { # name size-in-MiB
   cat "$DIR/$1" > /dev/null   # into page cache
 }
 
-seconds() { # command... -> elapsed seconds of one run
-  local start=$EPOCHREALTIME
-  "$@" > /dev/null
-  local end=$EPOCHREALTIME
-  echo "$end $start" | awk '{printf "%.4f\n", $1 - $2}'
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+source bench/common.sh
 
 make_file 1g.bin 1024
 FILE="$DIR/1g.bin"

@@ -45,8 +45,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 gtlsserver -q --no-quic-dump --no-http-dump -d "$DIR" 127.0.0.1 14433 "$WORK/key.pem" "$WORK/cert.pem" > "$WORK/ngtcp2.log" 2>&1 &
 sleep 0.5
 
-seconds() { local s=$EPOCHREALTIME; "$@" > /dev/null 2>&1; local e=$EPOCHREALTIME; echo "$e $s" | awk '{printf "%.4f\n", $1 - $2}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+source bench/common.sh
 
 nginx_fetch() {
   if [ "$1" = 1 ]; then curl -sf -o /dev/null http://127.0.0.1:18080/1g.bin; return; fi
