@@ -74,6 +74,19 @@ public sealed class BlobProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_uploader_and_its_tags_are_recorded_and_bad_tags_refused()
+    {
+        BlobInfo stored = await _client.PutAsync(new MemoryStream([3, 1, 4]), 3, tags: new Dictionary<string, string> { ["team"] = "storage" });
+        BlobInfo info = await _client.InfoAsync(stored.Hash);
+        Assert.Equal(_client.NodeId.ToString(), info.Uploader);
+        Assert.Equal("team=storage", info.Tags);
+
+        var refused = await Assert.ThrowsAsync<BlobProtocolException>(() =>
+            _client.PutAsync(new MemoryStream([9, 9]), 2, tags: new Dictionary<string, string> { ["bad=key"] = "x" }));
+        Assert.Equal(BlobStatus.BadRequest, refused.Status);
+    }
+
+    [Fact]
     public async Task An_expired_blob_answers_410()
     {
         BlobInfo stored = await _client.PutAsync(new MemoryStream([4]), 1, ttl: TimeSpan.FromMinutes(5));

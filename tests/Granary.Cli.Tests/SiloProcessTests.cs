@@ -44,7 +44,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
     {
         byte[] data = TestRandom.Bytes(TestRandom.For("send-get"), (3 << 20) + 11);
         await File.WriteAllBytesAsync(_directory.File("in.bin"), data);
-        ToolResult sent = await GranaryAsync("send", "in.bin", "--ttl", "1h");
+        ToolResult sent = await GranaryAsync("send", "in.bin", "--ttl", "1h", "--tag", "project=apollo");
         Assert.True(sent.ExitCode == 0, sent.Stderr);
         string[] words = sent.StdoutText.Trim().Split(' ');
         Assert.StartsWith(_ticket + "/", words[1], StringComparison.Ordinal);
@@ -55,6 +55,10 @@ public sealed class SiloProcessTests : IAsyncLifetime
         string b3sum = ExternalTool.Require("b3sum", "./build.sh installs it.");
         ToolResult reference = await ExternalTool.RunAsync(b3sum, ["--no-names", "in.bin"], null, _directory.Path);
         Assert.Equal(reference.StdoutText.Trim(), words[0]);
+
+        ToolResult info = await GranaryAsync("info", words[0]);
+        Assert.Contains("tag:project=apollo", info.StdoutText, StringComparison.Ordinal);
+        Assert.Contains("uploader=", info.StdoutText, StringComparison.Ordinal);
     }
 
     [Fact]

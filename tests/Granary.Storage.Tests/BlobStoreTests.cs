@@ -154,6 +154,38 @@ public sealed class BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upload_info_and_tags_are_kept_and_the_first_upload_wins()
+    {
+        string tags = BlobTags.Format(new Dictionary<string, string> { ["project"] = "apollo", ["owner"] = "ops" });
+        BlobInfo first = await _store.ImportAsync(new MemoryStream([5, 6]), uploader: "node-a", tags: tags);
+        BlobInfo again = await _store.ImportAsync(new MemoryStream([5, 6]), uploader: "node-b", tags: "");
+        Assert.Equal(("node-a", "owner=ops\nproject=apollo"), (again.Uploader, again.Tags));
+        await ReopenAsync();
+        Assert.Equal(first with { Expires = again.Expires }, await _store.InfoAsync(first.Hash));
+        Assert.Throws<ArgumentException>(() => BlobTags.Format([new("a=b", "c")]));
+        Assert.Throws<ArgumentException>(() => BlobTags.Format(Enumerable.Range(0, 33).Select(i => new KeyValuePair<string, string>($"k{i}", "v"))));
+    }
+
+    [Fact]
+    public async Task A_database_from_before_upload_info_gets_the_new_columns()
+    {
+        using var directory = new TempDirectory();
+        string path = directory.File("old.db");
+        await using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = "CREATE TABLE blobs (hash BLOB PRIMARY KEY, size INTEGER NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL); " +
+                $"INSERT INTO blobs VALUES (x'{Blake3.Hash([1]).ToString()}', 1, 0, 9999999999999);";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using SqliteBlobMetadataStore store = await SqliteBlobMetadataStore.OpenAsync(path);
+        BlobInfo? migrated = await store.GetAsync(Blake3.Hash([1]));
+        Assert.Equal((null, ""), (migrated!.Uploader, migrated.Tags));
+    }
+
+    [Fact]
     public async Task Concurrent_uploads_of_the_same_content_make_one_blob()
     {
         byte[] data = TestRandom.Bytes(TestRandom.For("concurrent"), 300_000);

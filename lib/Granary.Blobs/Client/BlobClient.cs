@@ -32,6 +32,9 @@ public sealed class BlobClient : IAsyncDisposable
     /// <summary>The silo this client talks to.</summary>
     public SiloTicket Silo { get; }
 
+    /// <summary>This client's node id: what the silo records as the uploader.</summary>
+    public NodeId NodeId => _identity.Id;
+
     /// <summary>Connects to <paramref name="silo"/> and authenticates with <paramref name="token"/>.</summary>
     /// <exception cref="BlobProtocolException">The token was refused (401).</exception>
     /// <exception cref="QuicException">The silo could not be reached or is not that node.</exception>
@@ -60,10 +63,17 @@ public sealed class BlobClient : IAsyncDisposable
     }
 
     /// <summary>Uploads <paramref name="size"/> bytes from <paramref name="data"/>; returns the stored blob once it is durable.</summary>
-    public async Task<BlobInfo> PutAsync(Stream data, long size, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<BlobInfo> PutAsync(
+        Stream data, long size, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         var fields = new List<(string, object)> { ("op", "put"), ("size", size) };
+        if (tags is { Count: > 0 })
+        {
+            fields.Add(("tags", tags.ToDictionary(t => t.Key, t => (object)t.Value)));
+        }
+
         if (ttl is { } t)
         {
             fields.Add(("ttl", (long)t.TotalSeconds));
@@ -103,12 +113,13 @@ public sealed class BlobClient : IAsyncDisposable
     }
 
     /// <summary>Uploads a file.</summary>
-    public async Task<BlobInfo> PutFileAsync(string path, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<BlobInfo> PutFileAsync(
+        string path, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
-            return await PutAsync(file, file.Length, ttl, progress, cancellationToken).ConfigureAwait(false);
+            return await PutAsync(file, file.Length, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -157,14 +168,14 @@ public sealed class BlobClient : IAsyncDisposable
         {
             long before = sent;
             var fileProgress = progress is null ? null : new Progress<long>(done => progress.Report(before + done));
-            BlobInfo blob = await PutFileAsync(file, ttl, fileProgress, cancellationToken).ConfigureAwait(false);
+            BlobInfo blob = await PutFileAsync(file, ttl, fileProgress, null, cancellationToken).ConfigureAwait(false);
             sent += blob.Size;
             entries.Add(new CollectionEntry(Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'), blob.Hash, blob.Size));
         }
 
         var collection = new BlobCollection(entries);
         byte[] bytes = collection.Encode();
-        return (await PutAsync(new MemoryStream(bytes), bytes.Length, ttl, null, cancellationToken).ConfigureAwait(false), collection);
+        return (await PutAsync(new MemoryStream(bytes), bytes.Length, ttl, null, null, cancellationToken).ConfigureAwait(false), collection);
     }
 
     /// <summary>
@@ -315,7 +326,11 @@ public sealed class BlobClient : IAsyncDisposable
         new Blake3Hash(reply.Bytes("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no hash")),
         reply.Number("size") ?? 0,
         DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("created") ?? 0),
-        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("expires") ?? 0));
+        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("expires") ?? 0))
+    {
+        Uploader = reply.Text("uploader") is { Length: > 0 } uploader ? uploader : null,
+        Tags = BlobTags.Format(reply.Texts("tags") ?? new Dictionary<string, string>()),
+    };
 
     private static async Task<BlobMessage> ReadReplyAsync(Stream stream, CancellationToken cancellationToken) =>
         (await BlobMessage.ReadAsync(stream, cancellationToken).ConfigureAwait(false)

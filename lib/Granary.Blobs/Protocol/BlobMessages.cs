@@ -156,6 +156,14 @@ public sealed class BlobMessage
     /// <summary>A 32-byte hash field.</summary>
     public Blake3Hash? Hash(string key) => Bytes(key) is { } b ? b.Length == Blake3Hash.Size ? new Blake3Hash(b) : throw Bad($"'{key}' must be a {Blake3Hash.Size}-byte BLAKE3 hash, not {b.Length} bytes") : null;
 
+    /// <summary>A dictionary of text values (tags).</summary>
+    public IReadOnlyDictionary<string, string>? Texts(string key) =>
+        _fields.TryGetValue(key, out object? v)
+            ? v is SortedDictionary<string, object> d && d.Values.All(i => i is byte[])
+                ? d.ToDictionary(e => e.Key, e => Encoding.UTF8.GetString((byte[])e.Value), StringComparer.Ordinal)
+                : throw Bad($"'{key}' must be a dictionary of strings")
+            : null;
+
     /// <summary>A list of integers.</summary>
     public IReadOnlyList<long>? Numbers(string key) =>
         _fields.TryGetValue(key, out object? v)

@@ -90,7 +90,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
 
                 BlobMessage reply = op switch
                 {
-                    "put" => await PutAsync(stream, request, shutdown).ConfigureAwait(false),
+                    "put" => await PutAsync(connection, stream, request, shutdown).ConfigureAwait(false),
                     "get" => await GetAsync(stream, request, shutdown).ConfigureAwait(false),
                     "get-collection" => await GetCollectionAsync(stream, request, shutdown).ConfigureAwait(false),
                     "push" => await PushAsync(stream, request, shutdown).ConfigureAwait(false),
@@ -166,7 +166,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         connection.Close(BlobStatus.Unauthorized, "wrong token");
     }
 
-    private async Task<BlobMessage> PutAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
+    private async Task<BlobMessage> PutAsync(QuicConnection connection, QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
     {
         long size = request.Number("size") ?? throw new BlobProtocolException(BlobStatus.NoSize, "a put must declare its 'size' in bytes");
         if (size < 0)
@@ -175,7 +175,17 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         }
 
         TimeSpan? ttl = request.Number("ttl") is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
-        BlobInfo blob = await store.ImportAsync(stream, size, ttl, request.Hash("hash"), cancellationToken).ConfigureAwait(false);
+        string tags;
+        try
+        {
+            tags = BlobTags.Format(request.Texts("tags") ?? new Dictionary<string, string>());
+        }
+        catch (ArgumentException error)
+        {
+            throw new BlobProtocolException(BlobStatus.BadRequest, error.Message);
+        }
+
+        BlobInfo blob = await store.ImportAsync(stream, size, ttl, request.Hash("hash"), connection.RemoteNodeId.ToString(), tags, cancellationToken).ConfigureAwait(false);
         return Describe(blob);
     }
 
@@ -350,7 +360,9 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         ("hash", blob.Hash.ToArray()),
         ("size", blob.Size),
         ("created", blob.Created.ToUnixTimeMilliseconds()),
-        ("expires", blob.Expires.ToUnixTimeMilliseconds()));
+        ("expires", blob.Expires.ToUnixTimeMilliseconds()),
+        ("uploader", blob.Uploader ?? string.Empty),
+        ("tags", BlobTags.Parse(blob.Tags).ToDictionary(t => t.Key, t => (object)t.Value)));
 
     private static async Task TryReplyAsync(QuicStream stream, int status, string message, CancellationToken cancellationToken)
     {

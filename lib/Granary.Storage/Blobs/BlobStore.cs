@@ -71,7 +71,8 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// </summary>
     /// <exception cref="BlobStoreException">Too large, shorter or longer than declared, or not the declared hash; nothing was stored.</exception>
     public async Task<BlobInfo> ImportAsync(
-        Stream source, long? declaredSize = null, TimeSpan? ttl = null, Blake3Hash? expectedHash = null, CancellationToken cancellationToken = default)
+        Stream source, long? declaredSize = null, TimeSpan? ttl = null, Blake3Hash? expectedHash = null,
+        string? uploader = null, string tags = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (declaredSize is { } declared && (declared < 0 || declared > _options.MaxBlobSize))
@@ -100,7 +101,7 @@ public sealed partial class BlobStore : IAsyncDisposable
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        var blob = new BlobInfo(hash, size, now, now + _options.ClampTtl(ttl));
+        var blob = new BlobInfo(hash, size, now, now + _options.ClampTtl(ttl)) { Uploader = uploader, Tags = tags };
         if (await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false) is not null && File.Exists(DataPath(hash)))
         {
             // Already here: keep the stored copy, extend its life.

@@ -34,12 +34,23 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
             """,
             [],
             cancellationToken).ConfigureAwait(false);
+
+        // Upload info and tags came after the first schema: add them to databases that lack them.
+        foreach (string column in new[] { "uploader", "tags" })
+        {
+            await using SqliteCommand probe = store.Command($"SELECT count(*) FROM pragma_table_info('blobs') WHERE name = '{column}'", []);
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                await store.ExecuteAsync($"ALTER TABLE blobs ADD COLUMN {column} TEXT", [], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         return store;
     }
 
     /// <inheritdoc/>
     public async Task<BlobInfo?> GetAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
-        (await QueryAsync("SELECT hash, size, created_ms, expires_ms FROM blobs WHERE hash = $hash", [("$hash", hash.ToArray())], cancellationToken)
+        (await QueryAsync("SELECT hash, size, created_ms, expires_ms, uploader, tags FROM blobs WHERE hash = $hash", [("$hash", hash.ToArray())], cancellationToken)
             .ConfigureAwait(false)).SingleOrDefault();
 
     /// <inheritdoc/>
@@ -48,11 +59,12 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
         ArgumentNullException.ThrowIfNull(blob);
         var rows = await QueryAsync(
             """
-            INSERT INTO blobs (hash, size, created_ms, expires_ms) VALUES ($hash, $size, $created, $expires)
+            INSERT INTO blobs (hash, size, created_ms, expires_ms, uploader, tags) VALUES ($hash, $size, $created, $expires, $uploader, $tags)
             ON CONFLICT (hash) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)
-            RETURNING hash, size, created_ms, expires_ms
+            RETURNING hash, size, created_ms, expires_ms, uploader, tags
             """,
-            [("$hash", blob.Hash.ToArray()), ("$size", blob.Size), ("$created", blob.Created.ToUnixTimeMilliseconds()), ("$expires", blob.Expires.ToUnixTimeMilliseconds())],
+            [("$hash", blob.Hash.ToArray()), ("$size", blob.Size), ("$created", blob.Created.ToUnixTimeMilliseconds()), ("$expires", blob.Expires.ToUnixTimeMilliseconds()),
+                ("$uploader", (object?)blob.Uploader ?? DBNull.Value), ("$tags", blob.Tags)],
             cancellationToken).ConfigureAwait(false);
         return rows.Single();
     }
@@ -60,7 +72,7 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
     /// <inheritdoc/>
     public async Task<BlobInfo?> ExtendAsync(Blake3Hash hash, DateTimeOffset expires, CancellationToken cancellationToken = default) =>
         (await QueryAsync(
-            "UPDATE blobs SET expires_ms = max(expires_ms, $expires) WHERE hash = $hash RETURNING hash, size, created_ms, expires_ms",
+            "UPDATE blobs SET expires_ms = max(expires_ms, $expires) WHERE hash = $hash RETURNING hash, size, created_ms, expires_ms, uploader, tags",
             [("$hash", hash.ToArray()), ("$expires", expires.ToUnixTimeMilliseconds())],
             cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
@@ -71,13 +83,13 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
     /// <inheritdoc/>
     public async Task<IReadOnlyList<BlobInfo>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         await QueryAsync(
-            "SELECT hash, size, created_ms, expires_ms FROM blobs WHERE expires_ms <= $now ORDER BY expires_ms LIMIT $limit",
+            "SELECT hash, size, created_ms, expires_ms, uploader, tags FROM blobs WHERE expires_ms <= $now ORDER BY expires_ms LIMIT $limit",
             [("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit)],
             cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<Blake3Hash>> AllHashesAsync(CancellationToken cancellationToken = default) =>
-        [.. (await QueryAsync("SELECT hash, size, created_ms, expires_ms FROM blobs", [], cancellationToken).ConfigureAwait(false)).Select(b => b.Hash)];
+        [.. (await QueryAsync("SELECT hash, size, created_ms, expires_ms, uploader, tags FROM blobs", [], cancellationToken).ConfigureAwait(false)).Select(b => b.Hash)];
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -114,7 +126,11 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
                     new Blake3Hash((byte[])reader[0]),
                     reader.GetInt64(1),
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
+                {
+                    Uploader = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Tags = reader.IsDBNull(5) ? string.Empty : reader.GetString(5),
+                });
             }
 
             return rows;

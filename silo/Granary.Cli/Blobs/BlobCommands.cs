@@ -28,7 +28,8 @@ internal static class BlobCommands
         var ttl = new Option<string?>("--ttl") { Description = "How long the silo keeps the blob: 30s, 10m, 12h, 7d (default: the silo's).", HelpName = "DURATION" };
 
         var path = new Argument<string>("PATH") { Description = "The file to upload, or a directory (uploaded as a collection)." };
-        var send = new Command("send", "Upload a file or a directory; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl };
+        var tag = new Option<string[]>("--tag") { Description = "A label kept with the blob, KEY=VALUE; repeatable.", HelpName = "KEY=VALUE" };
+        var send = new Command("send", "Upload a file or a directory; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl, tag };
         send.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, null, async (client, ticket) =>
         {
             string source = parse.GetValue(path)!;
@@ -43,7 +44,7 @@ internal static class BlobCommands
             else
             {
                 using var bar = new ProgressBar(new FileInfo(source).Length);
-                blob = await client.PutFileAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
+                blob = await client.PutFileAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ParseTags(parse.GetValue(tag)), ct).ConfigureAwait(false);
                 bar.Done();
             }
 
@@ -155,7 +156,18 @@ internal static class BlobCommands
     }
 
     private static void Print(BlobInfo blob) =>
-        Console.WriteLine($"{blob.Hash} size={blob.Size} created={blob.Created:yyyy-MM-ddTHH:mm:ssZ} expires={blob.Expires:yyyy-MM-ddTHH:mm:ssZ}");
+        Console.WriteLine(
+            $"{blob.Hash} size={blob.Size} created={blob.Created:yyyy-MM-ddTHH:mm:ssZ} expires={blob.Expires:yyyy-MM-ddTHH:mm:ssZ}" +
+            (blob.Uploader is null ? string.Empty : $" uploader={blob.Uploader}") +
+            string.Concat(BlobTags.Parse(blob.Tags).Select(t => $" tag:{t.Key}={t.Value}")));
+
+    private static Dictionary<string, string>? ParseTags(string[]? tags) =>
+        tags is not { Length: > 0 }
+            ? null
+            : tags.Select(t => t.Split('=', 2)).ToDictionary(
+                p => p.Length == 2 && p[0].Length > 0 ? p[0] : throw new FormatException($"--tag '{string.Join('=', p)}' is not KEY=VALUE."),
+                p => p[1],
+                StringComparer.Ordinal);
 
     private static Blake3Hash HashOf(string blob) =>
         Blake3Hash.TryParse(blob, out Blake3Hash hash) ? hash : BlobTicket.Parse(blob).Hash;
