@@ -135,7 +135,7 @@ public sealed class BlobClient : IAsyncDisposable
         var fields = new List<(string, object)> { ("op", "get"), ("hash", hash.ToArray()) };
         if (!ranges.IsAll)
         {
-            fields.Add(("ranges", ranges.Boundaries.Select(b => (object)checked((long)b)).ToList()));
+            fields.Add(("ranges", BlobMessage.RangesField(ranges)));
         }
 
         await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -254,7 +254,7 @@ public sealed class BlobClient : IAsyncDisposable
         var fields = new List<(string, object)> { ("op", "push"), ("hash", hash.ToArray()), ("size", size) };
         if (!ranges.IsAll)
         {
-            fields.Add(("ranges", ranges.Boundaries.Select(b => (object)checked((long)b)).ToList()));
+            fields.Add(("ranges", BlobMessage.RangesField(ranges)));
         }
 
         if (ttl is { } t)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Granary.Hashing;
+using Granary.Hashing.Verified;
 using Granary.Transport;
 
 namespace Granary.Blobs.Protocol;
@@ -163,6 +164,10 @@ public sealed class BlobMessage
                 ? d.ToDictionary(e => e.Key, e => Encoding.UTF8.GetString((byte[])e.Value), StringComparer.Ordinal)
                 : throw Bad($"'{key}' must be a dictionary of strings")
             : null;
+
+    /// <summary>Chunk ranges as the protocol carries them: the list of their boundaries.</summary>
+    public static List<object> RangesField(ChunkRanges ranges) =>
+        ranges.Boundaries.Select(b => (object)(long)Math.Min(b, (ulong)long.MaxValue)).ToList();
 
     /// <summary>A list of integers.</summary>
     public IReadOnlyList<long>? Numbers(string key) =>

@@ -341,28 +341,25 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         }
     }
 
-    private static BlobMessage PushReply(BlobInfo blob, ChunkRanges present, bool complete) => BlobMessage.Reply(
-        BlobStatus.Ok,
-        null,
-        ("hash", blob.Hash.ToArray()),
-        ("size", blob.Size),
-        ("created", blob.Created.ToUnixTimeMilliseconds()),
-        ("expires", blob.Expires.ToUnixTimeMilliseconds()),
-        ("present", present.Boundaries.Select(b => (object)(long)Math.Min(b, long.MaxValue)).ToList()),
-        ("complete", complete ? 1L : 0L));
+    private static BlobMessage PushReply(BlobInfo blob, ChunkRanges present, bool complete) =>
+        Describe(blob, ("present", BlobMessage.RangesField(present)), ("complete", complete ? 1L : 0L));
 
     private static Blake3Hash RequiredHash(BlobMessage request) =>
         request.Hash("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the request needs the blob's 'hash' (32 bytes)");
 
-    private static BlobMessage Describe(BlobInfo blob) => BlobMessage.Reply(
+    /// <summary>A 200 reply describing <paramref name="blob"/>, with any <paramref name="extra"/> fields.</summary>
+    private static BlobMessage Describe(BlobInfo blob, params (string Key, object Value)[] extra) => BlobMessage.Reply(
         BlobStatus.Ok,
         null,
-        ("hash", blob.Hash.ToArray()),
-        ("size", blob.Size),
-        ("created", blob.Created.ToUnixTimeMilliseconds()),
-        ("expires", blob.Expires.ToUnixTimeMilliseconds()),
-        ("uploader", blob.Uploader ?? string.Empty),
-        ("tags", BlobTags.Parse(blob.Tags).ToDictionary(t => t.Key, t => (object)t.Value)));
+        [
+            ("hash", blob.Hash.ToArray()),
+            ("size", blob.Size),
+            ("created", blob.Created.ToUnixTimeMilliseconds()),
+            ("expires", blob.Expires.ToUnixTimeMilliseconds()),
+            ("uploader", blob.Uploader ?? string.Empty),
+            ("tags", BlobTags.Parse(blob.Tags).ToDictionary(t => t.Key, t => (object)t.Value)),
+            .. extra,
+        ]);
 
     private static async Task TryReplyAsync(QuicStream stream, int status, string message, CancellationToken cancellationToken)
     {
