@@ -17,15 +17,16 @@ namespace Granary.Blobs.Client;
 public sealed class BlobClient : IAsyncDisposable
 {
     private const int CopyBufferSize = 1 << 20;
-    private readonly QuicEndpoint _endpoint;
+    private readonly QuicEndpoint? _endpoint;
     private readonly QuicConnection _connection;
-    private readonly NodeIdentity _identity;
+    private readonly NodeIdentity? _identity;
 
-    private BlobClient(QuicEndpoint endpoint, QuicConnection connection, NodeIdentity identity, SiloTicket silo)
+    private BlobClient(QuicEndpoint? endpoint, QuicConnection connection, NodeIdentity? identity, NodeId self, SiloTicket silo)
     {
         _endpoint = endpoint;
         _connection = connection;
         _identity = identity;
+        NodeId = self;
         Silo = silo;
     }
 
@@ -33,7 +34,7 @@ public sealed class BlobClient : IAsyncDisposable
     public SiloTicket Silo { get; }
 
     /// <summary>This client's node id: what the silo records as the uploader.</summary>
-    public NodeId NodeId => _identity.Id;
+    public NodeId NodeId { get; }
 
     /// <summary>Connects to <paramref name="silo"/> and authenticates with <paramref name="token"/>.</summary>
     /// <exception cref="BlobProtocolException">The token was refused (401).</exception>
@@ -50,7 +51,7 @@ public sealed class BlobClient : IAsyncDisposable
         try
         {
             QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, Server.BlobsProtocolHandler.Alpn, cancellationToken).ConfigureAwait(false);
-            var client = new BlobClient(endpoint, connection, identity, silo);
+            var client = new BlobClient(endpoint, connection, identity, identity.Id, silo);
             await client.RequestAsync(new(("op", "auth"), ("token", Encoding.UTF8.GetBytes(token))), cancellationToken).ConfigureAwait(false);
             return client;
         }
@@ -61,6 +62,36 @@ public sealed class BlobClient : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// A client over an existing <c>granary/blobs/1</c> connection that this client does not own
+    /// (a silo talking to another with its own key: members need no token). Disposing it leaves
+    /// the connection open.
+    /// </summary>
+    public static BlobClient Over(QuicConnection connection, SiloTicket silo)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return new BlobClient(null, connection, null, default, silo);
+    }
+
+    /// <summary>
+    /// The silos that hold <paramref name="hash"/>, as the cluster records them; a silo that is not
+    /// in a cluster answers with itself if it has the blob.
+    /// </summary>
+    /// <exception cref="BlobProtocolException">No silo holds it (404), or it expired (410).</exception>
+    public async Task<IReadOnlyList<SiloTicket>> LocateAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
+    {
+        BlobMessage reply = await RequestAsync(new(("op", "locate"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false);
+        return [.. (reply.TextList("providers") ?? []).Select(SiloTicket.Parse)];
+    }
+
+    /// <summary>The cluster's silos as the silo this client talks to sees them, with each one's blob counts.</summary>
+    public async Task<ClusterStatus> ClusterStatusAsync(CancellationToken cancellationToken = default) =>
+        ClusterStatus.FromMessage(await RequestAsync(new(("op", "cluster-status")), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Starts draining <paramref name="silo"/>: it leaves placement, its blobs move away, then it leaves.</summary>
+    public async Task DrainAsync(NodeId silo, CancellationToken cancellationToken = default) =>
+        await RequestAsync(new(("op", "cluster-drain"), ("node", silo.ToString())), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Uploads <paramref name="size"/> bytes from <paramref name="data"/>; returns the stored blob once it is durable.</summary>
     public async Task<BlobInfo> PutAsync(
@@ -317,9 +348,14 @@ public sealed class BlobClient : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (_endpoint is null)
+        {
+            return;
+        }
+
         await _connection.DisposeAsync().ConfigureAwait(false);
         await _endpoint.DisposeAsync().ConfigureAwait(false);
-        _identity.Dispose();
+        _identity?.Dispose();
     }
 
     private static BlobInfo ToInfo(BlobMessage reply) => new(

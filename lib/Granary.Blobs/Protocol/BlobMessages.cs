@@ -44,6 +44,12 @@ public static class BlobStatus
     public const int IoError = 480;
     /// <summary>A bug in the silo; see its log.</summary>
     public const int Internal = 500;
+
+    /// <summary>The blob is not on this silo but on the cluster's silos listed in 'providers'.</summary>
+    public const int Redirect = 307;
+
+    /// <summary>The cluster could not make enough copies (or reach the grain that owns the blob): nothing was acknowledged.</summary>
+    public const int Unavailable = 503;
 }
 
 /// <summary>A request or reply the peer refused, with the protocol status and the peer's explanation.</summary>
@@ -173,6 +179,16 @@ public sealed class BlobMessage
     public IReadOnlyList<long>? Numbers(string key) =>
         _fields.TryGetValue(key, out object? v)
             ? v is List<object> list && list.All(i => i is long) ? list.Cast<long>().ToList() : throw Bad($"'{key}' must be a list of integers")
+            : null;
+
+    /// <summary>A nested dictionary field, as a message of its own.</summary>
+    public BlobMessage? Nested(string key) =>
+        _fields.TryGetValue(key, out object? v) ? v is SortedDictionary<string, object> d ? new BlobMessage(d) : throw Bad($"'{key}' must be a dictionary") : null;
+
+    /// <summary>A list of strings.</summary>
+    public IReadOnlyList<string>? TextList(string key) =>
+        _fields.TryGetValue(key, out object? v)
+            ? v is List<object> list && list.All(i => i is byte[]) ? list.Select(i => Encoding.UTF8.GetString((byte[])i)).ToList() : throw Bad($"'{key}' must be a list of strings")
             : null;
 
     /// <summary>The status of a reply, throwing the peer's error for anything but 200.</summary>

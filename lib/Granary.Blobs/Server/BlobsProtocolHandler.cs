@@ -27,7 +27,10 @@ public sealed class BlobsServerOptions
 /// stream, a metadata block first; PUT data follows it up to FIN; replies are a metadata block,
 /// then for GET the verified encoding. A connection must authenticate before anything else.
 /// </summary>
-public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger) : IProtocolHandler
+/// <remarks>With an <see cref="IBlobCluster"/>, a PUT is acknowledged only once the cluster holds R copies,
+/// a GET for a blob held elsewhere is redirected (307 with 'providers'), and extend/delete apply on
+/// every replica.</remarks>
+public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger, IBlobCluster? cluster = null) : IProtocolHandler
 {
     /// <summary>The protocol's ALPN.</summary>
     public const string Alpn = "granary/blobs/1";
@@ -37,7 +40,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     /// <inheritdoc/>
     public async Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
     {
-        var session = new Session { Authenticated = options.TrustedNodes.Contains(connection.RemoteNodeId) };
+        var session = new Session { Authenticated = options.TrustedNodes.Contains(connection.RemoteNodeId) || cluster?.IsMember(connection.RemoteNodeId) == true };
         var requests = new List<Task>();
         while (!shutdown.IsCancellationRequested)
         {
@@ -95,12 +98,14 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                     "get-collection" => await GetCollectionAsync(stream, request, shutdown).ConfigureAwait(false),
                     "push" => await PushAsync(stream, request, shutdown).ConfigureAwait(false),
                     "observe" => await ObserveAsync(stream, request, shutdown).ConfigureAwait(false),
-                    "info" => Describe(await store.InfoAsync(RequiredHash(request), shutdown).ConfigureAwait(false)),
-                    "extend" => Describe(await store.ExtendAsync(RequiredHash(request), TimeSpan.FromSeconds(request.Number("ttl") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "extend needs 'ttl' in seconds")), shutdown).ConfigureAwait(false)),
-                    "delete" => await store.DeleteAsync(RequiredHash(request), shutdown).ConfigureAwait(false)
+                    "info" => await InfoAsync(RequiredHash(request), shutdown).ConfigureAwait(false),
+                    "locate" => await LocateAsync(RequiredHash(request), shutdown).ConfigureAwait(false),
+                    "extend" => await ExtendAsync(RequiredHash(request), TimeSpan.FromSeconds(request.Number("ttl") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "extend needs 'ttl' in seconds")), shutdown).ConfigureAwait(false),
+                    "delete" => await DeleteAsync(RequiredHash(request), shutdown).ConfigureAwait(false)
                         ? BlobMessage.Reply(BlobStatus.Ok)
                         : BlobMessage.Reply(BlobStatus.NotFound, "no such blob"),
-                    _ => BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, get-collection, push, observe, info, extend, delete"),
+                    _ => (cluster is null ? null : await cluster.AdminAsync(op, request, shutdown).ConfigureAwait(false))
+                        ?? BlobMessage.Reply(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows auth, put, get, get-collection, push, observe, info, locate, extend, delete{(cluster is null ? string.Empty : ", cluster-status, cluster-drain")}"),
                 };
 
                 // A successful get, get-collection or observe has already written its replies.
@@ -108,6 +113,10 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 {
                     await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
                 }
+            }
+            catch (BlobRedirectException redirect)
+            {
+                await TryReplyAsync(stream, BlobMessage.Reply(BlobStatus.Redirect, redirect.Message, ("providers", redirect.Providers.Select(p => (object)p.ToString()).ToList())), shutdown).ConfigureAwait(false);
             }
             catch (BlobProtocolException error)
             {
@@ -186,13 +195,73 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         }
 
         BlobInfo blob = await store.ImportAsync(stream, size, ttl, request.Hash("hash"), connection.RemoteNodeId.ToString(), tags, cancellationToken).ConfigureAwait(false);
-        return Describe(blob);
+        if (cluster is null)
+        {
+            return Describe(blob);
+        }
+
+        // Durable here; acknowledged only once the cluster holds R copies.
+        IReadOnlyList<SiloTicket> replicas = await cluster.ReplicateAsync(blob, cancellationToken).ConfigureAwait(false);
+        return Describe(blob, ("replicas", replicas.Select(r => (object)r.ToString()).ToList()));
+    }
+
+    private async Task<BlobMessage> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken)
+    {
+        if (cluster is not null && !await store.HasAsync(hash, cancellationToken).ConfigureAwait(false)
+            && await cluster.LocateAsync(hash, cancellationToken).ConfigureAwait(false) is var (blob, providers))
+        {
+            return Describe(blob, ("providers", providers.Select(p => (object)p.ToString()).ToList()));
+        }
+
+        return Describe(await store.InfoAsync(hash, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>LOCATE: the silos that hold a blob (the cluster's replicas; alone, this silo if it has it).</summary>
+    private async Task<BlobMessage> LocateAsync(Blake3Hash hash, CancellationToken cancellationToken)
+    {
+        if (cluster is not null && await cluster.LocateAsync(hash, cancellationToken).ConfigureAwait(false) is var (blob, providers))
+        {
+            return Describe(blob, ("providers", providers.Select(p => (object)p.ToString()).ToList()));
+        }
+
+        return Describe(await store.InfoAsync(hash, cancellationToken).ConfigureAwait(false), ("providers", new List<object>()));
+    }
+
+    private async Task<BlobMessage> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        if (cluster is not null && await cluster.ExtendAsync(hash, ttl, cancellationToken).ConfigureAwait(false) is { } extended)
+        {
+            return Describe(extended);
+        }
+
+        return Describe(await store.ExtendAsync(hash, ttl, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken)
+    {
+        bool deleted = cluster is not null && await cluster.DeleteAsync(hash, cancellationToken).ConfigureAwait(false);
+        return await store.DeleteAsync(hash, cancellationToken).ConfigureAwait(false) || deleted;
+    }
+
+    /// <summary>In a cluster, a blob this silo does not hold is answered with 307 and the silos that do.</summary>
+    private async Task RedirectIfElsewhereAsync(Blake3Hash hash, CancellationToken cancellationToken)
+    {
+        if (cluster is null || await store.HasAsync(hash, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (await cluster.LocateAsync(hash, cancellationToken).ConfigureAwait(false) is var (_, providers) && providers.Count > 0)
+        {
+            throw new BlobRedirectException(providers);
+        }
     }
 
     private async Task<BlobMessage> GetAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
     {
         Blake3Hash hash = RequiredHash(request);
         ChunkRanges ranges = Ranges(request);
+        await RedirectIfElsewhereAsync(hash, cancellationToken).ConfigureAwait(false);
         using BlobReader reader = await store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
         BlobMessage reply = Describe(reader.Info);
         await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -207,6 +276,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     private async Task<BlobMessage> GetCollectionAsync(QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
     {
         Blake3Hash hash = RequiredHash(request);
+        await RedirectIfElsewhereAsync(hash, cancellationToken).ConfigureAwait(false);
         using BlobReader reader = await store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
         if (reader.Info.Size > BlobCollection.MaxSize)
         {
@@ -361,11 +431,14 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
             .. extra,
         ]);
 
-    private static async Task TryReplyAsync(QuicStream stream, int status, string message, CancellationToken cancellationToken)
+    private static Task TryReplyAsync(QuicStream stream, int status, string message, CancellationToken cancellationToken) =>
+        TryReplyAsync(stream, BlobMessage.Reply(status, message), cancellationToken);
+
+    private static async Task TryReplyAsync(QuicStream stream, BlobMessage reply, CancellationToken cancellationToken)
     {
         try
         {
-            await BlobMessage.Reply(status, message).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+            await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         }
         catch (QuicException)
         {
@@ -375,6 +448,12 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Blob request failed on disk")]
     private static partial void IoFailed(ILogger logger, Exception error);
+
+    private sealed class BlobRedirectException(IReadOnlyList<SiloTicket> providers)
+        : Exception($"this silo does not hold the blob; ask {string.Join(", ", providers)}")
+    {
+        public IReadOnlyList<SiloTicket> Providers { get; } = providers;
+    }
 
     private sealed class Session
     {

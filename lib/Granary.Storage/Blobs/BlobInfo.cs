@@ -83,4 +83,7 @@ public interface IBlobMetadataStore : IAsyncDisposable
 
     /// <summary>Every recorded hash (for reconciling with the files after a crash).</summary>
     Task<IReadOnlyList<Blake3Hash>> AllHashesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>How many blobs are recorded and their total size in bytes.</summary>
+    Task<(long Blobs, long Bytes)> StatsAsync(CancellationToken cancellationToken = default);
 }

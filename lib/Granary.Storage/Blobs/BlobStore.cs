@@ -118,6 +118,12 @@ public sealed partial class BlobStore : IAsyncDisposable
         return await _metadata.UpsertAsync(blob, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Every blob recorded in this store (expired ones not yet swept included).</summary>
+    public Task<IReadOnlyList<Blake3Hash>> HashesAsync(CancellationToken cancellationToken = default) => _metadata.AllHashesAsync(cancellationToken);
+
+    /// <summary>How many blobs this store holds and their total size.</summary>
+    public Task<(long Blobs, long Bytes)> StatsAsync(CancellationToken cancellationToken = default) => _metadata.StatsAsync(cancellationToken);
+
     /// <summary>True if the blob is stored complete and not expired.</summary>
     public async Task<bool> HasAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
         await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false) is { } info && info.Expires > _time.GetUtcNow();

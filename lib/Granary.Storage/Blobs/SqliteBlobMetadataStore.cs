@@ -92,6 +92,23 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
         [.. (await QueryAsync("SELECT hash, size, created_ms, expires_ms, uploader, tags FROM blobs", [], cancellationToken).ConfigureAwait(false)).Select(b => b.Hash)];
 
     /// <inheritdoc/>
+    public async Task<(long Blobs, long Bytes)> StatsAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteCommand command = Command("SELECT count(*), coalesce(sum(size), 0) FROM blobs", []);
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         await _connection.DisposeAsync().ConfigureAwait(false);

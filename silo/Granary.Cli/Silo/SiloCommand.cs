@@ -6,24 +6,37 @@ using Microsoft.Extensions.Logging;
 
 namespace Granary.Cli.Silo;
 
-/// <summary><c>granary silo run</c>: a single silo with the embedded SQLite default.</summary>
+/// <summary><c>granary silo run</c>: a silo alone (embedded SQLite) or in a cluster (PostgreSQL).</summary>
 internal static class SiloCommand
 {
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Directory for blobs, metadata, the node key, admin.token and silo.ticket.", DefaultValueFactory = _ => ".granary" };
         var listen = new Option<string>("--listen") { Description = "Address and port for QUIC (UDP).", DefaultValueFactory = _ => "127.0.0.1:4433", HelpName = "HOST:PORT" };
-        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving.") { data, listen };
+        var cluster = new Option<string?>("--cluster") { Description = "PostgreSQL connection string of the cluster to join (the first silo creates the schema). Without it the silo runs alone on DATA/cluster.db.", HelpName = "CONNECTION" };
+        var replicas = new Option<int?>("--replicas") { Description = "Copies of every blob (R), used when this silo creates the cluster; default 2 (1 while only one silo is active).", HelpName = "R" };
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas };
         run.Validators.Add(result =>
         {
             if (!IPEndPoint.TryParse(result.GetValue(listen) ?? string.Empty, out _))
             {
                 result.AddError($"--listen '{result.GetValue(listen)}' is not an IP address and port, e.g. 127.0.0.1:4433 or [::]:4433.");
             }
+
+            if (result.GetValue(replicas) is { } r && r is < 1 or > 16)
+            {
+                result.AddError($"--replicas {r} is out of range: use 1 to 16.");
+            }
         });
         run.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new SiloOptions { DataDirectory = Path.GetFullPath(parse.GetValue(data)!), Listen = IPEndPoint.Parse(parse.GetValue(listen)!) };
+            var options = new SiloOptions
+            {
+                DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                Listen = IPEndPoint.Parse(parse.GetValue(listen)!),
+                Cluster = parse.GetValue(cluster),
+                Replicas = parse.GetValue(replicas),
+            };
             HostApplicationBuilder builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });

@@ -1,0 +1,17 @@
+namespace Granary.Grains.Blobs;
+
+/// <summary>How the cluster keeps blobs.</summary>
+public sealed class BlobClusterOptions
+{
+    /// <summary>Copies of every blob (R); fewer when fewer silos are active.</summary>
+    public int Replicas { get; set; } = 2;
+
+    /// <summary>How often each silo re-checks the blobs it owns (also on every view change).</summary>
+    public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long after a view change a repair pass starts (changes often come in bursts).</summary>
+    public TimeSpan RepairDebounce { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one replica copy (a verified download between silos) may take.</summary>
+    public TimeSpan CopyTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,34 @@
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Storage.Blobs;
+using Granary.Transport;
+
+namespace Granary.Blobs.Server;
+
+/// <summary>
+/// What the blobs protocol asks of the cluster a silo belongs to: replicate a stored blob before
+/// the PUT is acknowledged, find the silos holding a blob, apply extend/delete everywhere, and
+/// the operator's cluster view. Implemented by the grain layer (grains/); a silo without it
+/// behaves as in the single-silo protocol.
+/// </summary>
+public interface IBlobCluster
+{
+    /// <summary>True if <paramref name="node"/> is a member silo (trusted without a token).</summary>
+    bool IsMember(NodeId node);
+
+    /// <summary>Makes <paramref name="stored"/>, now durable on this silo, durable on R silos; returns the silos holding it.</summary>
+    /// <exception cref="BlobProtocolException">Fewer than R copies could be made (status 503): the PUT must not be acknowledged.</exception>
+    Task<IReadOnlyList<SiloTicket>> ReplicateAsync(BlobInfo stored, CancellationToken cancellationToken);
+
+    /// <summary>The silos that hold <paramref name="hash"/> and its recorded size/expiry; null if the cluster does not know it.</summary>
+    Task<(BlobInfo Blob, IReadOnlyList<SiloTicket> Providers)?> LocateAsync(Blake3Hash hash, CancellationToken cancellationToken);
+
+    /// <summary>Extends the expiry on every replica; null if the cluster does not know the blob.</summary>
+    Task<BlobInfo?> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the blob from every replica; false if the cluster did not know it.</summary>
+    Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken);
+
+    /// <summary>Operator requests (cluster-status, cluster-drain); null for an op the cluster does not know.</summary>
+    Task<BlobMessage?> AdminAsync(string op, BlobMessage request, CancellationToken cancellationToken);
+}
