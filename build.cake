@@ -20,7 +20,9 @@ var publishDir = artifacts.Combine("bin");
 // Debian packages the build, the tests and the benchmarks need.
 var debianPackages = new[] { "b3sum", "git", "time",
     // The native QUIC library builds offline against these crates (native/.cargo/config.toml).
-    "librust-quinn-dev", "librust-tokio-dev", "librust-rustls-dev", "librust-once-cell-dev", "librust-bytes-dev" };
+    "librust-quinn-dev", "librust-tokio-dev", "librust-rustls-dev", "librust-once-cell-dev", "librust-bytes-dev",
+    // Clusters keep membership and grain state in PostgreSQL; the tests start their own server from its binaries.
+    "postgresql" };
 
 int Run(string file, string arguments, bool quiet = false)
 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Granary.Cli.Blobs;
+using Granary.Cli.Cluster;
 using Granary.Cli.Hashing;
 using Granary.Cli.Silo;
 
@@ -16,6 +17,7 @@ internal static class GranaryCommandLine
         var root = new RootCommand("Granary: a content-addressed blob cluster. Run 'granary COMMAND --help' for a command's options.");
         root.Subcommands.Add(HashCommand.Create());
         root.Subcommands.Add(SiloCommand.Create());
+        root.Subcommands.Add(ClusterCommands.Create());
         foreach (Command command in BlobCommands.Create())
         {
             root.Subcommands.Add(command);

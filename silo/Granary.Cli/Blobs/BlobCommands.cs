@@ -59,9 +59,15 @@ internal static class BlobCommands
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
             string file = Path.GetFullPath(parse.GetValue(output)!);
-            if (parse.GetValue(more) is { Length: > 0 } others)
+
+            // In a cluster the blob may live on other silos than the one asked: use every replica.
+            IReadOnlyList<SiloTicket> replicas = await client.LocateAsync(hash, ct).ConfigureAwait(false);
+            bool here = replicas.Count == 0 || replicas.Any(r => r.Node == client.Silo.Node);
+            var others = replicas.Where(r => r.Node != client.Silo.Node).Select(r => r.ToString())
+                .Concat(parse.GetValue(more) ?? []).Distinct(StringComparer.Ordinal).ToList();
+            if (others.Count > 0)
             {
-                await GetFromManyAsync(client, others, hash, file, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
+                await GetFromManyAsync(client, here, others, hash, file, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
                 Console.WriteLine($"{hash}  {parse.GetValue(output)}");
                 return;
             }
@@ -112,8 +118,9 @@ internal static class BlobCommands
         return [send, get, info, extend, rm];
     }
 
-    /// <summary>Splits the download across this silo and the others; a collection goes file by file.</summary>
-    private static async Task GetFromManyAsync(BlobClient first, string[] others, Blake3Hash hash, string target, string token, CancellationToken cancellationToken)
+    /// <summary>Splits the download across this silo (if it holds the blob) and the others; a collection goes file by file.</summary>
+    private static async Task GetFromManyAsync(
+        BlobClient first, bool useFirst, IReadOnlyList<string> others, Blake3Hash hash, string target, string token, CancellationToken cancellationToken)
     {
         var clients = new List<BlobClient> { first };
         try
@@ -130,7 +137,7 @@ internal static class BlobCommands
                 }
             }
 
-            var downloader = new Downloader(clients);
+            var downloader = new Downloader(useFirst ? clients : clients.Skip(1).ToList());
             DownloadReport report;
             try
             {
@@ -191,7 +198,7 @@ internal static class BlobCommands
             : throw new FormatException($"'{text}' is not a duration: use 30s, 10m, 12h, 7d or d.hh:mm:ss.");
     }
 
-    private static async Task<int> RunAsync(
+    internal static async Task<int> RunAsync(
         ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption, string? blobArgument,
         Func<BlobClient, SiloTicket, Task> work, CancellationToken cancellationToken)
     {

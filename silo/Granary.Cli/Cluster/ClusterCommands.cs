@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Globalization;
+using Granary.Blobs.Client;
+using Granary.Cli.Blobs;
+using Granary.Transport;
+
+namespace Granary.Cli.Cluster;
+
+/// <summary><c>granary cluster status | drain</c>: the operator's view of a cluster, through any of its silos.</summary>
+internal static class ClusterCommands
+{
+    public static Command Create()
+    {
+        var silo = new Option<string?>("--silo") { Description = "Any silo of the cluster (ticket). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the cluster's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
+
+        var status = new Command("status", "List the cluster's silos: status, blobs and bytes stored, repair backlog (blobs below R copies).") { silo, tokenFile };
+        status.SetAction((parse, ct) => BlobCommands.RunAsync(parse, silo, tokenFile, null, async (client, _) =>
+            Print(await client.ClusterStatusAsync(ct).ConfigureAwait(false)), ct));
+
+        var node = new Argument<string>("SILO") { Description = "The node id of the silo to drain (see 'granary cluster status')." };
+        var drain = new Command("drain", "Take a silo out of placement: its blobs are copied to the others, then it leaves the cluster and its process exits.") { node, silo, tokenFile };
+        drain.SetAction((parse, ct) => BlobCommands.RunAsync(parse, silo, tokenFile, null, async (client, _) =>
+        {
+            string text = parse.GetValue(node)!;
+            if (!NodeId.TryParse(text, out NodeId id))
+            {
+                throw new FormatException($"'{text}' is not a node id (52 base32 characters, as 'granary cluster status' prints them).");
+            }
+
+            await client.DrainAsync(id, ct).ConfigureAwait(false);
+            Console.WriteLine($"draining {id}: follow it with 'granary cluster status'");
+        }, ct));
+
+        return new Command("cluster", "Operate a cluster of silos.") { status, drain };
+    }
+
+    private static void Print(ClusterStatus status)
+    {
+        int serving = status.Silos.Count(s => s.Status is "Active" or "ShuttingDown");
+        Console.WriteLine($"{serving} serving silos, {status.Replicas} copies per blob, membership version {status.ViewVersion}");
+        Console.WriteLine($"{"NODE",-52}  {"ADDRESS",-21}  {"STATUS",-12}  {"BLOBS",8}  {"BYTES",14}  {"BACKLOG",7}");
+        foreach (SiloStatusInfo silo in status.Silos.OrderBy(s => s.Status == "Dead").ThenBy(s => s.Node, StringComparer.Ordinal).ThenByDescending(s => s.Generation))
+        {
+            Console.WriteLine(
+                $"{silo.Node,-52}  {silo.Address,-21}  {silo.Status,-12}  {Count(silo.Blobs),8}  {Count(silo.Bytes),14}  {Count(silo.RepairBacklog),7}" +
+                (silo.Problem is null ? string.Empty : $"  ({silo.Problem})"));
+        }
+    }
+
+    private static string Count(long value) => value < 0 ? "-" : value.ToString(CultureInfo.InvariantCulture);
+}
