@@ -110,6 +110,30 @@ public sealed class ConnectionPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes and forgets every connection to <paramref name="node"/> (it died or restarted):
+    /// requests waiting on them fail now instead of when the idle timeout notices, and the next
+    /// lease connects afresh (perhaps to a new address).
+    /// </summary>
+    public void Evict(NodeId node)
+    {
+        List<Entry> evicted;
+        lock (_entries)
+        {
+            var keys = _entries.Keys.Where(k => k.Node == node).ToList();
+            evicted = [.. keys.Select(k => _entries[k])];
+            foreach (var key in keys)
+            {
+                _entries.Remove(key);
+            }
+        }
+
+        foreach (Entry entry in evicted)
+        {
+            _ = entry.CloseAsync();
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

@@ -31,11 +31,15 @@ public sealed class QuicTransportOptions
     /// <summary>Unidirectional streams a peer may have open at once.</summary>
     public int MaxUnidirectionalStreams { get; set; } = 256;
 
-    /// <summary>A connection with no traffic for this long is dead.</summary>
-    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// A connection with no traffic for this long is dead. This is also how long a request to a
+    /// peer that vanished (killed, unplugged: no close arrives) can hang, so it is kept short;
+    /// keep-alives stop it from closing connections that are merely quiet.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Ping interval that keeps an idle but wanted connection alive (below <see cref="IdleTimeout"/>).</summary>
-    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// UDP payload bytes per packet. QUIC guarantees 1200 on any path; quinn 0.9 does no path-MTU

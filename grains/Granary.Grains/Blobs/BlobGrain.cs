@@ -183,45 +183,40 @@ public sealed partial class BlobGrain(BlobClusterOptions options, ILogger<BlobGr
     }
 
     /// <summary>
-    /// Makes the replica set the top-R active silos: copy to each missing target from a serving
-    /// holder, then (only if every target holds it) drop copies elsewhere. Writes the record if
-    /// it changed. Returns how many targets hold it and how many should.
+    /// Makes the replica set the top-R active silos (the ideal targets): copy to each missing
+    /// target from a serving holder. If a target cannot take it (unreachable, not yet declared
+    /// dead), the next silos in rank stand in until R active silos hold it, so an upload is not
+    /// refused for a silo that is dying. Copies elsewhere are dropped only once every ideal target
+    /// holds one. Writes the record if it changed. Returns how many active silos hold the blob
+    /// (at most R) and how many should.
     /// </summary>
     private async Task<(int Copies, int Wanted)> EnsureReplicasAsync(CancellationToken cancellationToken)
     {
         MembershipSnapshot view = Runtime.View;
         BlobRecord before = _state.Value;
         var holders = before.Replicas.Where(r => NodeId.TryParse(r, out NodeId node) && view.FindServing(node) is not null).ToList();
-        IReadOnlyList<SiloEntry> targets = [.. Placement.Rank(Id.ToString(), view.Active).Take(options.Replicas)];
-        foreach (SiloEntry target in targets.Where(t => !holders.Contains(t.Node.ToString())))
+        IReadOnlyList<SiloEntry> ranked = Placement.Rank(Id.ToString(), view.Active);
+        int wanted = Math.Min(options.Replicas, ranked.Count);
+        List<SiloEntry> ideal = [.. ranked.Take(wanted)];
+        int ActiveCopies() => ranked.Count(s => holders.Contains(s.Node.ToString()));
+
+        foreach (SiloEntry candidate in ranked)
         {
-            List<SiloEntry> sources = [.. holders.Select(h => view.FindServing(NodeId.Parse(h))).OfType<SiloEntry>()];
-            if (sources.Count == 0)
+            bool isIdeal = ideal.Contains(candidate);
+            if (!isIdeal && ActiveCopies() >= wanted)
             {
                 break;
             }
 
-            try
+            if (!holders.Contains(candidate.Node.ToString()) && await CopyToAsync(candidate, holders, view, cancellationToken).ConfigureAwait(false))
             {
-                await Runtime.CallSiloAsync(target, BlobReplicator.ServiceName, "fetch", new BlobMessage(
-                [
-                    new("hash", Hash.ToArray()), new("size", before.Size), new("expires", before.ExpiresMs),
-                    new("sources", sources.Select(s => (object)new SiloTicket(s.Node, s.Address).ToString()).ToList()),
-                ]), cancellationToken).ConfigureAwait(false);
-                holders.Add(target.Node.ToString());
-                CopyMade(logger, Hash, target.Incarnation);
-                await NotifyAsync(new BlobMessage([new("event", "replica-added"), new("hash", Hash.ToArray()), new("node", target.Node.ToString()), new("copies", (long)holders.Count)]), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is BlobProtocolException or QuicException or TimeoutException)
-            {
-                CopyFailed(logger, Hash, target.Incarnation, error.Message);
+                holders.Add(candidate.Node.ToString());
             }
         }
 
-        int copies = targets.Count(t => holders.Contains(t.Node.ToString()));
-        if (copies == targets.Count && copies > 0)
+        if (ideal.Count > 0 && ideal.All(t => holders.Contains(t.Node.ToString())))
         {
-            foreach (string extra in holders.Where(h => !targets.Any(t => t.Node.ToString() == h)).ToList())
+            foreach (string extra in holders.Where(h => !ideal.Any(t => t.Node.ToString() == h)).ToList())
             {
                 await DropAsync(extra, cancellationToken).ConfigureAwait(false);
                 holders.Remove(extra);
@@ -234,7 +229,34 @@ public sealed partial class BlobGrain(BlobClusterOptions options, ILogger<BlobGr
             await _state.WriteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return (copies, targets.Count);
+        return (Math.Min(ActiveCopies(), wanted), wanted);
+    }
+
+    /// <summary>Asks <paramref name="target"/> to fetch the blob, verified, from the serving holders.</summary>
+    private async Task<bool> CopyToAsync(SiloEntry target, List<string> holders, MembershipSnapshot view, CancellationToken cancellationToken)
+    {
+        List<SiloEntry> sources = [.. holders.Select(h => view.FindServing(NodeId.Parse(h))).OfType<SiloEntry>()];
+        if (sources.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await Runtime.CallSiloAsync(target, BlobReplicator.ServiceName, "fetch", new BlobMessage(
+            [
+                new("hash", Hash.ToArray()), new("size", _state.Value.Size), new("expires", _state.Value.ExpiresMs),
+                new("sources", sources.Select(s => (object)new SiloTicket(s.Node, s.Address).ToString()).ToList()),
+            ]), cancellationToken).ConfigureAwait(false);
+            CopyMade(logger, Hash, target.Incarnation);
+            await NotifyAsync(new BlobMessage([new("event", "replica-added"), new("hash", Hash.ToArray()), new("node", target.Node.ToString()), new("copies", (long)holders.Count + 1)]), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception error) when (error is BlobProtocolException or QuicException or TimeoutException)
+        {
+            CopyFailed(logger, Hash, target.Incarnation, error.Message);
+            return false;
+        }
     }
 
     private async Task DropAsync(string holder, CancellationToken cancellationToken)

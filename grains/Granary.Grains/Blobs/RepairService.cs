@@ -150,7 +150,7 @@ public sealed partial class RepairService(
             return false;
         }
 
-        await runtime.Membership.TrySetStatusAsync(runtime.Self, SiloStatus.Dead, cancellationToken).ConfigureAwait(false);
+        await runtime.Membership.LeaveAsync(cancellationToken).ConfigureAwait(false);
         Drained(logger);
         return true;
     }

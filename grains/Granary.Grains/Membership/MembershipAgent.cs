@@ -24,8 +24,10 @@ public sealed partial class MembershipAgent : IDisposable
     private readonly Dictionary<SiloIncarnation, int> _missed = [];
     private readonly TaskCompletionSource _declaredDead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MembershipSnapshot _view = new(0, []);
     private bool _seenSelf;
+    private volatile bool _leaving;
 
     /// <summary>An agent for incarnation <paramref name="self"/> reachable at <paramref name="address"/>.</summary>
     public MembershipAgent(
@@ -90,6 +92,13 @@ public sealed partial class MembershipAgent : IDisposable
             return await _table.TryUpdateAsync(row with { Status = status }, row.ETag, view.Version, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
+    /// <summary>Leaves the cluster on purpose (graceful stop, drained): marks this incarnation Dead without counting as declared dead.</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        _leaving = true;
+        await TrySetStatusAsync(Self, SiloStatus.Dead, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Re-reads the table now; raises <see cref="ViewChanged"/> if it moved.</summary>
     public async Task<MembershipSnapshot> RefreshAsync(CancellationToken cancellationToken)
     {
@@ -115,7 +124,14 @@ public sealed partial class MembershipAgent : IDisposable
         SiloEntry? me = fresh.Find(Self);
         if (me is { Status: SiloStatus.Dead } || (me is null && _seenSelf))
         {
-            _declaredDead.TrySetResult();
+            if (_leaving)
+            {
+                _left.TrySetResult();
+            }
+            else
+            {
+                _declaredDead.TrySetResult();
+            }
         }
 
         _seenSelf |= me is not null;
@@ -128,14 +144,19 @@ public sealed partial class MembershipAgent : IDisposable
         return fresh;
     }
 
-    /// <summary>Refreshes, heartbeats and probes until cancelled or this silo is declared dead.</summary>
+    /// <summary>Refreshes, heartbeats and probes until cancelled, this silo left, or it is declared dead.</summary>
     /// <exception cref="SiloDeclaredDeadException">This silo was declared dead by its peers.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Task refresh = LoopAsync(_options.RefreshInterval, RefreshAsync, cancellationToken);
         Task heartbeat = LoopAsync(_options.HeartbeatInterval, ct => _table.HeartbeatAsync(Self, NowMs, ct), cancellationToken);
         Task probe = LoopAsync(_options.ProbeInterval, ProbeRoundAsync, cancellationToken);
-        Task first = await Task.WhenAny(refresh, heartbeat, probe, _declaredDead.Task.WaitAsync(cancellationToken)).ConfigureAwait(false);
+        Task first = await Task.WhenAny(refresh, heartbeat, probe, _declaredDead.Task.WaitAsync(cancellationToken), _left.Task).ConfigureAwait(false);
+        if (first == _left.Task)
+        {
+            return;
+        }
+
         await first.ConfigureAwait(false);
         if (_declaredDead.Task.IsCompleted)
         {

@@ -27,8 +27,10 @@ public sealed partial class GrainRuntime : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly SiloIncarnation _self;
     private MembershipAgent? _membership;
+    private readonly ConcurrentDictionary<NodeId, long> _unreachableUntil = new();
     private ConnectionPool? _pool;
     private long _nextObserver;
+    private Dictionary<NodeId, long> _servingGenerations = [];
 
     /// <summary>A runtime for incarnation <paramref name="self"/>, keeping state in <paramref name="database"/>.</summary>
     public GrainRuntime(
@@ -207,10 +209,29 @@ public sealed partial class GrainRuntime : IAsyncDisposable
             return AsOnTheWire(await LocalService(service).InvokeAsync(method, AsOnTheWire(arguments), cancellationToken).ConfigureAwait(false));
         }
 
-        BlobMessage reply = await SendAsync(silo, new BlobMessage(
-            [new("op", "silo"), new("service", service), new("method", method), new("args", arguments.Fields)]), cancellationToken).ConfigureAwait(false);
-        return reply.Nested("result") ?? new BlobMessage([]);
+        // A silo that just failed to answer is not dialled again for a moment: a repair pass over
+        // thousands of blobs must not wait out a connect timeout for each one while the silo is
+        // being declared dead.
+        if (_unreachableUntil.TryGetValue(silo.Node, out long until) && Time.GetTimestamp() < until)
+        {
+            throw new QuicException(QuicError.ConnectionRefused, null, $"silo {silo.Incarnation} did not answer a moment ago; not trying again yet");
+        }
+
+        try
+        {
+            BlobMessage reply = await SendAsync(silo, new BlobMessage(
+                [new("op", "silo"), new("service", service), new("method", method), new("args", arguments.Fields)]), cancellationToken).ConfigureAwait(false);
+            return reply.Nested("result") ?? new BlobMessage([]);
+        }
+        catch (QuicException error) when (error.Error is QuicError.ConnectionRefused or QuicError.ConnectionIdle or QuicError.ConnectionLost)
+        {
+            _unreachableUntil[silo.Node] = Time.GetTimestamp() + (long)(UnreachableBackoff.TotalSeconds * Time.TimestampFrequency);
+            throw;
+        }
     }
+
+    /// <summary>How long a silo that failed to answer a service call is skipped.</summary>
+    public static TimeSpan UnreachableBackoff { get; } = TimeSpan.FromSeconds(3);
 
     /// <summary>A pooled connection from this silo's endpoint (its own key) to another node, for other protocols (blob copies).</summary>
     public Task<PooledConnection> ConnectAsync(NodeId node, IPEndPoint address, string alpn, CancellationToken cancellationToken) =>
@@ -269,7 +290,7 @@ public sealed partial class GrainRuntime : IAsyncDisposable
 
         try
         {
-            await _membership.TrySetStatusAsync(Self, SiloStatus.Dead, cancellationToken).ConfigureAwait(false);
+            await _membership.LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Leaving is a courtesy: if the database is gone, peers detect the death instead.
         catch (Exception error)
@@ -387,6 +408,18 @@ public sealed partial class GrainRuntime : IAsyncDisposable
 
     private void OnViewChanged(MembershipSnapshot view)
     {
+        // Connections to incarnations that died or were replaced go now: calls waiting on them
+        // fail at once (and are retried against the new view) instead of after the idle timeout.
+        var serving = view.Serving.GroupBy(s => s.Node).ToDictionary(g => g.Key, g => g.Max(s => s.Incarnation.Generation));
+        foreach (var (node, generation) in _servingGenerations)
+        {
+            if (!serving.TryGetValue(node, out long now) || now != generation)
+            {
+                _pool?.Evict(node);
+            }
+        }
+
+        _servingGenerations = serving;
         ViewChanged?.Invoke(view);
 
         // Activations this silo no longer owns go now, so the new owner's activation is the only one left.

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Testing;
+
+namespace Granary.Cluster.Tests;
+
+/// <summary>A real <c>granary silo run</c> process in a cluster, with its log kept for failure messages.</summary>
+internal sealed partial class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private SiloProcess(Process process, string dataDirectory, SiloTicket ticket)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        Ticket = ticket;
+    }
+
+    /// <summary>The CLI's own build output (its native libraries sit beside it).</summary>
+    public static readonly string Dll = Path.GetFullPath(Path.Combine(
+        AppContext.BaseDirectory, "..", "..", "..", "..", "..", "silo", "Granary.Cli", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "linux-x64", "granary.dll"));
+
+    private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    public string DataDirectory { get; }
+
+    public SiloTicket Ticket { get; }
+
+    public string Token => File.ReadAllText(Path.Combine(DataDirectory, "admin.token")).Trim();
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts a silo on a free port of 127.0.0.1 and waits for its 'ready' line.</summary>
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, string? cluster, int? replicas = null)
+    {
+        var start = new ProcessStartInfo(Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { Dll, "silo", "run", "--data", dataDirectory, "--listen", "127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (cluster is not null)
+        {
+            start.ArgumentList.Add("--cluster");
+            start.ArgumentList.Add(cluster);
+        }
+
+        if (replicas is { } r)
+        {
+            start.ArgumentList.Add("--replicas");
+            start.ArgumentList.Add(r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var process = Process.Start(start)!;
+        var log = new StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (log)
+                {
+                    log.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        string? ready;
+        try
+        {
+            ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill();
+            throw new InvalidOperationException($"the silo did not become ready in 60 s:\n{log}");
+        }
+
+        if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
+        {
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"the silo did not start (exit {process.ExitCode}): {ready}\n{log}");
+        }
+
+        var silo = new SiloProcess(process, dataDirectory, SiloTicket.Parse(ready["ready ".Length..]));
+        lock (log)
+        {
+            silo._log.Append(log);
+        }
+
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (silo._log)
+                {
+                    silo._log.AppendLine(e.Data);
+                }
+            }
+        };
+        return silo;
+    }
+
+    /// <summary>SIGKILL: no chance to leave the cluster or finish anything.</summary>
+    public void Kill() => _process.Kill();
+
+    /// <summary>SIGSTOP: the process freezes (a partition, a GC pause, a stuck VM).</summary>
+    public void Freeze() => Signal(19);
+
+    /// <summary>SIGCONT.</summary>
+    public void Thaw() => Signal(18);
+
+    /// <summary>SIGTERM, as systemd or Ctrl-C stops a silo, and waits for it to exit.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        Signal(15);
+        await WaitForExitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"silo {Ticket.Node} did not exit within {timeout.TotalSeconds} s:\n{Log}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Thaw();
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}

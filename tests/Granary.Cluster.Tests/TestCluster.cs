@@ -1,0 +1,161 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Testing;
+
+namespace Granary.Cluster.Tests;
+
+/// <summary>One real PostgreSQL server per test class.</summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    private PostgresServer? _server;
+
+    public PostgresServer Server => _server ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Silo processes sharing one fresh PostgreSQL database, each with its own data directory.</summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    private readonly List<TempDirectory> _directories = [];
+
+    private TestCluster(string connection) => Connection = connection;
+
+    public string Connection { get; }
+
+    public List<SiloProcess> Silos { get; } = [];
+
+    public IEnumerable<SiloProcess> Running => Silos.Where(s => !s.HasExited);
+
+    public static async Task<TestCluster> StartAsync(PostgresServer postgres, int silos, int replicas = 2)
+    {
+        var cluster = new TestCluster(await postgres.CreateDatabaseAsync());
+        try
+        {
+            for (int i = 0; i < silos; i++)
+            {
+                await cluster.AddSiloAsync(replicas);
+            }
+
+            await cluster.WaitForAsync(async () => (await cluster.StatusAsync()).Silos.Count(s => s.Status == "Active") == silos, $"{silos} active silos");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<SiloProcess> AddSiloAsync(int? replicas = null, string? dataDirectory = null)
+    {
+        if (dataDirectory is null)
+        {
+            var directory = new TempDirectory();
+            _directories.Add(directory);
+            dataDirectory = directory.Path;
+        }
+
+        SiloProcess silo = await SiloProcess.StartAsync(dataDirectory, Connection, replicas);
+        Silos.Add(silo);
+        return silo;
+    }
+
+    public string Token => Silos[0].Token;
+
+    public Task<BlobClient> ConnectAsync(SiloProcess silo) => BlobClient.ConnectAsync(silo.Ticket, Token);
+
+    public async Task<ClusterStatus> StatusAsync(SiloProcess? through = null)
+    {
+        await using BlobClient client = await ConnectAsync(through ?? Running.First());
+        return await client.ClusterStatusAsync();
+    }
+
+    /// <summary>The silos the cluster says hold <paramref name="hash"/>.</summary>
+    public async Task<IReadOnlyList<SiloTicket>> LocateAsync(Blake3Hash hash, SiloProcess? through = null)
+    {
+        await using BlobClient client = await ConnectAsync(through ?? Running.First());
+        return await client.LocateAsync(hash);
+    }
+
+    /// <summary>The silos holding each of <paramref name="hashes"/>, asked over one connection.</summary>
+    public async Task<Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>>> LocateAllAsync(IEnumerable<Blake3Hash> hashes, SiloProcess? through = null)
+    {
+        await using BlobClient client = await ConnectAsync(through ?? Running.First());
+        var located = new Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>>();
+        foreach (Blake3Hash hash in hashes)
+        {
+            located[hash] = await client.LocateAsync(hash);
+        }
+
+        return located;
+    }
+
+    /// <summary>Downloads <paramref name="hash"/> from one particular silo, verified.</summary>
+    public async Task<byte[]> DownloadFromAsync(SiloTicket silo, Blake3Hash hash)
+    {
+        await using BlobClient client = await BlobClient.ConnectAsync(silo, Token);
+        return await DownloadAsync(client, hash);
+    }
+
+    /// <summary>Downloads <paramref name="hash"/> through <paramref name="client"/>, verified.</summary>
+    public static async Task<byte[]> DownloadAsync(BlobClient client, Blake3Hash hash)
+    {
+        var output = new MemoryStream();
+        await client.GetToStreamAsync(hash, output);
+        return output.ToArray();
+    }
+
+    /// <summary>Waits until every serving silo reports an empty repair backlog after at least one pass.</summary>
+    public Task WaitForRepairAsync(TimeSpan? timeout = null) => WaitForAsync(async () =>
+    {
+        ClusterStatus status = await StatusAsync();
+        return status.Silos.Where(s => s.Status == "Active").All(s => s.RepairBacklog == 0);
+    }, "every silo's repair backlog is empty", timeout ?? TimeSpan.FromSeconds(60));
+
+    public async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception error) when (error is IOException or Granary.Transport.QuicException or InvalidOperationException)
+            {
+                last = error;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"timed out waiting until {what} (last error: {last?.Message})\n{string.Join("\n---\n", Silos.Select(s => s.Log[Math.Max(0, s.Log.Length - 3000)..]))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (SiloProcess silo in Silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        foreach (TempDirectory directory in _directories)
+        {
+            directory.Dispose();
+        }
+    }
+}
