@@ -88,6 +88,15 @@ public sealed class BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_a_blob_this_store_never_had_is_a_plain_false()
+    {
+        // Its shard directory does not exist either: a cluster-wide delete asks every silo.
+        Assert.False(await _store.DeleteAsync(Blake3.Hash([9, 9, 9])));
+        (long blobs, long bytes) = await _store.StatsAsync();
+        Assert.Equal((0L, 0L), (blobs, bytes));
+    }
+
+    [Fact]
     public async Task An_upload_without_a_declared_size_is_still_capped()
     {
         var refused = await Assert.ThrowsAsync<BlobStoreException>(() => _store.ImportAsync(new MemoryStream(new byte[(8 << 20) + 1])));

@@ -234,8 +234,13 @@ public sealed partial class BlobStore : IAsyncDisposable
     {
         // Row first: once it is gone the blob is not served, and recovery removes stray files.
         bool existed = await _metadata.DeleteAsync(hash, cancellationToken).ConfigureAwait(false);
-        File.Delete(DataPath(hash));
-        File.Delete(OutboardPath(hash));
+        if (Directory.Exists(Path.GetDirectoryName(DataPath(hash))))
+        {
+            // File.Delete tolerates a missing file but not a missing shard directory.
+            File.Delete(DataPath(hash));
+            File.Delete(OutboardPath(hash));
+        }
+
         return existed;
     }
 

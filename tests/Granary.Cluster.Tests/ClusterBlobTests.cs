@@ -1,0 +1,113 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Storage.Blobs;
+using Granary.Testing;
+
+namespace Granary.Cluster.Tests;
+
+/// <summary>What a user of a healthy cluster sees: any silo serves any blob; delete, extend and status are cluster-wide.</summary>
+public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    [Fact]
+    public async Task Five_silos_agree_where_every_blob_lives_and_any_of_them_serves_it()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 5);
+        var hashes = await FailoverTests.UploadAsync(cluster, cluster.Silos[0], 30, nameof(Five_silos_agree_where_every_blob_lives_and_any_of_them_serves_it));
+
+        // Every silo answers with the same two holders for every blob, and the blobs are spread out.
+        var views = new List<Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>>>();
+        foreach (SiloProcess silo in cluster.Silos)
+        {
+            views.Add(await cluster.LocateAllAsync(hashes, silo));
+        }
+
+        foreach (Blake3Hash hash in hashes)
+        {
+            var first = views[0][hash].Select(t => t.Node).OrderBy(n => n.ToString()).ToList();
+            Assert.Equal(2, first.Count);
+            Assert.All(views, v => Assert.Equal(first, v[hash].Select(t => t.Node).OrderBy(n => n.ToString()).ToList()));
+        }
+
+        ClusterStatus status = await cluster.StatusAsync(cluster.Silos[3]);
+        Assert.Equal(5, status.Silos.Count(s => s.Status == "Active"));
+        Assert.Equal(60, status.Silos.Sum(s => s.Blobs)); // 30 blobs x 2 copies, no strays
+        Assert.True(status.Silos.Count(s => s.Blobs > 0) >= 4, "placement spreads blobs over the silos");
+
+        // A silo that does not hold a blob redirects a plain GET to the silos that do ...
+        Blake3Hash elsewhere = hashes.First(h => views[0][h].All(p => p.Node != cluster.Silos[0].Ticket.Node));
+        await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[0]))
+        {
+            var redirect = await Assert.ThrowsAsync<BlobProtocolException>(() => client.GetToStreamAsync(elsewhere, new MemoryStream()));
+            Assert.Equal(BlobStatus.Redirect, redirect.Status);
+            Assert.Contains("ask granary:", redirect.Message, StringComparison.Ordinal);
+        }
+
+        // ... and 'granary get' through it fetches from the replicas, verified.
+        using var downloads = new TempDirectory();
+        ToolResult get = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "get", elsewhere.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("blob"), "--token-file", TokenFile(cluster)]);
+        Assert.True(get.ExitCode == 0, get.Stderr);
+        Assert.Equal(elsewhere, Blake3.Hash(await File.ReadAllBytesAsync(downloads.File("blob"))));
+    }
+
+    [Fact]
+    public async Task Delete_and_extend_apply_on_every_replica_and_the_cli_shows_the_cluster()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 3);
+        var hashes = await FailoverTests.UploadAsync(cluster, cluster.Silos[0], 4, nameof(Delete_and_extend_apply_on_every_replica_and_the_cli_shows_the_cluster));
+        var located = await cluster.LocateAllAsync(hashes);
+
+        // Extend through a silo that may not hold it: both replicas keep it longer.
+        Blake3Hash extended = hashes[0];
+        await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[2]))
+        {
+            BlobInfo info = await client.ExtendAsync(extended, TimeSpan.FromDays(20));
+            Assert.True(info.Expires > DateTimeOffset.UtcNow.AddDays(19));
+        }
+
+        foreach (SiloTicket replica in located[extended])
+        {
+            await using BlobClient direct = await BlobClient.ConnectAsync(replica, cluster.Token);
+            Assert.True((await direct.InfoAsync(extended)).Expires > DateTimeOffset.UtcNow.AddDays(19), $"replica {replica.Node} was not extended");
+        }
+
+        // Delete through one silo: gone from every replica and from the cluster's records.
+        Blake3Hash deleted = hashes[1];
+        await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[1]))
+        {
+            await client.DeleteAsync(deleted);
+        }
+
+        foreach (SiloProcess silo in cluster.Silos)
+        {
+            await using BlobClient direct = await cluster.ConnectAsync(silo);
+            var missing = await Assert.ThrowsAsync<BlobProtocolException>(() => direct.GetToStreamAsync(deleted, new MemoryStream()));
+            Assert.Equal(BlobStatus.NotFound, missing.Status);
+        }
+
+        ClusterStatus status = await cluster.StatusAsync();
+        Assert.Equal(6, status.Silos.Sum(s => s.Blobs)); // 3 remaining blobs x 2
+
+        ToolResult cli = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "cluster", "status", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
+        Assert.True(cli.ExitCode == 0, cli.Stderr);
+        Assert.Contains("3 serving silos, 2 copies per blob", cli.StdoutText, StringComparison.Ordinal);
+        Assert.All(cluster.Silos, s => Assert.Contains(s.Ticket.Node.ToString(), cli.StdoutText, StringComparison.Ordinal));
+
+        ToolResult badDrain = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "cluster", "drain", "not-a-node", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
+        Assert.Equal(2, badDrain.ExitCode);
+        Assert.Contains("is not a node id", badDrain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silo_started_against_an_unreachable_database_exits_with_a_clear_error()
+    {
+        using var data = new TempDirectory();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync(data.Path, "Host=127.0.0.1;Port=1;Username=x;Database=y;Timeout=2"));
+        Assert.Contains("exit 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The silo cannot run", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string TokenFile(TestCluster cluster) => Path.Combine(cluster.Silos[0].DataDirectory, "admin.token");
+}
