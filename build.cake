@@ -6,6 +6,7 @@
 //   Hash     granary hash over --path (default: the repository's tracked files)
 //   Test     runs every test project and prints the totals as "N passed, N failed[, N skipped]"
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
+//   Bench-Quic, Bench-Cluster  bench/quic.sh, bench/cluster.sh (install their anchors first)
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -238,6 +239,22 @@ Task("Bench-Quic")
     if (Run("bash", "bench/quic.sh") != 0)
     {
         throw new Exception("bench/quic.sh failed.");
+    }
+});
+
+Task("Bench-Cluster")
+    .IsDependentOn("Publish")
+    .Description("1, 3 and 5 silos on PostgreSQL vs nginx+curl; dead-silo detection and repair of ~1 GiB (bench/cluster.sh).")
+    .Does(() =>
+{
+    var anchors = new[] { "nginx-light", "curl" }.Where(p => !DebianPackageInstalled(p)).ToArray();
+    if (anchors.Length > 0 && Run("sh", $"-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {string.Join(" ", anchors)}\"") != 0)
+    {
+        throw new Exception($"apt-get could not install the benchmark anchors {string.Join(" ", anchors)}.");
+    }
+    if (Run("bash", "bench/cluster.sh") != 0)
+    {
+        throw new Exception("bench/cluster.sh failed.");
     }
 });
 

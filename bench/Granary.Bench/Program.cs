@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0].StartsWith("blobs-", StringComparison.Ordinal))
     return await Granary.Bench.BlobsBench.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0].StartsWith("cluster-", StringComparison.Ordinal))
+{
+    return await Granary.Bench.ClusterBench.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0].StartsWith("quic-", StringComparison.Ordinal))
 {
     return await Granary.Bench.QuicBench.RunAsync(args);
