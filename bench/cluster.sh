@@ -36,6 +36,7 @@ mkdir -p "$WORK/pg"; [ "$(id -u)" = 0 ] && chown postgres "$WORK/pg"
 
 # nginx serving and accepting the same files (the anchor).
 mkdir -p "$WORK/www/upload" "$WORK/nginx-tmp"
+chmod 777 "$WORK/www/upload" "$WORK/nginx-tmp" # nginx workers run unprivileged
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes 2;
 pid $WORK/nginx.pid;

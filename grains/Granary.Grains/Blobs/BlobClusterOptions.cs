@@ -12,6 +12,9 @@ public sealed class BlobClusterOptions
     /// <summary>How long after a view change a repair pass starts (changes often come in bursts).</summary>
     public TimeSpan RepairDebounce { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How many blobs one silo repairs at once.</summary>
+    public int RepairConcurrency { get; set; } = 4;
+
     /// <summary>How long one replica copy (a verified download between silos) may take.</summary>
     public TimeSpan CopyTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }

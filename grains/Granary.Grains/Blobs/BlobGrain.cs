@@ -27,6 +27,7 @@ public sealed partial class BlobGrain(BlobClusterOptions options, ILogger<BlobGr
     public const string TypeName = "blob";
 
     private readonly List<ObserverReference> _observers = [];
+    private long _copies; // running count for replica-added events while copies run in parallel
     private PersistentState<BlobRecord> _state = null!;
 
     /// <summary>The grain id of blob <paramref name="hash"/>.</summary>
@@ -200,17 +201,21 @@ public sealed partial class BlobGrain(BlobClusterOptions options, ILogger<BlobGr
         List<SiloEntry> ideal = [.. ranked.Take(wanted)];
         int ActiveCopies() => ranked.Count(s => holders.Contains(s.Node.ToString()));
 
-        foreach (SiloEntry candidate in ranked)
+        // The ideal targets copy at once (each pulls from the holders); stand-ins one at a time, only as needed.
+        Interlocked.Exchange(ref _copies, holders.Count);
+        List<SiloEntry> missing = [.. ideal.Where(t => !holders.Contains(t.Node.ToString()))];
+        bool[] copied = await Task.WhenAll(missing.Select(t => CopyToAsync(t, holders, view, cancellationToken))).ConfigureAwait(false);
+        holders.AddRange(missing.Where((_, i) => copied[i]).Select(t => t.Node.ToString()));
+        foreach (SiloEntry standIn in ranked.Skip(ideal.Count))
         {
-            bool isIdeal = ideal.Contains(candidate);
-            if (!isIdeal && ActiveCopies() >= wanted)
+            if (ActiveCopies() >= wanted)
             {
                 break;
             }
 
-            if (!holders.Contains(candidate.Node.ToString()) && await CopyToAsync(candidate, holders, view, cancellationToken).ConfigureAwait(false))
+            if (!holders.Contains(standIn.Node.ToString()) && await CopyToAsync(standIn, holders, view, cancellationToken).ConfigureAwait(false))
             {
-                holders.Add(candidate.Node.ToString());
+                holders.Add(standIn.Node.ToString());
             }
         }
 
@@ -249,7 +254,7 @@ public sealed partial class BlobGrain(BlobClusterOptions options, ILogger<BlobGr
                 new("sources", sources.Select(s => (object)new SiloTicket(s.Node, s.Address).ToString()).ToList()),
             ]), cancellationToken).ConfigureAwait(false);
             CopyMade(logger, Hash, target.Incarnation);
-            await NotifyAsync(new BlobMessage([new("event", "replica-added"), new("hash", Hash.ToArray()), new("node", target.Node.ToString()), new("copies", (long)holders.Count + 1)]), cancellationToken).ConfigureAwait(false);
+            await NotifyAsync(new BlobMessage([new("event", "replica-added"), new("hash", Hash.ToArray()), new("node", target.Node.ToString()), new("copies", Interlocked.Increment(ref _copies))]), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception error) when (error is BlobProtocolException or QuicException or TimeoutException)
@@ -284,11 +289,21 @@ public sealed partial class BlobGrain(BlobClusterOptions options, ILogger<BlobGr
 
     private async Task NotifyAsync(BlobMessage notification, CancellationToken cancellationToken)
     {
-        foreach (ObserverReference observer in _observers.ToList())
+        // Copies to several targets run at once within one turn, so they may notify concurrently.
+        List<ObserverReference> observers;
+        lock (_observers)
+        {
+            observers = [.. _observers];
+        }
+
+        foreach (ObserverReference observer in observers)
         {
             if (!await Runtime.NotifyAsync(observer, notification, cancellationToken).ConfigureAwait(false))
             {
-                _observers.Remove(observer);
+                lock (_observers)
+                {
+                    _observers.Remove(observer);
+                }
             }
         }
     }

@@ -80,6 +80,7 @@ public sealed partial class BlobReplicator(BlobStore store, GrainRuntime runtime
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.CopyTimeout);
+        long started = runtime.Time.GetTimestamp();
         PartialBlob partial = store.OpenPartial(hash, size);
         var problems = new List<string>();
         foreach (SiloTicket source in sources.Where(s => s.Node != runtime.Self.Node))
@@ -114,6 +115,8 @@ public sealed partial class BlobReplicator(BlobStore store, GrainRuntime runtime
         }
 
         await store.CompletePartialAsync(partial, ttl, cancellationToken).ConfigureAwait(false);
+        double seconds = runtime.Time.GetElapsedTime(started).TotalSeconds;
+        Fetched(logger, hash, size, seconds, size / seconds / 1e6);
     }
 
     private TimeSpan Remaining(long expiresMs) =>
@@ -122,6 +125,9 @@ public sealed partial class BlobReplicator(BlobStore store, GrainRuntime runtime
     private static Blake3Hash RequiredHash(BlobMessage arguments) => arguments.Hash("hash") ?? throw Bad("the request needs 'hash'");
 
     private static BlobProtocolException Bad(string message) => new(BlobStatus.BadRequest, message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched {Hash}: {Size} bytes in {Seconds:0.000} s ({MBps:0} MB/s)")]
+    private static partial void Fetched(ILogger logger, Blake3Hash hash, long size, double seconds, double mbps);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching {Hash} from {Source} failed: {Reason}")]
     private static partial void FetchFromSourceFailed(ILogger logger, Blake3Hash hash, NodeId source, string reason);

@@ -72,29 +72,27 @@ public sealed partial class RepairService(
             }
 
             after = keys[^1];
-            foreach (string key in keys)
-            {
-                var grain = new GrainId(BlobGrain.TypeName, key);
-                if (Placement.Owner(grain, runtime.View)?.Incarnation != runtime.Self)
-                {
-                    continue;
-                }
+            var owned = keys.Select(k => new GrainId(BlobGrain.TypeName, k)).Where(g => Placement.Owner(g, runtime.View)?.Incarnation == runtime.Self).ToList();
+            checkedBlobs += owned.Count;
 
-                checkedBlobs++;
-                try
+            // A few grains at a time: copies of different blobs overlap (network, disk, hashing).
+            await Parallel.ForEachAsync(
+                owned, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = cancellationToken }, async (grain, ct) =>
                 {
-                    BlobMessage result = await runtime.CallAsync(grain, "repair", new BlobMessage([]), options.CopyTimeout, cancellationToken).ConfigureAwait(false);
-                    if ((result.Number("copies") ?? 0) < (result.Number("wanted") ?? 0))
+                    try
                     {
-                        backlog++;
+                        BlobMessage result = await runtime.CallAsync(grain, "repair", new BlobMessage([]), options.CopyTimeout, ct).ConfigureAwait(false);
+                        if ((result.Number("copies") ?? 0) < (result.Number("wanted") ?? 0))
+                        {
+                            Interlocked.Increment(ref backlog);
+                        }
                     }
-                }
-                catch (Exception error) when (error is BlobProtocolException or TimeoutException or QuicException)
-                {
-                    backlog++;
-                    RepairFailed(logger, key, error.Message);
-                }
-            }
+                    catch (Exception error) when (error is BlobProtocolException or TimeoutException or QuicException)
+                    {
+                        Interlocked.Increment(ref backlog);
+                        RepairFailed(logger, grain.Key, error.Message);
+                    }
+                }).ConfigureAwait(false);
         }
 
         replicator.RepairBacklog = backlog;
