@@ -12,6 +12,13 @@ public sealed class BlobClusterOptions
     /// <summary>How long after a view change a repair pass starts (changes often come in bursts).</summary>
     public TimeSpan RepairDebounce { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A silo alone (the SQLite default): its store is the only copy by definition, so blobs
+    /// get no grain records — a small PUT then costs what it did before clustering (measured:
+    /// recording each blob in the grain table halved small-PUT throughput on SQLite).
+    /// </summary>
+    public bool Standalone { get; set; }
+
     /// <summary>How many blobs one silo repairs at once.</summary>
     public int RepairConcurrency { get; set; } = 4;
 

@@ -18,6 +18,11 @@ public sealed class ClusterBlobs(GrainRuntime runtime, BlobReplicator replicator
     public async Task<IReadOnlyList<SiloTicket>> ReplicateAsync(BlobInfo stored, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
+        if (options.Standalone)
+        {
+            return [];
+        }
+
         BlobMessage reply;
         try
         {
@@ -114,6 +119,11 @@ public sealed class ClusterBlobs(GrainRuntime runtime, BlobReplicator replicator
 
     private async Task<BlobMessage?> CallOrNullAsync(Blake3Hash hash, string method, BlobMessage arguments, CancellationToken cancellationToken)
     {
+        if (options.Standalone)
+        {
+            return null; // no records: the local store answers
+        }
+
         try
         {
             return await runtime.CallAsync(BlobGrain.For(hash), method, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -29,6 +29,13 @@ public sealed partial class RepairService(
     /// <summary>Runs until cancelled or this silo has drained.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (options.Standalone)
+        {
+            replicator.RepairBacklog = 0;
+            await Task.Delay(Timeout.InfiniteTimeSpan, runtime.Time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         runtime.ViewChanged += _ => _wake.Release();
         await ReportLocalBlobsAsync(cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)

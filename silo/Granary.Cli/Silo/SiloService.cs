@@ -78,7 +78,7 @@ internal sealed partial class SiloService(SiloOptions options, ILoggerFactory lo
             new BlobStoreOptions { Directory = Path.Combine(options.DataDirectory, "store") }, io, logger: loggers.CreateLogger<BlobStore>(), cancellationToken: stoppingToken).ConfigureAwait(false);
 
         var self = new SiloIncarnation(identity.Id, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var blobOptions = new BlobClusterOptions { Replicas = replicas };
+        var blobOptions = new BlobClusterOptions { Replicas = replicas, Standalone = !database.IsPostgres };
         await using var runtime = new GrainRuntime(database, self, new GrainRuntimeOptions(), new MembershipOptions(), loggers);
         var replicator = new BlobReplicator(store, runtime, blobOptions, loggers.CreateLogger<BlobReplicator>());
         runtime.AddGrainType(BlobGrain.TypeName, () => new BlobGrain(blobOptions, loggers.CreateLogger<BlobGrain>()));
