@@ -2,6 +2,7 @@
 //   Setup    installs what the machine lacks (Debian packages), restores .NET packages
 //   Build    compiles the solution
 //   Publish  produces the granary executable in artifacts/bin (self-contained, ReadyToRun)
+//   Module   the PowerShell module in artifacts/module/Granary (Test builds it too)
 //   Run      the main job: a single silo with its data in ./.granary
 //   Hash     granary hash over --path (default: the repository's tracked files)
 //   Test     runs every test project and prints the totals as "N passed, N failed[, N skipped]"
@@ -125,6 +126,26 @@ Task("Publish")
     });
 });
 
+Task("Module")
+    .IsDependentOn("Build")
+    .Description("The PowerShell module, ready for Import-Module, in artifacts/module/Granary.")
+    .Does(() =>
+{
+    var moduleDir = artifacts.Combine("module/Granary");
+    CleanDirectory(moduleDir);
+    DotNetPublish(root.CombineWithFilePath("module/Granary.PowerShell/Granary.PowerShell.csproj").FullPath, new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        OutputDirectory = moduleDir,
+        NoBuild = false,
+    });
+    foreach (var leftover in GetFiles(moduleDir.FullPath + "/*.pdb"))
+    {
+        DeleteFile(leftover);
+    }
+    Information($"Module: {moduleDir}/Granary.psd1 (Import-Module {moduleDir}/Granary.psd1)");
+});
+
 Task("Run")
     .IsDependentOn("Publish")
     .Description("The main job: a single silo with its data in ./.granary, until Ctrl-C.")
@@ -160,7 +181,7 @@ Task("Hash")
 });
 
 Task("Test")
-    .IsDependentOn("Build")
+    .IsDependentOn("Module")
     .Description("Runs every test project; prints and saves the totals line CI reads.")
     .Does(() =>
 {

@@ -62,7 +62,18 @@ public sealed class FailoverTests(PostgresFixture postgres, Xunit.Abstractions.I
                             client = await cluster.ConnectAsync(target);
                         }
 
-                        BlobInfo stored = await client!.PutAsync(new MemoryStream(blobs[i]), blobs[i].Length);
+                        // No upload may hang: one that neither succeeds nor fails within a minute is a bug.
+                        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                        BlobInfo stored;
+                        try
+                        {
+                            stored = await client!.PutAsync(new MemoryStream(blobs[i]), blobs[i].Length, cancellationToken: hang.Token);
+                        }
+                        catch (OperationCanceledException) when (hang.IsCancellationRequested)
+                        {
+                            throw new TimeoutException($"upload {i} through {target.Ticket.Node} hung for 60 s\n{string.Join("\n---\n", cluster.Silos.Select(s => s.Log[Math.Max(0, s.Log.Length - 6000)..]))}");
+                        }
+
                         acknowledged[stored.Hash] = blobs[i];
                     }
                     catch (Exception error) when (error is IOException or QuicException)

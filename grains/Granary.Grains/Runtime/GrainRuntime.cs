@@ -495,8 +495,11 @@ public static class RpcStatus
     /// <summary>This silo does not own the grain in its view; refresh the view and retry.</summary>
     public const int NotOwner = 409;
 
-    /// <summary>The activation was stale or the silo is not ready; retry.</summary>
-    public const int Unavailable = 503;
+    /// <summary>
+    /// The activation was stale (its state write was refused); retry against the current owner.
+    /// Not 503: a grain's own 503 ("not enough copies") must reach the caller, not be retried.
+    /// </summary>
+    public const int Unavailable = 513;
 
     /// <summary>Stream reset code: the caller cancelled.</summary>
     public const int Cancelled = 499;

@@ -143,7 +143,7 @@ public sealed class PartialBlob : IBaoSink, IDisposable
         try
         {
             long offset = block * BaoTree.BlockSize;
-            if (_coalescedLength > 0 && (offset != _coalescedStart + _coalescedLength || _coalescedLength + data.Length > CoalesceBytes))
+            if (_coalescedBlocks.Count > 0 && (offset != _coalescedStart + _coalescedLength || _coalescedLength + data.Length > CoalesceBytes))
             {
                 await WriteCoalescedAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -155,7 +155,7 @@ public sealed class PartialBlob : IBaoSink, IDisposable
                 return;
             }
 
-            if (_coalescedLength == 0)
+            if (_coalescedBlocks.Count == 0)
             {
                 _coalescedStart = offset;
             }
@@ -214,12 +214,17 @@ public sealed class PartialBlob : IBaoSink, IDisposable
     /// <summary>Writes the gathered blocks; only then do they count as pending (written, not yet synced).</summary>
     private async Task WriteCoalescedAsync(CancellationToken cancellationToken)
     {
-        if (_coalescedLength == 0)
+        if (_coalescedBlocks.Count == 0)
         {
             return;
         }
 
-        await _data.WriteAtAsync(_coalescedStart, _coalesced.AsMemory(0, _coalescedLength), cancellationToken).ConfigureAwait(false);
+        // The empty blob's one block has no bytes: nothing to write, but it is received all the same.
+        if (_coalescedLength > 0)
+        {
+            await _data.WriteAtAsync(_coalescedStart, _coalesced.AsMemory(0, _coalescedLength), cancellationToken).ConfigureAwait(false);
+        }
+
         MarkPending(_coalescedBlocks);
         _coalescedBlocks.Clear();
         _coalescedLength = 0;

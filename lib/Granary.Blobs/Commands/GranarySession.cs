@@ -1,0 +1,108 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
+using Granary.Transport;
+
+namespace Granary.Blobs.Commands;
+
+/// <summary>
+/// A connection to a cluster: the silos the user named (tickets), the token, and one
+/// authenticated client to the first silo that answered. Connect-GranaryCluster makes one and
+/// keeps it as the default for the other cmdlets; dispose (Disconnect-GranaryCluster) to close it.
+/// </summary>
+public sealed class GranarySession : IAsyncDisposable
+{
+    private readonly string _token;
+
+    private GranarySession(IReadOnlyList<SiloTicket> silos, string token, BlobClient client)
+    {
+        Silos = silos;
+        _token = token;
+        Client = client;
+    }
+
+    /// <summary>The silos given at connect time.</summary>
+    public IReadOnlyList<SiloTicket> Silos { get; }
+
+    /// <summary>The silo this session talks to.</summary>
+    public SiloTicket Silo => Client.Silo;
+
+    /// <summary>When the session was opened.</summary>
+    public DateTimeOffset Connected { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>False once disposed.</summary>
+    public bool IsOpen { get; private set; } = true;
+
+    internal BlobClient Client { get; }
+
+    /// <summary>
+    /// Connects to the first of <paramref name="tickets"/> that answers and accepts
+    /// <paramref name="token"/>; a silo that is down is skipped (with a verbose note).
+    /// </summary>
+    /// <exception cref="GranaryCommandException">No ticket parses, the token is refused, or no silo answers.</exception>
+    public static async Task<GranarySession> ConnectAsync(IEnumerable<string> tickets, string token, ICommandHost host)
+    {
+        ArgumentNullException.ThrowIfNull(tickets);
+        ArgumentNullException.ThrowIfNull(host);
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, "No token: pass -Credential or -TokenFile (the cluster's admin.token), or set GRANARY_TOKEN.", null));
+        }
+
+        var silos = new List<SiloTicket>();
+        foreach (string text in tickets)
+        {
+            try
+            {
+                silos.Add(SiloTicket.Parse(text.Trim()));
+            }
+            catch (FormatException error)
+            {
+                throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, $"'{text}' is not a silo ticket (granary:<node id>@<ip>:<port>, as a silo prints it): {error.Message}", text, error));
+            }
+        }
+
+        if (silos.Count == 0)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, "No silo given: pass at least one ticket (-Ticket) or -TicketFile.", null));
+        }
+
+        var problems = new List<string>();
+        foreach (SiloTicket silo in silos)
+        {
+            try
+            {
+                BlobClient client = await BlobClient.ConnectAsync(silo, token.Trim(), host.CancellationToken).ConfigureAwait(false);
+                host.Verbose($"Connected to {silo}.");
+                return new GranarySession(silos, token.Trim(), client);
+            }
+            catch (BlobProtocolException error) when (error.Status == BlobStatus.Unauthorized)
+            {
+                throw new GranaryCommandException(new(CommandErrorKind.Unauthorized, $"Silo {silo.Node} refused the token. Use the cluster's admin.token.", silo, error));
+            }
+            catch (QuicException error)
+            {
+                host.Verbose($"Silo {silo} did not answer: {error.Message}");
+                problems.Add($"{silo.Node}: {error.Message}");
+            }
+        }
+
+        throw new GranaryCommandException(new(CommandErrorKind.Unreachable, $"None of the {silos.Count} silos answered: {string.Join("; ", problems)}", silos));
+    }
+
+    /// <summary>A client of another silo with this session's token (for multi-provider downloads); the caller disposes it.</summary>
+    internal Task<BlobClient> ConnectToAsync(SiloTicket silo, CancellationToken cancellationToken) =>
+        BlobClient.ConnectAsync(silo, _token, cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (IsOpen)
+        {
+            IsOpen = false;
+            await Client.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Granary session to {Silo}";
+}

@@ -1,0 +1,115 @@
+using Granary.Storage.Blobs;
+
+namespace Granary.Blobs.Commands;
+
+/// <summary>
+/// Send-Blob: uploads files (each a blob), directories (with <see cref="Recurse"/>, each one
+/// collection) or bytes; outputs a <see cref="BlobItem"/> per upload. A path that fails is reported
+/// and the others carry on.
+/// </summary>
+public sealed class SendBlobCommand
+{
+    private static int _activities;
+
+    /// <summary>Files or directories, already resolved to full paths.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
+    /// <summary>Bytes to upload as one blob (instead of paths).</summary>
+    public byte[]? Bytes { get; init; }
+
+    /// <summary>How long the cluster keeps the blobs (default: the silo's).</summary>
+    public TimeSpan? Ttl { get; init; }
+
+    /// <summary>Upload directories as collections; without it a directory is an error.</summary>
+    public bool Recurse { get; init; }
+
+    /// <summary>KEY=VALUE labels kept with each file blob.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>Runs against <paramref name="session"/>.</summary>
+    public async Task RunAsync(GranarySession session, ICommandHost host)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(host);
+        if (Ttl is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, $"-Ttl {ttl} must be positive.", ttl));
+        }
+
+        if (Bytes is not null)
+        {
+            if (await host.ShouldProcessAsync($"{Bytes.Length} bytes", "Upload to the Granary cluster").ConfigureAwait(false))
+            {
+                BlobInfo blob = await session.Client.PutAsync(new MemoryStream(Bytes, writable: false), Bytes.Length, Ttl, null, Tags, host.CancellationToken).ConfigureAwait(false);
+                host.Output(BlobItem.From(blob, session.Silo));
+            }
+
+            return;
+        }
+
+        foreach (string path in Paths)
+        {
+            host.CancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await SendOneAsync(session, host, path).ConfigureAwait(false);
+            }
+            catch (Exception error) when (CommandErrors.From(error, path) is { Kind: not CommandErrorKind.Cancelled and not CommandErrorKind.Unauthorized and not CommandErrorKind.Unreachable } problem)
+            {
+                host.Report(problem);
+            }
+        }
+    }
+
+    private async Task SendOneAsync(GranarySession session, ICommandHost host, string path)
+    {
+        bool isDirectory = Directory.Exists(path);
+        if (!isDirectory && !File.Exists(path))
+        {
+            host.Report(new(CommandErrorKind.LocalFile, $"Cannot find '{path}'.", path));
+            return;
+        }
+
+        if (isDirectory && !Recurse)
+        {
+            host.Report(new(CommandErrorKind.InvalidArgument, $"'{path}' is a directory: add -Recurse to upload it as one collection.", path));
+            return;
+        }
+
+        if (!await host.ShouldProcessAsync(path, isDirectory ? "Upload directory as a collection" : "Upload file").ConfigureAwait(false))
+        {
+            return;
+        }
+
+        int activity = Interlocked.Increment(ref _activities);
+        long total = isDirectory
+            ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
+            : new FileInfo(path).Length;
+        string name = System.IO.Path.GetFileName(path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        var progress = new ThrottledProgress(host, activity, $"Uploading {name}", total);
+        BlobInfo blob = isDirectory
+            ? (await session.Client.PutDirectoryAsync(path, Ttl, progress, host.CancellationToken).ConfigureAwait(false)).Collection
+            : await session.Client.PutFileAsync(path, Ttl, progress, Tags, host.CancellationToken).ConfigureAwait(false);
+        progress.Complete();
+        host.Verbose($"Stored {path} as {blob.Hash} ({blob.Size} bytes).");
+        host.Output(BlobItem.From(blob, session.Silo, path, isDirectory));
+    }
+}
+
+/// <summary>Byte progress turned into at most ~10 reports a second (Write-Progress is not free).</summary>
+internal sealed class ThrottledProgress(ICommandHost host, int activity, string name, long total) : IProgress<long>
+{
+    private long _lastReport = Environment.TickCount64 - 1000;
+
+    public void Report(long value)
+    {
+        long now = Environment.TickCount64;
+        if (now - Interlocked.Read(ref _lastReport) >= 100)
+        {
+            Interlocked.Exchange(ref _lastReport, now);
+            host.Progress(new TransferProgress(activity, name, value, total));
+        }
+    }
+
+    public void Complete() => host.Progress(new TransferProgress(activity, name, total, total, Completed: true));
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using Granary.Blobs.Commands;
+
+namespace Granary.PowerShell;
+
+/// <summary>
+/// Base of every Granary cmdlet. Commands run asynchronously on the thread pool, but PowerShell
+/// lets only the pipeline thread write to its streams; so the command's host posts each output,
+/// progress record, error and ShouldProcess question to a queue that this thread drains until the
+/// command ends. StopProcessing (Ctrl-C) cancels the command's token.
+/// </summary>
+public abstract class GranaryCmdlet : PSCmdlet, IDisposable
+{
+    /// <summary>The variable Connect-GranaryCluster stores the default session in.</summary>
+    public const string SessionVariable = "GranaryDefaultSession";
+
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Stops the running command.</summary>
+    protected override void StopProcessing() => _stop.Cancel();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The session from -Session, else the default one; a terminating error if there is none.</summary>
+    protected GranarySession ResolveSession(GranarySession? explicitSession)
+    {
+        GranarySession? session = explicitSession ?? SessionState.PSVariable.GetValue(SessionVariable) as GranarySession;
+        if (session is not { IsOpen: true })
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException("Not connected to a Granary cluster: run Connect-GranaryCluster first, or pass -Session."),
+                "Granary.NotConnected", ErrorCategory.ConnectionError, null));
+        }
+
+        return session!;
+    }
+
+    /// <summary>Runs <paramref name="command"/> to completion, serving its host calls on this thread.</summary>
+    protected void Run(Func<ICommandHost, Task> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        using var queue = new BlockingCollection<Action>();
+        var host = new PipelineHost(this, queue, _stop.Token);
+        Task running = Task.Run(async () =>
+        {
+            try
+            {
+                await command(host).ConfigureAwait(false);
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        });
+
+        foreach (Action action in queue.GetConsumingEnumerable())
+        {
+            action();
+        }
+
+        try
+        {
+            running.GetAwaiter().GetResult();
+        }
+        catch (GranaryCommandException error)
+        {
+            ThrowTerminatingError(ToRecord(error.Error));
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Ctrl-C: PowerShell reports the stop itself.
+        }
+        catch (Exception error) when (CommandErrors.From(error, null) is { } problem)
+        {
+            ThrowTerminatingError(ToRecord(problem));
+        }
+    }
+
+    /// <summary>Writes one of the command's results to the pipeline (on the pipeline thread).</summary>
+    protected virtual void WriteOutput(object item) => WriteObject(item);
+
+    /// <summary>An ErrorRecord with the category, target and message the error carries.</summary>
+    internal static ErrorRecord ToRecord(CommandError error)
+    {
+        ErrorCategory category = error.Kind switch
+        {
+            CommandErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+            CommandErrorKind.Expired => ErrorCategory.ResourceUnavailable,
+            CommandErrorKind.Unauthorized => ErrorCategory.AuthenticationError,
+            CommandErrorKind.Unreachable => ErrorCategory.ConnectionError,
+            CommandErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+            CommandErrorKind.VerificationFailed => ErrorCategory.InvalidData,
+            CommandErrorKind.LocalFile => ErrorCategory.WriteError,
+            CommandErrorKind.Cancelled => ErrorCategory.OperationStopped,
+            _ => ErrorCategory.InvalidOperation,
+        };
+        Exception exception = error.Exception ?? new InvalidOperationException(error.Message);
+        var record = new ErrorRecord(exception, error.ErrorId, category, error.Target);
+        if (error.Exception is not null && error.Exception.Message != error.Message)
+        {
+            record.ErrorDetails = new ErrorDetails(error.Message);
+        }
+
+        return record;
+    }
+
+    /// <summary>The command's view of this cmdlet: every call becomes work for the pipeline thread.</summary>
+    private sealed class PipelineHost(GranaryCmdlet cmdlet, BlockingCollection<Action> queue, CancellationToken cancellationToken) : ICommandHost
+    {
+        public CancellationToken CancellationToken => cancellationToken;
+
+        public void Output(object item) => queue.Add(() => cmdlet.WriteOutput(item));
+
+        public void Progress(TransferProgress progress) => queue.Add(() =>
+        {
+            var record = new ProgressRecord(progress.ActivityId, progress.Activity, $"{progress.Done:N0} of {progress.Total:N0} bytes")
+            {
+                PercentComplete = progress.Percent,
+                RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+            cmdlet.WriteProgress(record);
+        });
+
+        public void Verbose(string message) => queue.Add(() => cmdlet.WriteVerbose(message));
+
+        public void Report(CommandError problem) => queue.Add(() => cmdlet.WriteError(ToRecord(problem)));
+
+        public Task<bool> ShouldProcessAsync(string target, string action)
+        {
+            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            queue.Add(() => answer.SetResult(cmdlet.ShouldProcess(target, action)));
+            return answer.Task.WaitAsync(cancellationToken);
+        }
+    }
+}
