@@ -70,7 +70,8 @@ internal sealed partial class SiloService(SiloOptions options, ILoggerFactory lo
             : ClusterDatabase.Sqlite(Path.Combine(options.DataDirectory, "cluster.db"));
         await database.EnsureSchemaAsync(stoppingToken).ConfigureAwait(false);
         string token = await ClusterTokenAsync(database, stoppingToken).ConfigureAwait(false);
-        int replicas = await ReplicasAsync(database, stoppingToken).ConfigureAwait(false);
+        // A silo alone holds the only copy: say so rather than report a cluster short of R silos.
+        int replicas = database.IsPostgres ? await ReplicasAsync(database, stoppingToken).ConfigureAwait(false) : 1;
 
         using var identity = NodeIdentity.LoadOrCreate(Path.Combine(options.DataDirectory, "node.key"));
         await using IFileIo io = FileIo.Create(loggers.CreateLogger("Granary.Storage"));
