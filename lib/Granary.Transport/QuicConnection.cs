@@ -56,6 +56,34 @@ public sealed class QuicConnection : IAsyncDisposable
     public async Task<QuicStream> AcceptBidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
         new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionAcceptBidirectional(_handle, op), "accepting a stream", cancellationToken).ConfigureAwait(false), canRead: true, canWrite: true);
 
+    /// <summary>
+    /// The server side of a request-per-stream protocol: accepts bidirectional streams until the
+    /// connection closes or <paramref name="shutdown"/>, runs <paramref name="serve"/> for each
+    /// (concurrently), and returns once every one of them has finished.
+    /// </summary>
+    public async Task ServeStreamsAsync(Func<QuicStream, Task> serve, CancellationToken shutdown)
+    {
+        ArgumentNullException.ThrowIfNull(serve);
+        var requests = new List<Task>();
+        while (!shutdown.IsCancellationRequested)
+        {
+            QuicStream stream;
+            try
+            {
+                stream = await AcceptBidirectionalStreamAsync(shutdown).ConfigureAwait(false);
+            }
+            catch (QuicException)
+            {
+                break;
+            }
+
+            requests.RemoveAll(t => t.IsCompleted);
+            requests.Add(serve(stream));
+        }
+
+        await Task.WhenAll(requests).ConfigureAwait(false);
+    }
+
     /// <summary>Waits for the peer to open a unidirectional stream.</summary>
     public async Task<QuicStream> AcceptUnidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
         new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionAcceptUnidirectional(_handle, op), "accepting a stream", cancellationToken).ConfigureAwait(false), canRead: true, canWrite: false);

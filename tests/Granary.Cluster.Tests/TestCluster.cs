@@ -5,24 +5,6 @@ using Granary.Testing;
 
 namespace Granary.Cluster.Tests;
 
-/// <summary>One real PostgreSQL server per test class.</summary>
-public sealed class PostgresFixture : IAsyncLifetime
-{
-    private PostgresServer? _server;
-
-    public PostgresServer Server => _server ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-}
-
 /// <summary>Silo processes sharing one fresh PostgreSQL database, each with its own data directory.</summary>
 internal sealed class TestCluster : IAsyncDisposable
 {

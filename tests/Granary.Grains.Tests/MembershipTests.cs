@@ -2,6 +2,7 @@ using System.Net;
 using Granary.Grains.Membership;
 using Granary.Grains.Runtime;
 using Granary.Grains.Storage;
+using Granary.Testing;
 using Granary.Transport;
 
 namespace Granary.Grains.Tests;

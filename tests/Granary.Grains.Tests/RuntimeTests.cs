@@ -2,6 +2,7 @@ using Granary.Blobs.Protocol;
 using Granary.Grains.Membership;
 using Granary.Grains.Runtime;
 using Granary.Grains.Storage;
+using Granary.Testing;
 
 namespace Granary.Grains.Tests;
 

@@ -22,24 +22,7 @@ internal sealed class RpcProtocolHandler(GrainRuntime runtime) : IProtocolHandle
             return;
         }
 
-        var requests = new List<Task>();
-        while (!shutdown.IsCancellationRequested)
-        {
-            QuicStream stream;
-            try
-            {
-                stream = await connection.AcceptBidirectionalStreamAsync(shutdown).ConfigureAwait(false);
-            }
-            catch (QuicException)
-            {
-                break;
-            }
-
-            requests.RemoveAll(t => t.IsCompleted);
-            requests.Add(ServeAsync(stream, shutdown));
-        }
-
-        await Task.WhenAll(requests).ConfigureAwait(false);
+        await connection.ServeStreamsAsync(stream => ServeAsync(stream, shutdown), shutdown).ConfigureAwait(false);
     }
 
     private async Task<bool> IsMemberAsync(NodeId node, CancellationToken cancellationToken)

@@ -41,24 +41,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     public async Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
     {
         var session = new Session { Authenticated = options.TrustedNodes.Contains(connection.RemoteNodeId) || cluster?.IsMember(connection.RemoteNodeId) == true };
-        var requests = new List<Task>();
-        while (!shutdown.IsCancellationRequested)
-        {
-            QuicStream stream;
-            try
-            {
-                stream = await connection.AcceptBidirectionalStreamAsync(shutdown).ConfigureAwait(false);
-            }
-            catch (QuicException)
-            {
-                break;
-            }
-
-            requests.RemoveAll(t => t.IsCompleted);
-            requests.Add(ServeAsync(connection, stream, session, shutdown));
-        }
-
-        await Task.WhenAll(requests).ConfigureAwait(false);
+        await connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, session, shutdown), shutdown).ConfigureAwait(false);
     }
 
     private async Task ServeAsync(QuicConnection connection, QuicStream stream, Session session, CancellationToken shutdown)
