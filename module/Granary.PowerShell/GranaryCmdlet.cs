@@ -115,9 +115,9 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     {
         public CancellationToken CancellationToken => cancellationToken;
 
-        public void Output(object item) => queue.Add(() => cmdlet.WriteOutput(item));
+        public void Output(object item) => Post(() => cmdlet.WriteOutput(item));
 
-        public void Progress(TransferProgress progress) => queue.Add(() =>
+        public void Progress(TransferProgress progress) => Post(() =>
         {
             var record = new ProgressRecord(progress.ActivityId, progress.Activity, $"{progress.Done:N0} of {progress.Total:N0} bytes")
             {
@@ -127,15 +127,28 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
             cmdlet.WriteProgress(record);
         });
 
-        public void Verbose(string message) => queue.Add(() => cmdlet.WriteVerbose(message));
+        public void Verbose(string message) => Post(() => cmdlet.WriteVerbose(message));
 
-        public void Report(CommandError problem) => queue.Add(() => cmdlet.WriteError(ToRecord(problem)));
+        public void Report(CommandError problem) => Post(() => cmdlet.WriteError(ToRecord(problem)));
 
         public Task<bool> ShouldProcessAsync(string target, string action)
         {
             var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            queue.Add(() => answer.SetResult(cmdlet.ShouldProcess(target, action)));
+            Post(() => answer.SetResult(cmdlet.ShouldProcess(target, action)));
             return answer.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>Queues work for the pipeline thread; once the command has ended, late calls are dropped, never thrown.</summary>
+        private void Post(Action action)
+        {
+            try
+            {
+                queue.Add(action, CancellationToken.None);
+            }
+            catch (InvalidOperationException)
+            {
+                // The command finished (CompleteAdding): nothing may reach the pipeline any more.
+            }
         }
     }
 }

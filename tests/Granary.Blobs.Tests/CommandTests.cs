@@ -75,8 +75,9 @@ public sealed class CommandTests : IAsyncLifetime
             var first = new RecordingHost(stop.Token);
             first.OnProgress = p =>
             {
-                if (p.Done > 10 << 20)
+                if (p.Done > 10 << 20 && !first.Stopped)
                 {
+                    first.Stopped = true;
                     stop.Cancel();
                 }
             };
@@ -198,6 +199,8 @@ public sealed class CommandTests : IAsyncLifetime
         public bool Answer { get; init; } = true;
 
         public Action<TransferProgress>? OnProgress { get; set; }
+
+        public bool Stopped { get; set; }
 
         public void Output(object item) => OutputQueue.Enqueue(item);
 

@@ -45,9 +45,7 @@ public sealed class PoolAndLeakTests
         // The server goes away and comes back on the same address with the same identity.
         await first.Server.DisposeAsync();
         await before.Closed.WaitAsync(Patience);
-        await using var restarted = ProtocolRouter.Start(
-            new QuicEndpointOptions { Identity = serverIdentity, Bind = address },
-            new Dictionary<string, IProtocolHandler> { [EchoProtocol.Alpn] = new EchoProtocol() });
+        await using var restarted = await StartAgainAsync(serverIdentity, address);
 
         using (PooledConnection lease = await pool.LeaseAsync(address, serverIdentity.Id, EchoProtocol.Alpn))
         {
@@ -61,6 +59,27 @@ public sealed class PoolAndLeakTests
         }
 
         await first.Client.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The old endpoint's socket is released by its I/O task shortly after dispose returns (as a
+    /// restarted process would find it after the old one exited): retry the bind for a moment.
+    /// </summary>
+    private static async Task<ProtocolRouter> StartAgainAsync(NodeIdentity identity, IPEndPoint address)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return ProtocolRouter.Start(
+                    new QuicEndpointOptions { Identity = identity, Bind = address },
+                    new Dictionary<string, IProtocolHandler> { [EchoProtocol.Alpn] = new EchoProtocol() });
+            }
+            catch (QuicException error) when (attempt < 50 && error.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     [Fact]

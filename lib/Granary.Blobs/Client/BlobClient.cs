@@ -198,7 +198,7 @@ public sealed class BlobClient : IAsyncDisposable
         foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             long before = sent;
-            var fileProgress = progress is null ? null : new Progress<long>(done => progress.Report(before + done));
+            var fileProgress = progress is null ? null : new InlineProgress<long>(done => progress.Report(before + done));
             BlobInfo blob = await PutFileAsync(file, ttl, fileProgress, null, cancellationToken).ConfigureAwait(false);
             sent += blob.Size;
             entries.Add(new CollectionEntry(Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'), blob.Hash, blob.Size));

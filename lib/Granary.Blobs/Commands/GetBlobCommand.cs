@@ -189,7 +189,7 @@ public sealed class GetBlobCommand
             else if (clients.Count == 1)
             {
                 long fetched = await BlobDownload.ToFileAsync(
-                    clients[0], hash, target, new Progress<(long Done, long Total)>(p => progress.Report(p.Done)), cancellationToken: host.CancellationToken).ConfigureAwait(false);
+                    clients[0], hash, target, new InlineProgress<(long Done, long Total)>(p => progress.Report(p.Done)), cancellationToken: host.CancellationToken).ConfigureAwait(false);
                 if (fetched < info.Size)
                 {
                     host.Verbose($"Resumed {target}: fetched {fetched} of {info.Size} bytes.");

@@ -90,7 +90,7 @@ internal static class BlobCommands
 
             BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
             using var bar = new ProgressBar(info.Size);
-            await BlobDownload.ToFileAsync(client, hash, file, new Progress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
+            await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
             bar.Done();
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
         }, ct));
