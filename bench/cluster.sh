@@ -93,6 +93,12 @@ for n in 1 3 5; do
 done
 echo "# upload GB/s counts blob bytes acknowledged; with R=2 the cluster moves and stores twice that."
 
+echo "# small blobs through one silo of 3 (R=2): 2000 x 4 KiB, 32 concurrent clients"
+start_silos 3 small 2
+# Only the put phase: the bench's gets ask the one silo, which redirects blobs it does not hold.
+$BENCH blobs-small "${TICKETS[0]}" "$TOKEN" 2000 32 4096 2>/dev/null | grep '^put' || true
+stop_silos
+
 echo "# failure: 3 silos, R=2; ~1.5 GiB uploaded, then the silo holding ~1 GiB of replicas is killed (SIGKILL)"
 start_silos 3 repair 2
 $BENCH cluster-repair "$TOKEN" $((1536 * 1024 * 1024)) $((32 * 1024 * 1024)) "${SILO_PIDS[2]}" "${TICKETS[@]}"
