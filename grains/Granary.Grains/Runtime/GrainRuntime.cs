@@ -347,10 +347,17 @@ public sealed partial class GrainRuntime : IAsyncDisposable
             {
                 await activation.EnsureActivatedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
-                // Activation itself failed (its state could not be read): do not keep a broken one.
+                // Activation itself failed (its state could not be read), or a view change
+                // deactivated it before its first turn: do not keep a broken one; in the second
+                // case activate afresh (the ownership check above runs again).
                 _activations.TryRemove(new KeyValuePair<GrainId, Activation>(grain, activation));
+                if (error is ActivationGoneException && attempt < 3)
+                {
+                    continue;
+                }
+
                 throw;
             }
 
