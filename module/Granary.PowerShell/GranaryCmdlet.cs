@@ -129,6 +129,8 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
 
         public void Verbose(string message) => Post(() => cmdlet.WriteVerbose(message));
 
+        public void Warning(string message) => Post(() => cmdlet.WriteWarning(message));
+
         public void Report(CommandError problem) => Post(() => cmdlet.WriteError(ToRecord(problem)));
 
         public Task<bool> ShouldProcessAsync(string target, string action)

@@ -144,10 +144,11 @@ public sealed class BlobProtocolTests : IAsyncLifetime
         }
 
         Assert.False(File.Exists(path));
-        long fetched = await BlobDownload.ToFileAsync(_client, stored.Hash, path, checkpointBytes: 1 << 20);
+        FileDownloadResult resumed = await BlobDownload.ToFileAsync(_client, stored.Hash, path, checkpointBytes: 1 << 20);
         Assert.Equal(data, await File.ReadAllBytesAsync(path));
         Assert.False(File.Exists(path + ".partial"));
-        Assert.True(fetched <= data.Length - (5 << 20), $"fetched {fetched} of {data.Length}: the checkpointed part was fetched again");
+        Assert.True(resumed.Fetched <= data.Length - (5 << 20), $"fetched {resumed.Fetched} of {data.Length}: the checkpointed part was fetched again");
+        Assert.Equal((data.Length, 0L), (resumed.Resumed + resumed.Fetched, resumed.Discarded));
     }
 
     [Theory]

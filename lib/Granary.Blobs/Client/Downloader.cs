@@ -23,7 +23,14 @@ public enum SplitStrategy
 /// <param name="Size">Bytes in the blob.</param>
 /// <param name="BytesByProvider">Verified bytes each provider delivered.</param>
 /// <param name="Failures">Providers that were dropped, and why.</param>
-public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, long> BytesByProvider, IReadOnlyDictionary<SiloTicket, string> Failures);
+public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, long> BytesByProvider, IReadOnlyDictionary<SiloTicket, string> Failures)
+{
+    /// <summary>Leading bytes kept from an earlier attempt, re-verified (see <see cref="FileDownloadResult.Resumed"/>).</summary>
+    public long Resumed { get; init; }
+
+    /// <summary>Recorded bytes of an earlier attempt that no longer verified and were fetched again.</summary>
+    public long Discarded { get; init; }
+}
 
 /// <summary>
 /// Downloads from several providers: one blob cut into pieces of whole blocks, or a collection
@@ -36,7 +43,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     /// <summary>Blocks per piece: 4 MiB, large enough to keep a stream busy, small enough to rebalance.</summary>
     public const int PieceBlocks = 256;
 
-    /// <summary>Downloads <paramref name="hash"/> to <paramref name="path"/> (via PATH.partial, renamed when complete).</summary>
+    /// <summary>Verified bytes between fsync + record of a file download's prefix (default 8 MiB, as <see cref="BlobDownload"/>).</summary>
+    public long CheckpointBytes { get; init; } = BlobDownload.DefaultCheckpointBytes;
+
+    /// <summary>
+    /// Downloads <paramref name="hash"/> to <paramref name="path"/> (via PATH.partial, renamed when
+    /// complete). Resumes like <see cref="BlobDownload"/>: the recorded prefix of an earlier attempt
+    /// is re-verified against the hash tree and only what verifies is kept; the contiguous verified
+    /// prefix is fsynced and recorded every <see cref="CheckpointBytes"/>.
+    /// </summary>
     /// <exception cref="IOException">Every provider failed; the message lists why.</exception>
     public async Task<DownloadReport> DownloadAsync(
         Blake3Hash hash, string path, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -48,32 +63,44 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
 
         var failures = new ConcurrentDictionary<SiloTicket, string>();
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
-        string partial = path + ".partial";
+        var checkpoint = new DownloadCheckpoint(path, hash);
+        long recorded = checkpoint.ReadRecordedLength();
         long blocks = BaoTree.BlockCount(size);
-        var pieces = new List<(long First, long Count)>();
-        for (long first = 0; first < blocks; first += PieceBlocks)
-        {
-            pieces.Add((first, Math.Min(PieceBlocks, blocks - first)));
-        }
-
         DownloadReport report;
-        using (SafeFileHandle file = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, size))
+        using (SafeFileHandle file = File.OpenHandle(checkpoint.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
+            (long resumed, long discarded) = recorded > 0 ? await VerifyPartialAsync(hash, file, recorded, failures, cancellationToken).ConfigureAwait(false) : (0, 0);
+            RandomAccess.SetLength(file, resumed);
+            if (recorded > 0 && resumed != recorded)
+            {
+                await checkpoint.RecordAsync(resumed, cancellationToken).ConfigureAwait(false);
+            }
+
+            var pieces = new List<(long First, long Count)>();
+            for (long first = resumed / BaoTree.BlockSize; first < blocks; first += PieceBlocks)
+            {
+                pieces.Add((first, Math.Min(PieceBlocks, blocks - first)));
+            }
+
             var storage = new FileRandomAccessStorage(file);
+            using var prefix = new VerifiedPrefix(file, checkpoint, resumed, CheckpointBytes);
+            progress?.Report(resumed);
             report = await RunAsync(
-                $"Downloading {hash}", size, pieces, strategy, failures, progress,
+                $"Downloading {hash}", size, pieces, strategy, failures, progress is null ? null : new InlineProgress<long>(done => progress.Report(resumed + done)),
                 async (provider, piece) =>
                 {
                     var sink = new CountingSink(new StorageBaoSink(storage, null));
                     ChunkRanges ranges = ChunkRanges.Range((ulong)piece.First * BaoTree.ChunksPerBlock, (ulong)(piece.First + piece.Count) * BaoTree.ChunksPerBlock);
                     await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
+                    await prefix.CompletedAsync(piece.First * BaoTree.BlockSize, Math.Min(size, (piece.First + piece.Count) * BaoTree.BlockSize), cancellationToken).ConfigureAwait(false);
                     return sink.Bytes;
                 },
                 cancellationToken).ConfigureAwait(false);
             RandomAccess.FlushToDisk(file);
+            report = report with { Resumed = resumed, Discarded = discarded };
         }
 
-        File.Move(partial, path, overwrite: true);
+        checkpoint.Complete(path);
         return report;
     }
 
@@ -226,6 +253,26 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         }
 
         return new DownloadReport(total, delivered, failures);
+    }
+
+    /// <summary>Re-verifies an earlier attempt's recorded prefix with the first provider that answers.</summary>
+    private async Task<(long Verified, long Discarded)> VerifyPartialAsync(
+        Blake3Hash hash, SafeFileHandle file, long recorded, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)
+    {
+        foreach (BlobClient provider in providers.Where(p => !failures.ContainsKey(p.Silo)))
+        {
+            try
+            {
+                return await BlobDownload.VerifyPartialAsync(provider, hash, file, recorded, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
+            {
+                failures[provider.Silo] = error.Message;
+            }
+        }
+
+        // Nobody could vouch for the old bytes: start afresh (the download itself will say why if it fails too).
+        return (0, recorded);
     }
 
     private async Task<long> SizeAsync(Blake3Hash hash, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)

@@ -19,6 +19,9 @@ public interface ICommandHost
     /// <summary>A detail for -Verbose.</summary>
     void Verbose(string message);
 
+    /// <summary>Something the user should know that did not stop the work (Write-Warning), e.g. a partial file that had changed on disk.</summary>
+    void Warning(string message);
+
     /// <summary>A problem with one input that does not stop the others (a non-terminating error).</summary>
     void Report(CommandError problem);
 

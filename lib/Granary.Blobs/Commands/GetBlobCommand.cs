@@ -188,16 +188,14 @@ public sealed class GetBlobCommand
             }
             else if (clients.Count == 1)
             {
-                long fetched = await BlobDownload.ToFileAsync(
+                FileDownloadResult result = await BlobDownload.ToFileAsync(
                     clients[0], hash, target, new InlineProgress<(long Done, long Total)>(p => progress.Report(p.Done)), cancellationToken: host.CancellationToken).ConfigureAwait(false);
-                if (fetched < info.Size)
-                {
-                    host.Verbose($"Resumed {target}: fetched {fetched} of {info.Size} bytes.");
-                }
+                ReportResume(host, target, result.Resumed, result.Discarded, info.Size);
             }
             else
             {
-                await downloader.DownloadAsync(hash, target, SplitStrategy.Split, progress, host.CancellationToken).ConfigureAwait(false);
+                DownloadReport report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, progress, host.CancellationToken).ConfigureAwait(false);
+                ReportResume(host, target, report.Resumed, report.Discarded, info.Size);
             }
 
             progress.Complete();
@@ -212,6 +210,20 @@ public sealed class GetBlobCommand
             {
                 await other.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Says what a resume kept; recorded bytes that no longer verified are worth a warning.</summary>
+    private static void ReportResume(ICommandHost host, string target, long resumed, long discarded, long size)
+    {
+        if (discarded > 0)
+        {
+            host.Warning($"{target}.partial had changed on disk since it was recorded: {discarded} bytes no longer matched the blob and were fetched again. The finished file is verified.");
+        }
+
+        if (resumed > 0)
+        {
+            host.Verbose($"Resumed {target}: kept {resumed} verified bytes, fetched {size - resumed} of {size}.");
         }
     }
 

@@ -90,8 +90,9 @@ internal static class BlobCommands
 
             BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
             using var bar = new ProgressBar(info.Size);
-            await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
+            FileDownloadResult result = await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
             bar.Done();
+            WarnIfDiscarded(file, result.Discarded);
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
         }, ct));
 
@@ -148,6 +149,7 @@ internal static class BlobCommands
                 report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, cancellationToken).ConfigureAwait(false);
             }
 
+            WarnIfDiscarded(target, report.Discarded);
             foreach (var (silo, reason) in report.Failures)
             {
                 Console.Error.WriteLine($"granary: dropped {silo}: {reason}");
@@ -159,6 +161,15 @@ internal static class BlobCommands
             {
                 await client.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>A resumed partial file whose recorded bytes no longer verified was touched by something: say so.</summary>
+    private static void WarnIfDiscarded(string file, long discarded)
+    {
+        if (discarded > 0)
+        {
+            Console.Error.WriteLine($"granary: warning: {file}.partial had changed on disk since it was recorded: {discarded} bytes no longer matched the blob and were fetched again (the finished file is verified)");
         }
     }
 

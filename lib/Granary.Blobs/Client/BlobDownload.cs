@@ -1,0 +1,120 @@
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Microsoft.Win32.SafeHandles;
+
+namespace Granary.Blobs.Client;
+
+/// <summary>
+/// Downloads a blob to a file, resumably: verified blocks go to <c>PATH.partial</c>, and after
+/// every few MiB the file is fsynced and the verified length recorded (<see cref="DownloadCheckpoint"/>).
+/// A restart re-verifies the recorded bytes against the blob's hash tree, keeps what still
+/// verifies, and asks the silo for the rest; when all is verified the file is synced and renamed
+/// to PATH.
+/// </summary>
+public static class BlobDownload
+{
+    /// <summary>Default bytes between checkpoints: an fsync per 8 MiB costs little and bounds what a crash re-fetches.</summary>
+    public const long DefaultCheckpointBytes = 8L << 20;
+
+    /// <summary>
+    /// Downloads <paramref name="hash"/> to <paramref name="path"/>, resuming from PATH.partial when
+    /// its record allows, and checkpointing every <paramref name="checkpointBytes"/>.
+    /// </summary>
+    /// <returns>What was kept from an earlier attempt, what of that failed verification, and what was fetched.</returns>
+    /// <exception cref="BaoVerificationException">The silo sent bytes that do not verify; nothing unverified was written.</exception>
+    /// <exception cref="Protocol.BlobProtocolException">The silo refused (not found, expired, …).</exception>
+    /// <exception cref="Transport.QuicException">The silo could not be reached, or went away.</exception>
+    /// <exception cref="IOException">The local file could not be read or written.</exception>
+    public static async Task<FileDownloadResult> ToFileAsync(
+        BlobClient client, Blake3Hash hash, string path, IProgress<(long Done, long Total)>? progress = null,
+        long checkpointBytes = DefaultCheckpointBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var checkpoint = new DownloadCheckpoint(path, hash);
+        long recorded = checkpoint.ReadRecordedLength();
+        long resumed = 0;
+        long discarded = 0;
+        BlobInfo info;
+        CheckpointingSink sink;
+        using (SafeFileHandle file = File.OpenHandle(checkpoint.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            if (recorded > 0)
+            {
+                (resumed, discarded) = await VerifyPartialAsync(client, hash, file, recorded, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Bytes past the verified prefix may be torn or damaged: they go, and the record says only what is kept.
+            RandomAccess.SetLength(file, resumed);
+            if (resumed != recorded && recorded > 0)
+            {
+                await checkpoint.RecordAsync(resumed, cancellationToken).ConfigureAwait(false);
+            }
+
+            sink = new CheckpointingSink(file, checkpoint, resumed, checkpointBytes, progress);
+            info = await client.GetAsync(hash, sink, ChunkRanges.From((ulong)(resumed / BaoTree.ChunkSize)), cancellationToken).ConfigureAwait(false);
+            RandomAccess.FlushToDisk(file);
+        }
+
+        checkpoint.Complete(path);
+        progress?.Report((info.Size, info.Size));
+        return new FileDownloadResult(info.Size, resumed, discarded, sink.Received);
+    }
+
+    /// <summary>
+    /// Checks the first <paramref name="recorded"/> bytes of a partial download against the blob's
+    /// hash tree (<see cref="BaoPrefixVerifier"/>: one small request for the tree's path, then a
+    /// local re-hash) and returns how many leading bytes verify and how many recorded bytes did not
+    /// (changed or truncated on disk since they were recorded). The last block is never counted as
+    /// verified: fetching it again is what proves the blob's size.
+    /// </summary>
+    /// <exception cref="Protocol.BlobProtocolException">The silo refused (not found, expired, …).</exception>
+    /// <exception cref="BaoVerificationException">The silo's tree nodes do not verify.</exception>
+    /// <exception cref="IOException">The partial file could not be read.</exception>
+    public static async Task<(long Verified, long Discarded)> VerifyPartialAsync(
+        BlobClient client, Blake3Hash hash, SafeFileHandle file, long recorded, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(file);
+        BlobInfo info = await client.InfoAsync(hash, cancellationToken).ConfigureAwait(false);
+        long claimed = BaoPrefixVerifier.CheckableBlocks(info.Size, recorded, long.MaxValue) * BaoTree.BlockSize;
+        long present = BaoPrefixVerifier.CheckableBlocks(info.Size, recorded, RandomAccess.GetLength(file));
+        long verified = 0;
+        if (present > 0)
+        {
+            var verifier = new BaoPrefixVerifier(present);
+            await client.GetAsync(hash, verifier, verifier.ProbeRanges, cancellationToken).ConfigureAwait(false);
+            verified = await verifier.VerifyAsync(new FileRandomAccessStorage(file), cancellationToken).ConfigureAwait(false) * BaoTree.BlockSize;
+        }
+
+        return (verified, claimed - verified);
+    }
+
+    /// <summary>Writes verified blocks at their offsets; every <c>checkpointBytes</c>, fsyncs and records the length.</summary>
+    private sealed class CheckpointingSink(
+        SafeFileHandle file, DownloadCheckpoint checkpoint, long start, long checkpointBytes, IProgress<(long, long)>? progress) : IBaoSink
+    {
+        private long _sinceCheckpoint;
+
+        public long Received { get; private set; }
+
+        public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public async ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            long offset = block * BaoTree.BlockSize;
+            await RandomAccess.WriteAsync(file, data, offset, cancellationToken).ConfigureAwait(false);
+            Received += data.Length;
+            _sinceCheckpoint += data.Length;
+            if (_sinceCheckpoint >= checkpointBytes)
+            {
+                // Durable first, then claimed: the record never covers bytes that could be lost.
+                RandomAccess.FlushToDisk(file);
+                await checkpoint.RecordAsync(offset + data.Length, cancellationToken).ConfigureAwait(false);
+                _sinceCheckpoint = 0;
+            }
+
+            progress?.Report((start + Received, -1));
+        }
+    }
+}
