@@ -20,8 +20,17 @@ public interface IProtocolHandler
 /// </summary>
 public sealed class ProtocolRouter : IAsyncDisposable
 {
-    /// <summary>The connection close code used when the router shuts down.</summary>
-    public const long ShutdownErrorCode = 0;
+    /// <summary>The connection close code of a normal end: the work is done.</summary>
+    public const long NoErrorCode = 0;
+
+    /// <summary>The connection close code of a handler that failed (a bug; see the server's log).</summary>
+    public const long InternalErrorCode = 1;
+
+    /// <summary>
+    /// The connection close code used when the router shuts down: the peer should retry later or
+    /// on another server (like HTTP/2's GOAWAY), not treat what it got so far as complete.
+    /// </summary>
+    public const long ShutdownErrorCode = 2;
 
     private readonly QuicEndpoint _endpoint;
     private readonly IReadOnlyDictionary<string, IProtocolHandler> _handlers;
@@ -144,10 +153,15 @@ public sealed class ProtocolRouter : IAsyncDisposable
 #pragma warning restore CA1031
         {
             TransportLog.HandlerFailed(_logger, error, connection.ApplicationProtocol, connection);
-            connection.Close(1, "internal error");
+            connection.Close(InternalErrorCode, "internal error");
         }
         finally
         {
+            if (_shutdown.IsCancellationRequested)
+            {
+                connection.Close(ShutdownErrorCode, "shutting down");
+            }
+
             await connection.DisposeAsync().ConfigureAwait(false);
             lock (_running)
             {

@@ -217,7 +217,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                 {
                     // What was verified and written is right; the item is simply fetched again elsewhere.
                     queue.Writer.TryWrite(item);
-                    failures[provider.Silo] = error.Message;
+                    failures[provider.Silo] = SiloUnavailable.IsRetryable(error) ? SiloUnavailable.Describe(error) : error.Message;
                     return;
                 }
 

@@ -1,3 +1,4 @@
+using Granary.Blobs.Client;
 using Granary.Blobs.Protocol;
 using Granary.Hashing.Verified;
 using Granary.Transport;
@@ -20,9 +21,10 @@ public static class CommandErrors
             BlobProtocolException { Status: BlobStatus.Unauthorized } e => new(CommandErrorKind.Unauthorized, $"The silo refused the token: {e.Message}. Use the cluster's admin.token (Connect-GranaryCluster -TokenFile).", target, e),
             BlobProtocolException { Status: BlobStatus.HashMismatch } e => new(CommandErrorKind.VerificationFailed, e.Message, target, e),
             BlobProtocolException { Status: BlobStatus.BadRequest or BlobStatus.TooLarge or BlobStatus.NotACollection } e => new(CommandErrorKind.InvalidArgument, e.Message, target, e),
+            BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, Sentence(SiloUnavailable.Describe(e)), target, e),
             BlobProtocolException e => new(CommandErrorKind.Refused, $"The silo refused ({e.Status}): {e.Message}", target, e),
             BaoVerificationException e => new(CommandErrorKind.VerificationFailed, $"Data for {target} did not verify against its hash: {e.Message}", target, e),
-            QuicException e => new(CommandErrorKind.Unreachable, $"Cannot reach the silo: {e.Message}", target, e),
+            QuicException e => new(CommandErrorKind.Unreachable, Sentence(SiloUnavailable.Describe(e)), target, e),
             FormatException e => new(CommandErrorKind.InvalidArgument, e.Message, target, e),
             ArgumentException e => new(CommandErrorKind.InvalidArgument, e.Message, target, e),
             UnauthorizedAccessException e => new(CommandErrorKind.LocalFile, e.Message, target, e),
@@ -31,4 +33,7 @@ public static class CommandErrors
             _ => null,
         };
     }
+
+    /// <summary>The CLI's lower-case message as a PowerShell sentence.</summary>
+    private static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..] + ".";
 }

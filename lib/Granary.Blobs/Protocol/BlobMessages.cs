@@ -48,7 +48,11 @@ public static class BlobStatus
     /// <summary>The blob is not on this silo but on the cluster's silos listed in 'providers'.</summary>
     public const int Redirect = 307;
 
-    /// <summary>The cluster could not make enough copies (or reach the grain that owns the blob): nothing was acknowledged.</summary>
+    /// <summary>
+    /// Retry later or elsewhere: the cluster could not make enough copies (or reach the grain that
+    /// owns the blob), nothing was acknowledged; also the code a silo that is shutting down resets
+    /// its in-flight request streams with.
+    /// </summary>
     public const int Unavailable = 503;
 }
 

@@ -48,6 +48,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     {
         await using (stream.ConfigureAwait(false))
         {
+            bool finished = false;
             try
             {
                 BlobMessage? request;
@@ -96,6 +97,8 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 {
                     await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
                 }
+
+                finished = true;
             }
             catch (BlobRedirectException redirect)
             {
@@ -135,9 +138,22 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 IoFailed(logger, error);
                 await TryReplyAsync(stream, BlobStatus.IoError, "the silo could not read or write its disk; see its log", shutdown).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+            {
+                // Stopping (SIGTERM): abandoned below with a code the client reads as "unavailable, retry".
+            }
             finally
             {
-                stream.CompleteWrites();
+                if (shutdown.IsCancellationRequested && !finished)
+                {
+                    // A clean end (FIN) here would look like a truncated reply, which a client must
+                    // treat as bad data; a reset with 503 says "this silo is going away, retry".
+                    stream.Abort(QuicAbortDirection.Both, BlobStatus.Unavailable);
+                }
+                else
+                {
+                    stream.CompleteWrites();
+                }
             }
         }
     }

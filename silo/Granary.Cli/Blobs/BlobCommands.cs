@@ -239,6 +239,10 @@ internal static class BlobCommands
         {
             return Fail(Unreachable, $"the silo refused the token: {error.Message}");
         }
+        catch (Exception error) when (SiloUnavailable.IsRetryable(error))
+        {
+            return Fail(Unreachable, SiloUnavailable.Describe(error));
+        }
         catch (BlobProtocolException error)
         {
             return Fail(Refused, $"the silo refused ({error.Status}): {error.Message}");
@@ -246,10 +250,6 @@ internal static class BlobCommands
         catch (BaoVerificationException error)
         {
             return Fail(Refused, error.Message);
-        }
-        catch (QuicException error)
-        {
-            return Fail(Unreachable, error.Message);
         }
         catch (FormatException error)
         {

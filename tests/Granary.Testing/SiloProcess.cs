@@ -1,13 +1,11 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Granary.Blobs.Protocol;
-using Granary.Testing;
 
-namespace Granary.Cluster.Tests;
+namespace Granary.Testing;
 
 /// <summary>A real <c>granary silo run</c> process in a cluster, with its log kept for failure messages.</summary>
-internal sealed partial class SiloProcess : IAsyncDisposable
+public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -164,14 +162,5 @@ internal sealed partial class SiloProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Signal(int signal)
-    {
-        if (kill(_process.Id, signal) != 0)
-        {
-            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
+    private void Signal(int signal) => UnixSignal.Send(_process.Id, signal);
 }

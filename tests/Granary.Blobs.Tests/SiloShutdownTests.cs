@@ -1,0 +1,77 @@
+using Granary.Blobs.Client;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Testing;
+using Granary.Transport;
+
+namespace Granary.Blobs.Tests;
+
+/// <summary>
+/// A silo that shuts down mid-request says "unavailable, retry" (a stream reset with 503, then a
+/// connection close with the router's shutdown code), never a clean end that reads as bad data;
+/// the multi-provider downloader moves the work to another replica.
+/// </summary>
+public sealed class SiloShutdownTests
+{
+    [Fact]
+    public async Task A_download_cut_by_a_shutdown_fails_as_unavailable_not_as_bad_data()
+    {
+        await using TestSilo silo = await TestSilo.StartAsync();
+        await using BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, TestSilo.Token);
+        byte[] data = TestRandom.Bytes(TestRandom.For("shutdown-get"), 32 << 20);
+        Blake3Hash hash = (await client.PutAsync(new MemoryStream(data), data.Length)).Hash;
+
+        var sink = new StopAtBlockSink(10, () => silo.Router.ShutdownAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<QuicException>(() => client.GetAsync(hash, sink));
+
+        Assert.True(SiloUnavailable.IsShuttingDown(error), $"{error.Error} {error.ApplicationErrorCode}: {error.Message}");
+        Assert.Contains("shutting down", SiloUnavailable.Describe(error), StringComparison.Ordinal);
+        Assert.True(sink.Blocks < BaoTree.BlockCount(data.Length), "the whole blob arrived before the shutdown: the test proved nothing");
+    }
+
+    [Fact]
+    public async Task The_multi_provider_downloader_moves_on_when_a_replica_shuts_down()
+    {
+        await using TestSilo stopping = await TestSilo.StartAsync();
+        await using TestSilo staying = await TestSilo.StartAsync();
+        await using BlobClient first = await BlobClient.ConnectAsync(stopping.Ticket, TestSilo.Token);
+        await using BlobClient second = await BlobClient.ConnectAsync(staying.Ticket, TestSilo.Token);
+        byte[] data = TestRandom.Bytes(TestRandom.For("shutdown-split"), 64 << 20);
+        Blake3Hash hash = (await first.PutAsync(new MemoryStream(data), data.Length)).Hash;
+        Assert.Equal(hash, (await second.PutAsync(new MemoryStream(data), data.Length)).Hash);
+
+        using var directory = new TempDirectory();
+        string path = directory.File("copy.bin");
+        Task? shutdown = null;
+        var progress = new InlineProgress<long>(done =>
+        {
+            if (done >= 8 << 20 && shutdown is null)
+            {
+                shutdown = Task.Run(() => stopping.Router.ShutdownAsync(TimeSpan.FromSeconds(10)));
+            }
+        });
+
+        DownloadReport report = await new Downloader([first, second]).DownloadAsync(hash, path, SplitStrategy.Split, progress);
+        await shutdown!;
+
+        Assert.Equal(data, await File.ReadAllBytesAsync(path));
+        Assert.Contains("shutting down", report.Failures[stopping.Ticket], StringComparison.Ordinal);
+        Assert.True(report.BytesByProvider[staying.Ticket] > data.Length / 2, "the staying replica should have taken over the rest");
+    }
+
+    /// <summary>Counts blocks; at block <c>stopAt</c> runs <c>stop</c> before taking more (the client is not reading meanwhile).</summary>
+    private sealed class StopAtBlockSink(long stopAt, Func<Task> stop) : IBaoSink
+    {
+        public long Blocks { get; private set; }
+
+        public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public async ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            if (++Blocks == stopAt)
+            {
+                await stop();
+            }
+        }
+    }
+}
