@@ -37,7 +37,7 @@ foreach ($line in Get-Content -LiteralPath $Manifest) {
     if ($PSCmdlet.ShouldProcess($relative, 'Download again')) {
         New-Item -ItemType Directory -Force -Path (Split-Path $target) | Out-Null
         try {
-            Get-Blob -Hash $hash -Destination $target -ErrorAction Stop | Out-Null
+            Get-Blob -Hash $hash -Destination $target -Force -ErrorAction Stop | Out-Null
             [pscustomobject]@{ Path = $relative; Status = 'Repaired' }
         } catch {
             Write-Error -ErrorRecord $_ -ErrorAction Continue

@@ -13,6 +13,6 @@ while IFS= read -r line; do
     echo "ok        $relative"; continue
   fi
   mkdir -p "$(dirname "$dest/$relative")"
-  if granary get "$hash" -o "$dest/$relative" > /dev/null; then echo "repaired  $relative"; else echo "FAILED    $relative"; failed=1; fi
+  if granary get "$hash" -o "$dest/$relative" --force > /dev/null; then echo "repaired  $relative"; else echo "FAILED    $relative"; failed=1; fi
 done < "$manifest"
 (cd "$dest" && granary hash --check --quiet "$manifest") && exit $failed

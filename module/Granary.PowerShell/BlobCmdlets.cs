@@ -41,6 +41,13 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
+    /// <summary>
+    /// In directories, follow every symbolic link, also those leading out of the directory. Without
+    /// it only links to something inside are followed; the others are left out with an error each.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter FollowSymlink { get; set; }
+
     /// <summary>Labels kept with each file blob, as a hashtable of KEY = VALUE.</summary>
     [Parameter]
     public Hashtable? Tag { get; set; }
@@ -63,6 +70,7 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
             Bytes = ParameterSetName == InputObjectSet ? ReadInput() : null,
             Ttl = Ttl,
             Recurse = Recurse,
+            FollowSymlinks = FollowSymlink,
             Tags = Tag?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? string.Empty, StringComparer.Ordinal),
         };
         Run(host => command.RunAsync(session, host));
@@ -167,6 +175,10 @@ public sealed class GetBlobCmdlet : GranaryCmdlet
     [Parameter]
     public SwitchParameter SingleProvider { get; set; }
 
+    /// <summary>Replace existing files (the destination file, or files of a collection with other content); without it such a download is refused and nothing is written.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
     public GranarySession? Session { get; set; }
@@ -182,6 +194,7 @@ public sealed class GetBlobCmdlet : GranaryCmdlet
             Range = Range is [var start, var end] ? (start, end) : null,
             AsByteArray = AsByteArray,
             SingleProvider = SingleProvider,
+            Force = Force,
         };
         Run(host => command.RunAsync(session, host));
     }

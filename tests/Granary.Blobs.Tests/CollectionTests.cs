@@ -40,7 +40,7 @@ public sealed class CollectionTests : IAsyncLifetime
     public async Task A_directory_round_trips_as_one_collection_in_one_request()
     {
         string root = MakeTree();
-        var (stored, entries) = await _client.PutDirectoryAsync(root);
+        var (stored, entries, _) = await _client.PutDirectoryAsync(root);
         Assert.Equal(["a/b/same-as-top.txt", "a/large.bin", "empty", "top.txt"], entries.Entries.Select(e => e.Path));
 
         string copy = _directory.File("copy");
@@ -58,7 +58,7 @@ public sealed class CollectionTests : IAsyncLifetime
     public async Task Children_the_silo_lacks_are_reported_and_the_rest_delivered()
     {
         string root = MakeTree();
-        var (stored, entries) = await _client.PutDirectoryAsync(root);
+        var (stored, entries, _) = await _client.PutDirectoryAsync(root);
         CollectionEntry large = entries.Entries.Single(e => e.Path == "a/large.bin");
         await _client.DeleteAsync(large.Hash);
 

@@ -178,4 +178,104 @@ public sealed class CommandTests : IAsyncLifetime
         await new RemoveBlobCommand { Blobs = [blob.Hash] }.RunAsync(_session, new RecordingHost());
         Assert.False(await _silo.Store.HasAsync(Blake3Hash.Parse(blob.Hash)));
     }
+
+    [Fact]
+    public async Task Send_recurse_reports_each_left_out_entry_as_its_own_error_and_still_outputs_the_collection()
+    {
+        string source = Path.Combine(_files.Path, "awkward");
+        await AwkwardTree.CreateAsync(source);
+
+        var send = new RecordingHost();
+        await new SendBlobCommand { Paths = [source], Recurse = true }.RunAsync(_session, send).WaitAsync(TimeSpan.FromSeconds(60));
+        BlobItem collection = Assert.IsType<BlobItem>(Assert.Single(send.Outputs));
+        Assert.True(collection.IsCollection);
+        Assert.All(send.Errors, e => Assert.Equal(CommandErrorKind.LocalFile, e.Kind));
+        Assert.Equal(AwkwardTree.LeftOut.Select(p => Path.Join(source, p)), send.Errors.Select(e => (string)e.Target!).Order(StringComparer.Ordinal));
+        Assert.Contains(send.Errors, e => e.Message.Contains("bad\\xFFname: its name is not valid UTF-8", StringComparison.Ordinal));
+
+        var follow = new RecordingHost();
+        await new SendBlobCommand { Paths = [source], Recurse = true, FollowSymlinks = true }.RunAsync(_session, follow).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(AwkwardTree.LeftOut.Length - 1, follow.Errors.Count);
+        Assert.DoesNotContain(follow.Errors, e => e.Message.Contains("link-outside", StringComparison.Ordinal));
+
+        string target = Path.Combine(_files.Path, "awkward-copy");
+        var get = new RecordingHost();
+        await new GetBlobCommand { Blobs = [collection.Hash], Destination = target }.RunAsync(_session, get);
+        Assert.Empty(get.Errors);
+        Assert.Equal("backslash", File.ReadAllText(Path.Combine(target, "back\\slash.txt")));
+        Assert.Equal("long name", File.ReadAllText(Path.Combine(target, AwkwardTree.LongName)));
+        Assert.All(AwkwardTree.CarriedDirectories, d => Assert.True(Directory.Exists(Path.Combine(target, d)), d));
+        Assert.False(File.Exists(Path.Combine(target, "link-outside")));
+    }
+
+    [Fact]
+    public async Task Get_never_replaces_an_existing_file_without_Force_and_a_refusal_writes_nothing()
+    {
+        var send = new RecordingHost();
+        await new SendBlobCommand { Bytes = [1, 2, 3, 4, 5] }.RunAsync(_session, send);
+        string hash = Assert.IsType<BlobItem>(Assert.Single(send.Outputs)).Hash;
+
+        string existing = Path.Combine(_files.Path, "mine.txt");
+        await File.WriteAllTextAsync(existing, "my data");
+        foreach (GetBlobCommand refused in new[]
+        {
+            new GetBlobCommand { Blobs = [hash], Destination = existing },
+            new GetBlobCommand { Blobs = [hash], Destination = existing, SingleProvider = true },
+            new GetBlobCommand { Blobs = [hash], Destination = existing, Range = (0, 2) },
+        })
+        {
+            var host = new RecordingHost();
+            await refused.RunAsync(_session, host);
+            CommandError error = Assert.Single(host.Errors);
+            Assert.Equal(CommandErrorKind.LocalFile, error.Kind);
+            Assert.Contains(existing, error.Message, StringComparison.Ordinal);
+            Assert.Empty(host.Outputs);
+            Assert.Equal("my data", await File.ReadAllTextAsync(existing));
+            Assert.Equal([existing], Directory.EnumerateFiles(_files.Path));
+        }
+
+        var forced = new RecordingHost();
+        await new GetBlobCommand { Blobs = [hash], Destination = existing, Force = true }.RunAsync(_session, forced);
+        Assert.Empty(forced.Errors);
+        Assert.Equal([1, 2, 3, 4, 5], await File.ReadAllBytesAsync(existing));
+
+        // A collection into a directory holding one of its files with other content: refused, then forced.
+        string tree = Path.Combine(_files.Path, "tree");
+        Directory.CreateDirectory(tree);
+        await File.WriteAllTextAsync(Path.Combine(tree, "a.txt"), "from the collection");
+        var sendTree = new RecordingHost();
+        await new SendBlobCommand { Paths = [tree], Recurse = true }.RunAsync(_session, sendTree);
+        string collection = Assert.IsType<BlobItem>(Assert.Single(sendTree.Outputs)).Hash;
+
+        // A non-empty destination gets the collection in a subdirectory named by its hash: make that one conflict.
+        string inside = Path.Combine(_files.Path, "dest", collection);
+        Directory.CreateDirectory(inside);
+        await File.WriteAllTextAsync(Path.Combine(inside, "a.txt"), "mine");
+        var refusedTree = new RecordingHost();
+        await new GetBlobCommand { Blobs = [collection], Destination = Path.Combine(_files.Path, "dest") }.RunAsync(_session, refusedTree);
+        Assert.Contains("a.txt", Assert.Single(refusedTree.Errors).Message, StringComparison.Ordinal);
+        Assert.Equal("mine", await File.ReadAllTextAsync(Path.Combine(inside, "a.txt")));
+        Assert.Single(Directory.EnumerateFileSystemEntries(inside));
+
+        var forcedTree = new RecordingHost();
+        await new GetBlobCommand { Blobs = [collection], Destination = Path.Combine(_files.Path, "dest"), Force = true }.RunAsync(_session, forcedTree);
+        Assert.Empty(forcedTree.Errors);
+        Assert.Equal("from the collection", await File.ReadAllTextAsync(Path.Combine(inside, "a.txt")));
+    }
+
+    [Fact]
+    public async Task A_destination_with_a_254_byte_name_downloads_whole()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For(nameof(A_destination_with_a_254_byte_name_downloads_whole)), 200_000);
+        var send = new RecordingHost();
+        await new SendBlobCommand { Bytes = data }.RunAsync(_session, send);
+        string hash = Assert.IsType<BlobItem>(Assert.Single(send.Outputs)).Hash;
+
+        string target = Path.Combine(_files.Path, AwkwardTree.LongName);
+        var get = new RecordingHost();
+        await new GetBlobCommand { Blobs = [hash], Destination = target }.RunAsync(_session, get);
+        Assert.Empty(get.Errors);
+        Assert.Equal(data, await File.ReadAllBytesAsync(target));
+        Assert.Equal([target], Directory.EnumerateFileSystemEntries(_files.Path, "*", new EnumerationOptions { AttributesToSkip = 0 }));
+    }
 }

@@ -186,7 +186,7 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
                 }
             });
             await Assert.ThrowsAnyAsync<OperationCanceledException>(
-                () => new Downloader([_client, _second]) { CheckpointBytes = 1 << 20 }.DownloadAsync(_hash, path, SplitStrategy.Split, progress, stop.Token));
+                () => new Downloader([_client, _second]) { CheckpointBytes = 1 << 20 }.DownloadAsync(_hash, path, SplitStrategy.Split, progress, cancellationToken: stop.Token));
         }
 
         long recorded = Recorded(path);

@@ -126,6 +126,101 @@ public sealed class SiloProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_of_an_awkward_tree_sends_the_rest_warns_about_each_entry_left_out_and_exits_4()
+    {
+        await AwkwardTree.CreateAsync(_directory.File("tree"));
+
+        // A FIFO opened for reading blocks forever: the timeout makes a hang a failure, not a stuck run.
+        ToolResult sent = await ExternalTool.RunAsync(Dotnet, [Granary, "send", "tree"], null, _directory.Path, TimeSpan.FromSeconds(90));
+        Assert.True(sent.ExitCode == 4, $"exit {sent.ExitCode}: {sent.Stderr}");
+        string[] words = sent.StdoutText.Trim().Split(' ');
+        Assert.Equal(2, words.Length);
+        foreach (string leftOut in AwkwardTree.LeftOut)
+        {
+            Assert.Contains($"granary: warning: left out {leftOut}: ", sent.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"{AwkwardTree.LeftOut.Length} entries were left out of tree", sent.Stderr, StringComparison.Ordinal);
+
+        ToolResult got = await GranaryAsync("get", words[1], "-o", "tree-copy");
+        Assert.True(got.ExitCode == 0, got.Stderr);
+        Assert.Equal("backslash", await File.ReadAllTextAsync(_directory.File("tree-copy/back\\slash.txt")));
+        Assert.Equal("long name", await File.ReadAllTextAsync(_directory.File("tree-copy/" + AwkwardTree.LongName)));
+        Assert.Equal(AwkwardTree.PlainText, await File.ReadAllTextAsync(_directory.File("tree-copy/link-inside")));
+        Assert.All(AwkwardTree.CarriedDirectories, d => Assert.True(Directory.Exists(_directory.File("tree-copy/" + d)), d));
+        Assert.Equal(
+            AwkwardTree.CarriedFiles.Concat(AwkwardTree.CarriedDirectories).Append("deep").Order(StringComparer.Ordinal),
+            Directory.EnumerateFileSystemEntries(_directory.File("tree-copy"), "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Select(p => Path.GetRelativePath(_directory.File("tree-copy"), p)).Order(StringComparer.Ordinal));
+
+        ToolResult followed = await ExternalTool.RunAsync(Dotnet, [Granary, "send", "tree", "--follow-links"], null, _directory.Path, TimeSpan.FromSeconds(90));
+        Assert.Equal(4, followed.ExitCode);
+        Assert.DoesNotContain("left out link-outside", followed.Stderr, StringComparison.Ordinal);
+        ToolResult gotFollowed = await GranaryAsync("get", followed.StdoutText.Trim().Split(' ')[1], "-o", "followed-copy");
+        Assert.True(gotFollowed.ExitCode == 0, gotFollowed.Stderr);
+        Assert.Equal(AwkwardTree.OutsideText, await File.ReadAllTextAsync(_directory.File("followed-copy/link-outside")));
+
+        // An empty directory is a collection too, and its get creates the target.
+        Directory.CreateDirectory(_directory.File("void"));
+        ToolResult sentEmpty = await GranaryAsync("send", "void");
+        Assert.True(sentEmpty.ExitCode == 0, sentEmpty.Stderr);
+        ToolResult gotEmpty = await GranaryAsync("get", sentEmpty.StdoutText.Trim().Split(' ')[1], "-o", "void-copy");
+        Assert.True(gotEmpty.ExitCode == 0, gotEmpty.Stderr);
+        Assert.True(Directory.Exists(_directory.File("void-copy")));
+    }
+
+    [Fact]
+    public async Task Get_refuses_to_replace_existing_files_unless_forced_and_a_refusal_writes_nothing()
+    {
+        await File.WriteAllTextAsync(_directory.File("blob.txt"), "from the silo");
+        ToolResult sent = await GranaryAsync("send", "blob.txt");
+        Assert.True(sent.ExitCode == 0, sent.Stderr);
+        string ticket = sent.StdoutText.Trim().Split(' ')[1];
+
+        await File.WriteAllTextAsync(_directory.File("mine.txt"), "my data");
+        ToolResult refused = await GranaryAsync("get", ticket, "-o", "mine.txt");
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains($"'{_directory.File("mine.txt")}' already exists", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--force", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal("my data", await File.ReadAllTextAsync(_directory.File("mine.txt")));
+        Assert.False(File.Exists(_directory.File("mine.txt.partial")));
+
+        ToolResult forced = await GranaryAsync("get", ticket, "-o", "mine.txt", "--force");
+        Assert.True(forced.ExitCode == 0, forced.Stderr);
+        Assert.Equal("from the silo", await File.ReadAllTextAsync(_directory.File("mine.txt")));
+
+        // A 254-byte name is legal: its download must not trip over its own temporary name.
+        ToolResult longName = await GranaryAsync("get", ticket, "-o", AwkwardTree.LongName);
+        Assert.True(longName.ExitCode == 0, longName.Stderr);
+        Assert.Equal("from the silo", await File.ReadAllTextAsync(_directory.File(AwkwardTree.LongName)));
+        Assert.Empty(Directory.EnumerateFiles(_directory.Path, "*partial*", new EnumerationOptions { AttributesToSkip = 0 }));
+
+        // A collection into a directory holding one of its files with other content.
+        Directory.CreateDirectory(_directory.File("src/sub"));
+        await File.WriteAllTextAsync(_directory.File("src/sub/a.txt"), "new");
+        await File.WriteAllTextAsync(_directory.File("src/b.txt"), "b");
+        ToolResult sentTree = await GranaryAsync("send", "src");
+        Assert.True(sentTree.ExitCode == 0, sentTree.Stderr);
+        string tree = sentTree.StdoutText.Trim().Split(' ')[1];
+        Directory.CreateDirectory(_directory.File("dest/sub"));
+        await File.WriteAllTextAsync(_directory.File("dest/sub/a.txt"), "old");
+        ToolResult refusedTree = await GranaryAsync("get", tree, "-o", "dest");
+        Assert.Equal(4, refusedTree.ExitCode);
+        Assert.Contains("sub/a.txt", refusedTree.Stderr, StringComparison.Ordinal);
+        Assert.Equal("old", await File.ReadAllTextAsync(_directory.File("dest/sub/a.txt")));
+        Assert.False(File.Exists(_directory.File("dest/b.txt")));
+
+        ToolResult forcedTree = await GranaryAsync("get", tree, "-o", "dest", "--force");
+        Assert.True(forcedTree.ExitCode == 0, forcedTree.Stderr);
+        Assert.Equal("new", await File.ReadAllTextAsync(_directory.File("dest/sub/a.txt")));
+        Assert.Equal("b", await File.ReadAllTextAsync(_directory.File("dest/b.txt")));
+
+        // Run again without --force: every file is identical now, so nothing would be lost.
+        ToolResult again = await GranaryAsync("get", tree, "-o", "dest");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+    }
+
+    [Fact]
     public async Task Errors_are_clear_and_have_their_exit_codes()
     {
         ToolResult missing = await GranaryAsync("info", new string('a', 64));

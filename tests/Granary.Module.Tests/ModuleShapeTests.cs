@@ -103,6 +103,8 @@ public sealed partial class ModuleShapeTests
         }
 
         Assert.Equal("SwitchParameter", Assert.Single(Find("Send-Blob").Parameters, p => p.Name == "Recurse").Type);
+        Assert.Equal("SwitchParameter", Assert.Single(Find("Send-Blob").Parameters, p => p.Name == "FollowSymlink").Type);
+        Assert.Equal("SwitchParameter", Assert.Single(Find("Get-Blob").Parameters, p => p.Name == "Force").Type);
         Assert.Equal("TimeSpan?", Assert.Single(Find("Send-Blob").Parameters, p => p.Name == "Ttl").Type);
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -186,37 +187,85 @@ public sealed class BlobClient : IAsyncDisposable
         GetAsync(hash, new StreamSink(output), ChunkRanges.All, cancellationToken);
 
     /// <summary>
-    /// Uploads every file under <paramref name="directory"/> (each a blob; content already stored is
-    /// not stored twice), then the collection that lists them; returns the collection's blob.
+    /// Walks <paramref name="directory"/> (<see cref="DirectoryTree.Scan"/>: links inside the tree
+    /// followed, others skipped) and uploads it as <see cref="PutDirectoryAsync(DirectoryTree, TimeSpan?, IProgress{long}?, CancellationToken)"/> does.
     /// </summary>
-    public async Task<(BlobInfo Collection, BlobCollection Entries)> PutDirectoryAsync(
-        string directory, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> is not a directory.</exception>
+    public Task<DirectoryUpload> PutDirectoryAsync(
+        string directory, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        PutDirectoryAsync(DirectoryTree.Scan(directory, followSymlinks: false, cancellationToken), ttl, progress, cancellationToken);
+
+    /// <summary>
+    /// Uploads every file of <paramref name="tree"/> (each a blob; content already stored is not
+    /// stored twice), then the collection that lists them and the empty directories; returns the
+    /// collection's blob. A file that cannot be opened when its turn comes is skipped, not fatal:
+    /// <see cref="DirectoryUpload.Skipped"/> lists it with the walk's own skips.
+    /// </summary>
+    /// <param name="tree">The walked directory.</param>
+    /// <param name="ttl">How long the silo keeps the blobs (default: the silo's).</param>
+    /// <param name="progress">Bytes sent so far, over all files.</param>
+    /// <param name="cancellationToken">Stops the upload.</param>
+    public async Task<DirectoryUpload> PutDirectoryAsync(
+        DirectoryTree tree, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
-        string root = Path.GetFullPath(directory);
+        ArgumentNullException.ThrowIfNull(tree);
         var entries = new List<CollectionEntry>();
+        var skipped = new List<SkippedEntry>(tree.Skipped);
         long sent = 0;
-        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (TreeFile file in tree.Files)
         {
+            FileStream data;
+            try
+            {
+                data = PosixFiles.OpenRegularFile(file.FullPath);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                skipped.Add(new SkippedEntry(FileNames.Escape(file.Path), error.Message));
+                continue;
+            }
+
             long before = sent;
             var fileProgress = progress is null ? null : new InlineProgress<long>(done => progress.Report(before + done));
-            BlobInfo blob = await PutFileAsync(file, ttl, fileProgress, null, cancellationToken).ConfigureAwait(false);
+            BlobInfo blob;
+            await using (data.ConfigureAwait(false))
+            {
+                blob = await PutAsync(data, data.Length, ttl, fileProgress, null, cancellationToken).ConfigureAwait(false);
+            }
+
             sent += blob.Size;
-            entries.Add(new CollectionEntry(Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'), blob.Hash, blob.Size));
+            entries.Add(new CollectionEntry(file.Path, blob.Hash, blob.Size));
         }
 
-        var collection = new BlobCollection(entries);
+        // A directory whose every file was skipped at open time would vanish: keep it as a directory.
+        var implied = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in entries.Select(e => e.Path).Concat(tree.EmptyDirectories))
+        {
+            for (int slash = path.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                implied.Add(path[..slash]);
+            }
+        }
+
+        var emptied = tree.Files.Where(f => f.Path.Contains('/', StringComparison.Ordinal)).Select(f => f.Path[..f.Path.LastIndexOf('/')])
+            .Where(directory => !implied.Contains(directory)).Distinct(StringComparer.Ordinal);
+        var collection = new BlobCollection(entries, tree.EmptyDirectories.Concat(emptied).Order(StringComparer.Ordinal));
         byte[] bytes = collection.Encode();
-        return (await PutAsync(new MemoryStream(bytes), bytes.Length, ttl, null, null, cancellationToken).ConfigureAwait(false), collection);
+        BlobInfo stored = await PutAsync(new MemoryStream(bytes), bytes.Length, ttl, null, null, cancellationToken).ConfigureAwait(false);
+        return new DirectoryUpload(stored, collection, skipped);
     }
 
     /// <summary>
-    /// Downloads a whole collection in one request into <paramref name="directory"/>: the collection
-    /// blob, then every file, each verified against its hash. Entries the silo lacks are returned,
-    /// not written.
+    /// Downloads a whole collection in one request into <paramref name="directory"/> (created, with
+    /// every directory the collection lists): the collection blob, then every file, each verified
+    /// against its hash. Entries the silo lacks are returned, not written. Before writing anything
+    /// it applies <see cref="DownloadTargets.CheckCollectionAsync"/>: files that exist with other
+    /// content are replaced only if <paramref name="overwrite"/>.
     /// </summary>
     /// <exception cref="BlobProtocolException">415 if <paramref name="hash"/> is not a collection.</exception>
+    /// <exception cref="TargetExistsException">The download would replace files (nothing was written).</exception>
     public async Task<(BlobCollection Collection, IReadOnlyList<CollectionEntry> Missing)> GetCollectionAsync(
-        Blake3Hash hash, string directory, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        Blake3Hash hash, string directory, IProgress<long>? progress = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
         await new Request(("op", "get-collection"), ("hash", hash.ToArray())).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -237,9 +286,16 @@ public sealed class BlobClient : IAsyncDisposable
             throw new BlobProtocolException(BlobStatus.NotACollection, $"blob {hash} is not a collection: {problem}");
         }
 
+        await DownloadTargets.CheckCollectionAsync(directory, collection!, overwrite, cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(directory);
+        foreach (string emptyDirectory in collection!.Directories)
+        {
+            Directory.CreateDirectory(BlobCollection.Resolve(directory, emptyDirectory));
+        }
+
         var missing = new List<CollectionEntry>();
         long received = 0;
-        foreach (CollectionEntry entry in collection!.Entries)
+        foreach (CollectionEntry entry in collection.Entries)
         {
             BlobMessage header = await BlobMessage.ReadAsync(input, cancellationToken).ConfigureAwait(false)
                 ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo ended the collection early");
@@ -257,14 +313,15 @@ public sealed class BlobClient : IAsyncDisposable
 
             string target = BlobCollection.Resolve(directory, entry);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var file = new FileStream(target + ".partial", FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+            string partial = DownloadPaths.Partial(target);
+            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
             await using (file.ConfigureAwait(false))
             {
                 await BaoDecoder.DecodeAsync(input, entry.Hash, size, ChunkRanges.All, new StreamSink(file), requireEnd: false, cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
 
-            File.Move(target + ".partial", target, overwrite: true);
+            File.Move(partial, target, overwrite: true);
             received += size;
             progress?.Report(received);
         }

@@ -1,10 +1,12 @@
 using System.Globalization;
+using Granary.Blobs.Files;
 using Granary.Hashing;
 
 namespace Granary.Blobs.Client;
 
 /// <summary>
-/// The resume record of a file download: the bytes go to <see cref="PartialPath"/>, and
+/// The resume record of a file download: the bytes go to <see cref="PartialPath"/> (PATH.partial, or a
+/// short hidden name when that would be too long: <see cref="DownloadPaths"/>), and
 /// <see cref="StatePath"/> holds <c>HASH LENGTH</c> — how many leading bytes were verified and
 /// fsynced at the last checkpoint. Both downloaders (<see cref="BlobDownload"/> and
 /// <see cref="Downloader"/>) keep the same record, so either can resume the other's file.
@@ -21,8 +23,8 @@ public sealed class DownloadCheckpoint
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Hash = hash;
-        PartialPath = path + ".partial";
-        StatePath = PartialPath + ".state";
+        PartialPath = DownloadPaths.Partial(path);
+        StatePath = DownloadPaths.State(path);
     }
 
     /// <summary>The blob being downloaded.</summary>

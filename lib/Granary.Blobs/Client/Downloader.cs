@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -47,15 +48,19 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     public long CheckpointBytes { get; init; } = BlobDownload.DefaultCheckpointBytes;
 
     /// <summary>
-    /// Downloads <paramref name="hash"/> to <paramref name="path"/> (via PATH.partial, renamed when
-    /// complete). Resumes like <see cref="BlobDownload"/>: the recorded prefix of an earlier attempt
-    /// is re-verified against the hash tree and only what verifies is kept; the contiguous verified
+    /// Downloads <paramref name="hash"/> to <paramref name="path"/> (via <see cref="DownloadPaths.Partial"/>,
+    /// renamed when complete). An existing <paramref name="path"/> is replaced only if <paramref name="overwrite"/>.
+    /// Resumes like <see cref="BlobDownload"/>: the recorded prefix of an earlier attempt is
+    /// re-verified against the hash tree and only what verifies is kept; the contiguous verified
     /// prefix is fsynced and recorded every <see cref="CheckpointBytes"/>.
     /// </summary>
+    /// <exception cref="TargetExistsException"><paramref name="path"/> exists (nothing was written).</exception>
     /// <exception cref="IOException">Every provider failed; the message lists why.</exception>
     public async Task<DownloadReport> DownloadAsync(
-        Blake3Hash hash, string path, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        Blake3Hash hash, string path, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, bool overwrite = false,
+        CancellationToken cancellationToken = default)
     {
+        DownloadTargets.CheckFile(path, overwrite);
         if (providers.Count == 0)
         {
             throw new InvalidOperationException("This downloader was given no providers: pass at least one connected client.");
@@ -105,12 +110,17 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     }
 
     /// <summary>
-    /// Downloads a collection into <paramref name="directory"/>, its files split across providers
-    /// (each file whole from one provider, verified; a failed file goes to another provider).
+    /// Downloads a collection into <paramref name="directory"/> (created, with every directory the
+    /// collection lists), its files split across providers (each file whole from one provider,
+    /// verified; a failed file goes to another provider). Before writing anything it applies
+    /// <see cref="DownloadTargets.CheckCollectionAsync"/>: files that exist with other content are
+    /// replaced only if <paramref name="overwrite"/>.
     /// </summary>
+    /// <exception cref="TargetExistsException">The download would replace files (nothing was written).</exception>
     /// <exception cref="IOException">Some file could not be had from any provider; the message lists why.</exception>
     public async Task<DownloadReport> DownloadCollectionAsync(
-        Blake3Hash hash, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        Blake3Hash hash, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, bool overwrite = false,
+        CancellationToken cancellationToken = default)
     {
         var failures = new ConcurrentDictionary<SiloTicket, string>();
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
@@ -150,13 +160,21 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             throw new IOException($"No provider delivered the collection {hash}: " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
         }
 
+        await DownloadTargets.CheckCollectionAsync(directory, collection, overwrite, cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(directory);
+        foreach (string emptyDirectory in collection.Directories)
+        {
+            Directory.CreateDirectory(BlobCollection.Resolve(directory, emptyDirectory));
+        }
+
         return await RunAsync(
             $"Downloading collection {hash}", collection.Entries.Sum(e => e.Size), collection.Entries, strategy, failures, progress,
             async (provider, entry) =>
             {
                 string target = BlobCollection.Resolve(directory, entry);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                var file = new FileStream(target + ".partial", FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+                string partial = DownloadPaths.Partial(target);
+                var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
                 await using (file.ConfigureAwait(false))
                 {
                     BlobInfo child = await provider.GetToStreamAsync(entry.Hash, file, cancellationToken).ConfigureAwait(false);
@@ -168,7 +186,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                     file.Flush(flushToDisk: true);
                 }
 
-                File.Move(target + ".partial", target, overwrite: true);
+                File.Move(partial, target, overwrite: true);
                 return entry.Size;
             },
             cancellationToken).ConfigureAwait(false);

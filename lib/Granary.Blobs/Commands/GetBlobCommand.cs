@@ -1,4 +1,5 @@
 using Granary.Blobs.Client;
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -32,6 +33,13 @@ public sealed class GetBlobCommand
 
     /// <summary>Use only the session's silo, not every replica.</summary>
     public bool SingleProvider { get; init; }
+
+    /// <summary>
+    /// Replace existing files. Without it (the default) a download that would replace a file, or a
+    /// collection file with other content, is refused before anything is written
+    /// (<see cref="DownloadTargets"/>); resuming from <c>DEST.partial</c> is not replacing.
+    /// </summary>
+    public bool Force { get; init; }
 
     /// <summary>Runs against <paramref name="session"/>.</summary>
     public async Task RunAsync(GranarySession session, ICommandHost host)
@@ -123,6 +131,7 @@ public sealed class GetBlobCommand
             }
 
             string path = TargetFile(hash);
+            DownloadTargets.CheckFile(path, Force);
             await File.WriteAllBytesAsync(path, bytes, host.CancellationToken).ConfigureAwait(false);
             host.Output(new DownloadedBlob { Hash = hash.ToString(), Path = path, Size = bytes.Length, Providers = [from.Silo.ToString()] });
         }
@@ -180,11 +189,16 @@ public sealed class GetBlobCommand
                 return;
             }
 
+            if (!collection)
+            {
+                DownloadTargets.CheckFile(target, Force);
+            }
+
             var progress = new ThrottledProgress(host, activity, $"Downloading {hash.ToString()[..12]}", info.Size);
             var downloader = new Downloader(clients);
             if (collection)
             {
-                await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, progress, host.CancellationToken).ConfigureAwait(false);
+                await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, progress, Force, host.CancellationToken).ConfigureAwait(false);
             }
             else if (clients.Count == 1)
             {
@@ -194,7 +208,7 @@ public sealed class GetBlobCommand
             }
             else
             {
-                DownloadReport report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, progress, host.CancellationToken).ConfigureAwait(false);
+                DownloadReport report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, progress, Force, host.CancellationToken).ConfigureAwait(false);
                 ReportResume(host, target, report.Resumed, report.Discarded, info.Size);
             }
 

@@ -1,3 +1,5 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Files;
 using Granary.Storage.Blobs;
 
 namespace Granary.Blobs.Commands;
@@ -22,6 +24,13 @@ public sealed class SendBlobCommand
 
     /// <summary>Upload directories as collections; without it a directory is an error.</summary>
     public bool Recurse { get; init; }
+
+    /// <summary>
+    /// Follow every symbolic link in a directory, also those leading out of it (rsync -L). Without
+    /// it (the default) only links to something inside the directory are followed, and the others
+    /// are reported and left out (<see cref="DirectoryTree"/>).
+    /// </summary>
+    public bool FollowSymlinks { get; init; }
 
     /// <summary>KEY=VALUE labels kept with each file blob.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
@@ -82,17 +91,30 @@ public sealed class SendBlobCommand
         }
 
         int activity = Interlocked.Increment(ref _activities);
-        long total = isDirectory
-            ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
-            : new FileInfo(path).Length;
         string name = System.IO.Path.GetFileName(path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
-        var progress = new ThrottledProgress(host, activity, $"Uploading {name}", total);
-        BlobInfo blob = isDirectory
-            ? (await session.Client.PutDirectoryAsync(path, Ttl, progress, host.CancellationToken).ConfigureAwait(false)).Collection
-            : await session.Client.PutFileAsync(path, Ttl, progress, Tags, host.CancellationToken).ConfigureAwait(false);
+        if (!isDirectory)
+        {
+            var fileProgress = new ThrottledProgress(host, activity, $"Uploading {name}", new FileInfo(path).Length);
+            BlobInfo file = await session.Client.PutFileAsync(path, Ttl, fileProgress, Tags, host.CancellationToken).ConfigureAwait(false);
+            fileProgress.Complete();
+            host.Verbose($"Stored {path} as {file.Hash} ({file.Size} bytes).");
+            host.Output(BlobItem.From(file, session.Silo, path));
+            return;
+        }
+
+        DirectoryTree tree = DirectoryTree.Scan(path, FollowSymlinks, host.CancellationToken);
+        var progress = new ThrottledProgress(host, activity, $"Uploading {name}", tree.TotalBytes);
+        DirectoryUpload upload = await session.Client.PutDirectoryAsync(tree, Ttl, progress, host.CancellationToken).ConfigureAwait(false);
         progress.Complete();
-        host.Verbose($"Stored {path} as {blob.Hash} ({blob.Size} bytes).");
-        host.Output(BlobItem.From(blob, session.Silo, path, isDirectory));
+        host.Verbose($"Stored {path} as {upload.Collection.Hash} ({upload.Entries.Entries.Count} files, {upload.Entries.Directories.Count} empty directories).");
+
+        // The collection stands (it holds everything else); each left-out entry is its own error so scripts notice.
+        foreach (SkippedEntry skipped in upload.Skipped)
+        {
+            host.Report(new(CommandErrorKind.LocalFile, $"Left out of {path}: {skipped}", System.IO.Path.Join(path, skipped.Path)));
+        }
+
+        host.Output(BlobItem.From(upload.Collection, session.Silo, path, isCollection: true));
     }
 }
 

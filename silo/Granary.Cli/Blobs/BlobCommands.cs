@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Granary.Blobs.Client;
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -29,17 +30,24 @@ internal static class BlobCommands
 
         var path = new Argument<string>("PATH") { Description = "The file to upload, or a directory (uploaded as a collection)." };
         var tag = new Option<string[]>("--tag") { Description = "A label kept with the blob, KEY=VALUE; repeatable.", HelpName = "KEY=VALUE" };
-        var send = new Command("send", "Upload a file or a directory; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl, tag };
+        var followLinks = new Option<bool>("--follow-links", "-L")
+        {
+            Description = "In a directory, follow every symbolic link, also those leading out of it. Default: follow only links to something inside the directory; "
+                + "others, dangling links, link loops, FIFOs, sockets and devices are left out with a warning each (exit code 4 when anything was left out).",
+        };
+        var send = new Command("send", "Upload a file or a directory; prints '<hash> <blob-ticket>'.") { path, silo, tokenFile, ttl, tag, followLinks };
         send.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, null, async (client, ticket) =>
         {
             string source = parse.GetValue(path)!;
             BlobInfo blob;
+            IReadOnlyList<SkippedEntry> skipped = [];
             if (Directory.Exists(source))
             {
-                long total = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-                using var bar = new ProgressBar(total);
-                (blob, _) = await client.PutDirectoryAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
+                DirectoryTree tree = DirectoryTree.Scan(source, parse.GetValue(followLinks), ct);
+                using var bar = new ProgressBar(tree.TotalBytes);
+                DirectoryUpload upload = await client.PutDirectoryAsync(tree, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
                 bar.Done();
+                (blob, skipped) = (upload.Collection, upload.Skipped);
             }
             else
             {
@@ -49,16 +57,34 @@ internal static class BlobCommands
             }
 
             Console.WriteLine($"{blob.Hash} {new BlobTicket(ticket, blob.Hash)}");
+            foreach (SkippedEntry entry in skipped)
+            {
+                Console.Error.WriteLine($"granary: warning: left out {entry}");
+            }
+
+            if (skipped.Count > 0)
+            {
+                // The collection holds the rest; a script must still see that the tree did not go whole (exit 4).
+                throw new IOException($"{skipped.Count} entr{(skipped.Count == 1 ? "y was" : "ies were")} left out of {source} (see the warnings above); the collection printed holds the rest.");
+            }
         }, ct));
 
         var target = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash with --from." };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the blob (a directory, for a collection). An interrupted file download resumes from PATH.partial.", Required = true, HelpName = "PATH" };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Where to write the blob (a directory, for a collection). An existing file is not replaced (exit 4, nothing written) unless --force; "
+                + "an interrupted file download resumes from PATH.partial.",
+            Required = true,
+            HelpName = "PATH",
+        };
         var more = new Option<string[]>("--also-from") { Description = "More silos holding the blob: the download is split across all of them, and survives any that fail.", HelpName = "TICKET", AllowMultipleArgumentsPerToken = true };
-        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more };
+        var force = new Option<bool>("--force", "-f") { Description = "Replace existing files: the -o file, or files of a collection that exist with other content." };
+        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more, force };
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
             string file = Path.GetFullPath(parse.GetValue(output)!);
+            bool overwrite = parse.GetValue(force);
 
             // In a cluster the blob may live on other silos than the one asked: use every replica.
             IReadOnlyList<SiloTicket> replicas = await client.LocateAsync(hash, ct).ConfigureAwait(false);
@@ -67,14 +93,14 @@ internal static class BlobCommands
                 .Concat(parse.GetValue(more) ?? []).Distinct(StringComparer.Ordinal).ToList();
             if (others.Count > 0)
             {
-                await GetFromManyAsync(client, here, others, hash, file, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
+                await GetFromManyAsync(client, here, others, hash, file, overwrite, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
                 Console.WriteLine($"{hash}  {parse.GetValue(output)}");
                 return;
             }
 
             try
             {
-                var (collection, missing) = await client.GetCollectionAsync(hash, file, null, ct).ConfigureAwait(false);
+                var (collection, missing) = await client.GetCollectionAsync(hash, file, null, overwrite, ct).ConfigureAwait(false);
                 if (missing.Count > 0)
                 {
                     throw new BlobProtocolException(BlobStatus.NotFound, $"{missing.Count} of {collection.Entries.Count} files are not on the silo: {string.Join(", ", missing.Select(m => m.Path))}");
@@ -88,6 +114,7 @@ internal static class BlobCommands
                 // A plain blob: download it as a file below.
             }
 
+            DownloadTargets.CheckFile(file, overwrite);
             BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
             using var bar = new ProgressBar(info.Size);
             FileDownloadResult result = await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
@@ -121,7 +148,7 @@ internal static class BlobCommands
 
     /// <summary>Splits the download across this silo (if it holds the blob) and the others; a collection goes file by file.</summary>
     private static async Task GetFromManyAsync(
-        BlobClient first, bool useFirst, IReadOnlyList<string> others, Blake3Hash hash, string target, string token, CancellationToken cancellationToken)
+        BlobClient first, bool useFirst, IReadOnlyList<string> others, Blake3Hash hash, string target, bool overwrite, string token, CancellationToken cancellationToken)
     {
         var clients = new List<BlobClient> { first };
         try
@@ -142,11 +169,11 @@ internal static class BlobCommands
             DownloadReport report;
             try
             {
-                report = await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, null, cancellationToken).ConfigureAwait(false);
+                report = await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException notCollection) when (notCollection.Message.Contains("not a collection", StringComparison.Ordinal))
             {
-                report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, cancellationToken).ConfigureAwait(false);
+                report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
             }
 
             WarnIfDiscarded(target, report.Discarded);
