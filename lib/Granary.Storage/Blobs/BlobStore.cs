@@ -178,6 +178,11 @@ public sealed partial class BlobStore : IAsyncDisposable
         }
 
         partial.Dispose();
+        if (partial.Resumed)
+        {
+            await ReverifyResumedAsync(partial, cancellationToken).ConfigureAwait(false);
+        }
+
         string shard = Path.GetDirectoryName(DataPath(partial.Hash))!;
         Directory.CreateDirectory(shard);
         File.Move(partial.OutboardPath, OutboardPath(partial.Hash), overwrite: true);
@@ -195,6 +200,52 @@ public sealed partial class BlobStore : IAsyncDisposable
 
         partial.MarkFinished();
         return stored;
+    }
+
+    /// <summary>
+    /// A partial blob resumed from an earlier process trusted its record of present blocks; the
+    /// files may have been damaged since. Before it becomes a stored blob its data is hashed whole
+    /// and its outboard rebuilt from that data (so a damaged outboard cannot survive either). On a
+    /// mismatch the partial blob is discarded, so that the next attempt fetches it afresh.
+    /// </summary>
+    /// <exception cref="BlobStoreException">HashMismatch: the data no longer has the blob's hash; nothing was stored.</exception>
+    private async Task ReverifyResumedAsync(PartialBlob partial, CancellationToken cancellationToken)
+    {
+        string rebuilt = partial.OutboardPath + ".check";
+        Blake3Hash root;
+        long size;
+        var data = new FileStream(partial.DataPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
+        await using (data.ConfigureAwait(false))
+        {
+            var outboard = new FileStream(rebuilt, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+            await using (outboard.ConfigureAwait(false))
+            {
+                (root, size) = await BaoOutboardBuilder.CreateAsync(data, outboard, cancellationToken).ConfigureAwait(false);
+                outboard.Flush(flushToDisk: true);
+            }
+        }
+
+        if (root == partial.Hash && size == partial.Size)
+        {
+            File.Move(rebuilt, partial.OutboardPath, overwrite: true);
+            return;
+        }
+
+        lock (_partials)
+        {
+            _partials.Remove(partial.Hash);
+        }
+
+        foreach (string file in new[] { rebuilt, partial.DataPath, partial.OutboardPath })
+        {
+            File.Delete(file);
+        }
+
+        partial.DeleteRecord();
+        PartialDiscarded(_logger, partial.Hash, size);
+        throw new BlobStoreException(
+            BlobError.HashMismatch,
+            $"The partial copy of blob {partial.Hash} that this silo resumed no longer has its hash (its files changed on disk after they were recorded); it was discarded and must be fetched again.");
     }
 
     /// <summary>The blob's metadata.</summary>
@@ -403,6 +454,9 @@ public sealed partial class BlobStore : IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Discarded the resumed partial copy of {Hash} ({Size} bytes): its files no longer have its hash (changed on disk since they were recorded); it will be fetched again")]
+    private static partial void PartialDiscarded(ILogger logger, Blake3Hash hash, long size);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired blobs")]
     private static partial void Swept(ILogger logger, int count);

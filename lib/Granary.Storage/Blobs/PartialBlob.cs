@@ -53,6 +53,7 @@ public sealed class PartialBlob : IBaoSink, IDisposable
             for (int block = 0; block < blocks && block / 8 < recorded.Length; block++)
             {
                 _present[block] = (recorded[block / 8] & (1 << (block % 8))) != 0;
+                Resumed |= _present[block];
             }
         }
 
@@ -65,6 +66,13 @@ public sealed class PartialBlob : IBaoSink, IDisposable
 
     /// <summary>The blob's size.</summary>
     public long Size { get; }
+
+    /// <summary>
+    /// True when this partial blob took over blocks recorded by an earlier process: they were
+    /// verified when written, but the files may have changed since, so completing it re-verifies
+    /// the whole blob (<see cref="BlobStore.CompletePartialAsync"/>).
+    /// </summary>
+    public bool Resumed { get; }
 
     internal string DataPath { get; }
 
