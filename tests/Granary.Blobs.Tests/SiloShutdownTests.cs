@@ -1,4 +1,5 @@
 using Granary.Blobs.Client;
+using Granary.Blobs.Commands;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
 using Granary.Testing;
@@ -57,6 +58,58 @@ public sealed class SiloShutdownTests
         Assert.Equal(data, await File.ReadAllBytesAsync(path));
         Assert.Contains("shutting down", report.Failures[stopping.Ticket], StringComparison.Ordinal);
         Assert.True(report.BytesByProvider[staying.Ticket] > data.Length / 2, "the staying replica should have taken over the rest");
+    }
+
+    [Fact]
+    public async Task Get_blob_cut_by_a_shutdown_is_a_connection_error_that_says_retry_and_the_retry_resumes()
+    {
+        await using TestSilo silo = await TestSilo.StartAsync();
+        byte[] data = TestRandom.Bytes(TestRandom.For("shutdown-command"), 48 << 20);
+        Blake3Hash hash;
+        await using (BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, TestSilo.Token))
+        {
+            hash = (await client.PutAsync(new MemoryStream(data), data.Length)).Hash;
+        }
+
+        using var directory = new TempDirectory();
+        string target = directory.File("copy.bin");
+        var host = new RecordingHost();
+        Task? shutdown = null;
+        host.OnProgress = p =>
+        {
+            if (p.Done >= 20 << 20 && shutdown is null)
+            {
+                shutdown = Task.Run(() => silo.Router.ShutdownAsync(TimeSpan.FromSeconds(10)));
+            }
+        };
+        await using (var session = await GranarySession.ConnectAsync([silo.Ticket.ToString()], TestSilo.Token, host))
+        {
+            Exception error = await Assert.ThrowsAnyAsync<Exception>(() => new GetBlobCommand { Blobs = [hash.ToString()], Destination = target }.RunAsync(session, host));
+            await shutdown!;
+            CommandError problem = CommandErrors.From(error, hash.ToString())!;
+            Assert.Equal(CommandErrorKind.Unreachable, problem.Kind);
+            Assert.Contains("shutting down", problem.Message, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(target));
+        Assert.True(new DownloadCheckpoint(target, hash).ReadRecordedLength() >= 16 << 20, "the verified prefix was not recorded before the shutdown");
+
+        // The silo comes back (a new one with the same blob) and the same command resumes.
+        await using TestSilo back = await TestSilo.StartAsync();
+        await using (BlobClient client = await BlobClient.ConnectAsync(back.Ticket, TestSilo.Token))
+        {
+            await client.PutAsync(new MemoryStream(data), data.Length);
+        }
+
+        var again = new RecordingHost();
+        await using (var session = await GranarySession.ConnectAsync([back.Ticket.ToString()], TestSilo.Token, again))
+        {
+            await new GetBlobCommand { Blobs = [hash.ToString()], Destination = target }.RunAsync(session, again);
+        }
+
+        Assert.Equal(data, await File.ReadAllBytesAsync(target));
+        Assert.Empty(again.Warnings);
+        Assert.Contains(again.VerboseMessages, m => m.StartsWith("Resumed", StringComparison.Ordinal));
     }
 
     /// <summary>Counts blocks; at block <c>stopAt</c> runs <c>stop</c> before taking more (the client is not reading meanwhile).</summary>
