@@ -73,7 +73,10 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
 
     private long Recorded(string path) => new DownloadCheckpoint(path, _hash).ReadRecordedLength();
 
-    /// <summary>Damages the partial file; returns the first byte that is no longer genuine (or the record's end).</summary>
+    /// <summary>
+    /// Damages the partial file; returns the recorded bytes a resume must discard: the 1 MiB
+    /// (64-block) subtree around a damaged byte, or everything the file no longer holds.
+    /// </summary>
     private static long Apply(Damage damage, string path)
     {
         string partial = path + ".partial";
@@ -81,25 +84,25 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
         {
             case Damage.FlipByteEarly:
                 Flip(partial, 1_000_000);
-                return 1_000_000;
+                return 1 << 20;
             case Damage.FlipByteJustBeforeRecordedEnd:
                 Flip(partial, (16 << 20) - 1);
-                return (16 << 20) - 1;
+                return 1 << 20;
             case Damage.TruncateBelowRecord:
                 using (var file = new FileStream(partial, FileMode.Open))
                 {
                     file.SetLength(10 << 20);
                 }
 
-                return 10 << 20;
+                return 6 << 20;
             case Damage.TruncateToNothing:
                 File.WriteAllBytes(partial, []);
-                return 0;
+                return 16 << 20;
             case Damage.RecordClaimsMoreThanWritten:
                 // A record from a hypothetical bug or a torn write: it claims the whole blob. What
                 // was written past the old record is genuine (verified blocks), the rest is missing.
                 File.WriteAllText(partial + ".state", File.ReadAllText(partial + ".state").Split(' ')[0] + " " + Size);
-                return new FileInfo(partial).Length;
+                return Claimed(path) - new FileInfo(partial).Length;
             case Damage.ZeroedRange:
                 using (var file = new FileStream(partial, FileMode.Open, FileAccess.Write))
                 {
@@ -107,9 +110,9 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
                     file.Write(new byte[4096]);
                 }
 
-                return 12 << 20;
+                return 1 << 20;
             default:
-                return 16 << 20;
+                return 0;
         }
     }
 
@@ -133,13 +136,13 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
     public async Task A_resumed_download_keeps_only_what_still_verifies(Damage damage)
     {
         string path = await InterruptedDownloadAsync($"single-{damage}.bin");
-        long genuine = Apply(damage, path);
+        long discarded = Apply(damage, path);
 
         FileDownloadResult result = await BlobDownload.ToFileAsync(_client, _hash, path);
 
         Assert.Equal(Data, await File.ReadAllBytesAsync(path));
         Assert.Equal(Size, result.Resumed + result.Fetched);
-        Assert.True(result.Resumed <= genuine, $"{result.Resumed} bytes kept, but the partial file was genuine only up to {genuine}");
+        Assert.Equal(discarded, result.Discarded);
         if (damage == Damage.None)
         {
             Assert.Equal((16L << 20, 0L), (result.Resumed, result.Discarded));
@@ -162,12 +165,12 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
     public async Task The_multi_provider_downloader_resumes_with_the_same_check(Damage damage)
     {
         string path = await InterruptedDownloadAsync($"split-{damage}.bin");
-        long genuine = Apply(damage, path);
+        long discarded = Apply(damage, path);
 
         DownloadReport report = await new Downloader([_client, _second]).DownloadAsync(_hash, path);
 
         Assert.Equal(Data, await File.ReadAllBytesAsync(path));
-        Assert.True(report.Resumed <= genuine, $"{report.Resumed} bytes kept, but the partial file was genuine only up to {genuine}");
+        Assert.Equal(discarded, report.Discarded);
         Assert.Equal(damage == Damage.None ? 0 : Claimed(path) - report.Resumed, report.Discarded);
         Assert.Equal(Size - report.Resumed, report.BytesByProvider.Values.Sum());
     }

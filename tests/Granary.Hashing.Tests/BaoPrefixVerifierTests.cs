@@ -4,38 +4,47 @@ using Granary.Testing;
 namespace Granary.Hashing.Tests;
 
 /// <summary>
-/// Re-verifying what an interrupted download left on disk: the probe's parents must condemn
-/// every damaged block and keep every undamaged subtree before the first damage.
+/// Re-verifying what an interrupted download left on disk: every damaged block is condemned,
+/// every undamaged subtree is kept, and damage is narrowed down to 1 MiB with few probes.
 /// </summary>
 public sealed class BaoPrefixVerifierTests
 {
     private const int Block = BaoTree.BlockSize;
 
-    private static async Task<long> VerifyAsync(byte[] original, byte[] local, long prefixBlocks)
+    /// <summary>Runs the check with probes answered by a real encoder and decoder over the original blob.</summary>
+    private static async Task<(IReadOnlyList<(long First, long Blocks)> Kept, int Probes)> VerifyAsync(byte[] original, byte[] local, long prefixBlocks)
     {
-        using var data = new MemoryStream(original);
-        using var outboard = new MemoryStream();
-        (Blake3Hash root, long size) = await BaoOutboardBuilder.CreateAsync(data, outboard);
-        var verifier = new BaoPrefixVerifier(prefixBlocks);
-        using var encoding = new MemoryStream();
-        await BaoEncoder.EncodeAsync(new MemoryRandomAccessStorage(original), new MemoryRandomAccessStorage(outboard.ToArray()), size, verifier.ProbeRanges, encoding);
-        encoding.Position = 0;
-        await BaoDecoder.DecodeAsync(encoding, root, size, verifier.ProbeRanges, verifier);
-        return await verifier.VerifyAsync(new MemoryRandomAccessStorage(local));
+        using var outboardStream = new MemoryStream();
+        (Blake3Hash root, long size) = await BaoOutboardBuilder.CreateAsync(new MemoryStream(original), outboardStream);
+        byte[] outboard = outboardStream.ToArray();
+        int probes = 0;
+        var kept = await BaoPrefixVerifier.VerifyAsync(new MemoryRandomAccessStorage(local), prefixBlocks, async (block, ct) =>
+        {
+            probes++;
+            var probe = new BaoPathProbe(block);
+            using var encoding = new MemoryStream();
+            await BaoEncoder.EncodeAsync(new MemoryRandomAccessStorage(original), new MemoryRandomAccessStorage(outboard), size, probe.Ranges, encoding, ct);
+            encoding.Position = 0;
+            await BaoDecoder.DecodeAsync(encoding, root, size, probe.Ranges, probe, cancellationToken: ct);
+            return probe;
+        });
+        return (kept, probes);
     }
+
+    private static string Runs(IEnumerable<(long First, long Blocks)> runs) => string.Join(" ", runs.Select(r => $"[{r.First},{r.First + r.Blocks})"));
 
     // 20,000,000 bytes = 1221 blocks: the root's left child is blocks [0, 1024).
     [Theory]
-    [InlineData(1024, -1, 1024)] // nothing damaged: the whole prefix is kept
-    [InlineData(1024, 500, 0)] // the prefix is one 1024-block subtree: one bad byte condemns it
-    [InlineData(1100, 1050, 1024)] // 1100 = 1024 + 64 + 8 + 4: damage in [1024, 1088) keeps [0, 1024)
-    [InlineData(1100, 1095, 1088)] // damage in [1088, 1096) keeps [0, 1088)
-    [InlineData(1100, 1099, 1096)] // damage in the last subtree [1096, 1100)
-    [InlineData(1100, 0, 0)]
-    [InlineData(1, 0, 0)]
-    [InlineData(1, -1, 1)]
-    [InlineData(1220, 1219, 1216)] // every block but the last: [1216, 1220) is the last left subtree
-    public async Task Damage_condemns_exactly_its_subtree_and_what_follows(long prefixBlocks, long damagedBlock, long expected)
+    [InlineData(1024, -1, "[0,1024)")] // nothing damaged: the whole prefix is kept
+    [InlineData(1024, 500, "[0,448) [512,1024)")] // narrowed down to the 64 blocks (1 MiB) around it
+    [InlineData(1100, 0, "[64,1100)")]
+    [InlineData(1100, 1050, "[0,1024) [1088,1100)")] // [1024, 1088) is 64 blocks: not narrowed further
+    [InlineData(1100, 1095, "[0,1088) [1096,1100)")] // 1100 = 1024 + 64 + 8 + 4
+    [InlineData(1100, 1099, "[0,1096)")]
+    [InlineData(1, 0, "")]
+    [InlineData(1, -1, "[0,1)")]
+    [InlineData(1220, 1219, "[0,1216)")] // every block but the last: [1216, 1220) is the last left subtree
+    public async Task Damage_condemns_exactly_its_narrowed_subtree(long prefixBlocks, long damagedBlock, string expected)
     {
         byte[] original = TestRandom.Bytes(TestRandom.For("prefix-20MB"), 20_000_000);
         byte[] local = (byte[])original.Clone();
@@ -44,36 +53,45 @@ public sealed class BaoPrefixVerifierTests
             local[(damagedBlock * Block) + 1234] ^= 0x40;
         }
 
-        Assert.Equal(expected, await VerifyAsync(original, local, prefixBlocks));
+        var (kept, probes) = await VerifyAsync(original, local, prefixBlocks);
+        Assert.Equal(expected, Runs(kept));
+        Assert.True(probes <= 1 + 10, $"{probes} probes for one damaged spot");
     }
 
     [Fact]
-    public async Task Random_damage_is_never_kept_and_undamaged_prefixes_are_kept_whole()
+    public async Task Random_damage_is_never_kept_and_undamaged_blocks_mostly_are()
     {
         var random = TestRandom.For("prefix-random");
-        for (int trial = 0; trial < 40; trial++)
+        for (int trial = 0; trial < 30; trial++)
         {
-            int blocks = random.Next(2, 300);
+            int blocks = random.Next(2, 600);
             byte[] original = TestRandom.Bytes(random, ((blocks - 1) * Block) + random.Next(1, Block + 1));
             long prefix = random.Next(1, blocks);
             byte[] local = (byte[])original.Clone();
-            bool damage = random.Next(3) > 0;
-            long damaged = random.Next(0, (int)prefix);
-            if (damage)
+            var damaged = new HashSet<long>();
+            for (int i = random.Next(0, 4); i > 0; i--)
             {
-                local[(damaged * Block) + random.Next(Block)] ^= (byte)(1 << random.Next(8));
+                long block = random.Next(0, (int)prefix);
+                damaged.Add(block);
+                local[(block * Block) + random.Next(Block)] ^= (byte)(1 << random.Next(8));
             }
 
-            long kept = await VerifyAsync(original, local, prefix);
-            if (damage)
-            {
-                Assert.True(kept <= damaged, $"trial {trial}: block {damaged} was damaged but {kept} leading blocks were kept (prefix {prefix} of {blocks})");
-            }
-            else
-            {
-                Assert.Equal(prefix, kept);
-            }
+            var (kept, _) = await VerifyAsync(original, local, prefix);
+            long keptBlocks = kept.Sum(r => r.Blocks);
+            Assert.All(damaged, d => Assert.DoesNotContain(kept, r => d >= r.First && d < r.First + r.Blocks));
+            Assert.True(kept.All(r => r.First >= 0 && r.First + r.Blocks <= prefix), $"trial {trial}: kept {Runs(kept)} beyond the prefix {prefix}");
+            Assert.True(keptBlocks >= prefix - (damaged.Count * BaoPrefixVerifier.MinRefineBlocks * 2),
+                $"trial {trial}: kept only {keptBlocks} of {prefix} blocks with {damaged.Count} damaged {TestRandom.Replay}");
         }
+    }
+
+    [Fact]
+    public async Task Damage_everywhere_stops_at_the_probe_budget_and_keeps_nothing()
+    {
+        byte[] original = TestRandom.Bytes(TestRandom.For("prefix-zeroed"), 40 << 20);
+        var (kept, probes) = await VerifyAsync(original, new byte[original.Length], 2559);
+        Assert.Empty(kept);
+        Assert.True(probes <= BaoPrefixVerifier.MaxProbes, $"{probes} probes");
     }
 
     [Fact]
@@ -84,11 +102,8 @@ public sealed class BaoPrefixVerifierTests
     }
 
     [Fact]
-    public async Task Verifying_before_the_probe_reply_is_refused()
-    {
-        var verifier = new BaoPrefixVerifier(4);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => verifier.VerifyAsync(new MemoryRandomAccessStorage(new byte[8 * Block])));
-    }
+    public void A_probe_not_yet_answered_is_refused() =>
+        Assert.Throws<InvalidOperationException>(() => new BaoPathProbe(4).LeftSubtrees());
 
     [Theory]
     [InlineData(100 * Block, 50 * Block, long.MaxValue, 50)]

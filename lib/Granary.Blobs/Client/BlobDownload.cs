@@ -33,45 +33,46 @@ public static class BlobDownload
         ArgumentNullException.ThrowIfNull(client);
         var checkpoint = new DownloadCheckpoint(path, hash);
         long recorded = checkpoint.ReadRecordedLength();
-        long resumed = 0;
-        long discarded = 0;
+        PartialCheck check = PartialCheck.Nothing;
         BlobInfo info;
         CheckpointingSink sink;
         using (SafeFileHandle file = File.OpenHandle(checkpoint.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
             if (recorded > 0)
             {
-                (resumed, discarded) = await VerifyPartialAsync(client, hash, file, recorded, cancellationToken).ConfigureAwait(false);
+                check = await VerifyPartialAsync(client, hash, file, recorded, cancellationToken).ConfigureAwait(false);
+                if (check.Prefix != recorded)
+                {
+                    await checkpoint.RecordAsync(check.Prefix, cancellationToken).ConfigureAwait(false);
+                }
             }
-
-            // Bytes past the verified prefix may be torn or damaged: they go, and the record says only what is kept.
-            RandomAccess.SetLength(file, resumed);
-            if (resumed != recorded && recorded > 0)
+            else
             {
-                await checkpoint.RecordAsync(resumed, cancellationToken).ConfigureAwait(false);
+                RandomAccess.SetLength(file, 0);
             }
 
-            sink = new CheckpointingSink(file, checkpoint, resumed, checkpointBytes, progress);
-            info = await client.GetAsync(hash, sink, ChunkRanges.From((ulong)(resumed / BaoTree.ChunkSize)), cancellationToken).ConfigureAwait(false);
+            sink = new CheckpointingSink(file, checkpoint, check, checkpointBytes, progress);
+            info = await client.GetAsync(hash, sink, check.Missing, cancellationToken).ConfigureAwait(false);
+            RandomAccess.SetLength(file, info.Size);
             RandomAccess.FlushToDisk(file);
         }
 
         checkpoint.Complete(path);
         progress?.Report((info.Size, info.Size));
-        return new FileDownloadResult(info.Size, resumed, discarded, sink.Received);
+        return new FileDownloadResult(info.Size, check.Kept, check.Discarded, sink.Received);
     }
 
     /// <summary>
     /// Checks the first <paramref name="recorded"/> bytes of a partial download against the blob's
-    /// hash tree (<see cref="BaoPrefixVerifier"/>: one small request for the tree's path, then a
-    /// local re-hash) and returns how many leading bytes verify and how many recorded bytes did not
-    /// (changed or truncated on disk since they were recorded). The last block is never counted as
-    /// verified: fetching it again is what proves the blob's size.
+    /// hash tree (<see cref="BaoPrefixVerifier"/>: small requests for the tree's paths, then a
+    /// local re-hash) and says which blocks verify, which recorded bytes did not (changed or
+    /// truncated on disk since they were recorded), and what is left to fetch. The last block
+    /// is never counted as verified: fetching it again is what proves the blob's size.
     /// </summary>
     /// <exception cref="Protocol.BlobProtocolException">The silo refused (not found, expired, …).</exception>
     /// <exception cref="BaoVerificationException">The silo's tree nodes do not verify.</exception>
     /// <exception cref="IOException">The partial file could not be read.</exception>
-    public static async Task<(long Verified, long Discarded)> VerifyPartialAsync(
+    public static async Task<PartialCheck> VerifyPartialAsync(
         BlobClient client, Blake3Hash hash, SafeFileHandle file, long recorded, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -79,22 +80,29 @@ public static class BlobDownload
         BlobInfo info = await client.InfoAsync(hash, cancellationToken).ConfigureAwait(false);
         long claimed = BaoPrefixVerifier.CheckableBlocks(info.Size, recorded, long.MaxValue) * BaoTree.BlockSize;
         long present = BaoPrefixVerifier.CheckableBlocks(info.Size, recorded, RandomAccess.GetLength(file));
-        long verified = 0;
-        if (present > 0)
-        {
-            var verifier = new BaoPrefixVerifier(present);
-            await client.GetAsync(hash, verifier, verifier.ProbeRanges, cancellationToken).ConfigureAwait(false);
-            verified = await verifier.VerifyAsync(new FileRandomAccessStorage(file), cancellationToken).ConfigureAwait(false) * BaoTree.BlockSize;
-        }
-
-        return (verified, claimed - verified);
+        IReadOnlyList<(long First, long Blocks)> verified = present == 0 ? [] : await BaoPrefixVerifier.VerifyAsync(
+            new FileRandomAccessStorage(file),
+            present,
+            async (block, ct) =>
+            {
+                var probe = new BaoPathProbe(block);
+                await client.GetAsync(hash, probe, probe.Ranges, ct).ConfigureAwait(false);
+                return probe;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return PartialCheck.From(verified, claimed);
     }
 
-    /// <summary>Writes verified blocks at their offsets; every <c>checkpointBytes</c>, fsyncs and records the length.</summary>
+    /// <summary>
+    /// Writes verified blocks at their offsets and follows the contiguous verified prefix (blocks
+    /// kept from the earlier attempt count once the gaps before them are filled); every
+    /// <c>checkpointBytes</c> received, fsyncs and records that prefix.
+    /// </summary>
     private sealed class CheckpointingSink(
-        SafeFileHandle file, DownloadCheckpoint checkpoint, long start, long checkpointBytes, IProgress<(long, long)>? progress) : IBaoSink
+        SafeFileHandle file, DownloadCheckpoint checkpoint, PartialCheck check, long checkpointBytes, IProgress<(long, long)>? progress) : IBaoSink
     {
         private long _sinceCheckpoint;
+        private long _prefix = check.Prefix;
 
         public long Received { get; private set; }
 
@@ -106,15 +114,20 @@ public static class BlobDownload
             await RandomAccess.WriteAsync(file, data, offset, cancellationToken).ConfigureAwait(false);
             Received += data.Length;
             _sinceCheckpoint += data.Length;
+            if (offset == _prefix)
+            {
+                _prefix = check.KeptRunEndingAt(offset + data.Length);
+            }
+
             if (_sinceCheckpoint >= checkpointBytes)
             {
                 // Durable first, then claimed: the record never covers bytes that could be lost.
                 RandomAccess.FlushToDisk(file);
-                await checkpoint.RecordAsync(offset + data.Length, cancellationToken).ConfigureAwait(false);
+                await checkpoint.RecordAsync(_prefix, cancellationToken).ConfigureAwait(false);
                 _sinceCheckpoint = 0;
             }
 
-            progress?.Report((start + Received, -1));
+            progress?.Report((check.Kept + Received, -1));
         }
     }
 }

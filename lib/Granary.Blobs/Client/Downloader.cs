@@ -74,24 +74,38 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         DownloadReport report;
         using (SafeFileHandle file = File.OpenHandle(checkpoint.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
         {
-            (long resumed, long discarded) = recorded > 0 ? await VerifyPartialAsync(hash, file, recorded, failures, cancellationToken).ConfigureAwait(false) : (0, 0);
-            RandomAccess.SetLength(file, resumed);
-            if (recorded > 0 && resumed != recorded)
+            PartialCheck check = recorded > 0 ? await VerifyPartialAsync(hash, file, recorded, failures, cancellationToken).ConfigureAwait(false) : PartialCheck.Nothing;
+            if (recorded == 0)
             {
-                await checkpoint.RecordAsync(resumed, cancellationToken).ConfigureAwait(false);
+                RandomAccess.SetLength(file, 0);
+            }
+            else if (check.Prefix != recorded)
+            {
+                await checkpoint.RecordAsync(check.Prefix, cancellationToken).ConfigureAwait(false);
             }
 
+            // Pieces cover what was not kept, never straddling a kept run.
             var pieces = new List<(long First, long Count)>();
-            for (long first = resumed / BaoTree.BlockSize; first < blocks; first += PieceBlocks)
+            var kept = check.KeptRanges.Select(r => (First: r.Start / BaoTree.BlockSize, End: r.End / BaoTree.BlockSize)).ToList();
+            for (long first = 0; first < blocks;)
             {
-                pieces.Add((first, Math.Min(PieceBlocks, blocks - first)));
+                if (kept.FirstOrDefault(k => k.First == first) is { End: > 0 } run)
+                {
+                    first = run.End;
+                    continue;
+                }
+
+                long next = kept.Where(k => k.First > first).Select(k => k.First).DefaultIfEmpty(blocks).Min();
+                long count = Math.Min(PieceBlocks, next - first);
+                pieces.Add((first, count));
+                first += count;
             }
 
             var storage = new FileRandomAccessStorage(file);
-            using var prefix = new VerifiedPrefix(file, checkpoint, resumed, CheckpointBytes);
-            progress?.Report(resumed);
+            using var prefix = new VerifiedPrefix(file, checkpoint, check, CheckpointBytes);
+            progress?.Report(check.Kept);
             report = await RunAsync(
-                $"Downloading {hash}", size, pieces, strategy, failures, progress is null ? null : new InlineProgress<long>(done => progress.Report(resumed + done)),
+                $"Downloading {hash}", size, pieces, strategy, failures, progress is null ? null : new InlineProgress<long>(done => progress.Report(check.Kept + done)),
                 async (provider, piece) =>
                 {
                     var sink = new CountingSink(new StorageBaoSink(storage, null));
@@ -101,8 +115,9 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                     return sink.Bytes;
                 },
                 cancellationToken).ConfigureAwait(false);
+            RandomAccess.SetLength(file, size);
             RandomAccess.FlushToDisk(file);
-            report = report with { Resumed = resumed, Discarded = discarded };
+            report = report with { Resumed = check.Kept, Discarded = check.Discarded };
         }
 
         checkpoint.Complete(path);
@@ -274,7 +289,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     }
 
     /// <summary>Re-verifies an earlier attempt's recorded prefix with the first provider that answers.</summary>
-    private async Task<(long Verified, long Discarded)> VerifyPartialAsync(
+    private async Task<PartialCheck> VerifyPartialAsync(
         Blake3Hash hash, SafeFileHandle file, long recorded, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)
     {
         foreach (BlobClient provider in providers.Where(p => !failures.ContainsKey(p.Silo)))
@@ -290,7 +305,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         }
 
         // Nobody could vouch for the old bytes: start afresh (the download itself will say why if it fails too).
-        return (0, recorded);
+        return PartialCheck.From([], recorded);
     }
 
     private async Task<long> SizeAsync(Blake3Hash hash, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)

@@ -8,12 +8,28 @@ namespace Granary.Blobs.Client;
 /// <c>checkpointBytes</c> since the last record, the file is fsynced and the prefix recorded, so
 /// an interrupted multi-provider download resumes like a single-provider one.
 /// </summary>
-internal sealed class VerifiedPrefix(SafeFileHandle file, DownloadCheckpoint checkpoint, long start, long checkpointBytes) : IDisposable
+internal sealed class VerifiedPrefix : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SortedDictionary<long, long> _done = [];
-    private long _prefix = start;
-    private long _recorded = start;
+    private readonly SafeFileHandle _file;
+    private readonly DownloadCheckpoint _checkpoint;
+    private readonly long _checkpointBytes;
+    private long _prefix;
+    private long _recorded;
+
+    /// <summary>Starts from what an earlier attempt left (<paramref name="check"/>: its kept ranges count as done).</summary>
+    public VerifiedPrefix(SafeFileHandle file, DownloadCheckpoint checkpoint, PartialCheck check, long checkpointBytes)
+    {
+        _file = file;
+        _checkpoint = checkpoint;
+        _checkpointBytes = checkpointBytes;
+        _prefix = _recorded = check.Prefix;
+        foreach (var (start, end) in check.KeptRanges.Where(r => r.Start >= _prefix))
+        {
+            _done[start] = end;
+        }
+    }
 
     /// <summary>Bytes [<paramref name="from"/>, <paramref name="to"/>) are verified and written.</summary>
     public async Task CompletedAsync(long from, long to, CancellationToken cancellationToken)
@@ -27,11 +43,11 @@ internal sealed class VerifiedPrefix(SafeFileHandle file, DownloadCheckpoint che
                 _prefix = end;
             }
 
-            if (_prefix - _recorded >= checkpointBytes)
+            if (_prefix - _recorded >= _checkpointBytes)
             {
                 // Durable first, then claimed: the record never covers bytes that could be lost.
-                RandomAccess.FlushToDisk(file);
-                await checkpoint.RecordAsync(_prefix, cancellationToken).ConfigureAwait(false);
+                RandomAccess.FlushToDisk(_file);
+                await _checkpoint.RecordAsync(_prefix, cancellationToken).ConfigureAwait(false);
                 _recorded = _prefix;
             }
         }
