@@ -5,7 +5,7 @@
 //   Module   the PowerShell module in artifacts/module/Granary (Test builds it too)
 //   Run      the main job: a single silo with its data in ./.granary
 //   Hash     granary hash over --path (default: the repository's tracked files)
-//   Test     runs every test project and prints the totals as "N passed, N failed[, N skipped]"
+//   Test     (after Module and Publish) runs every test project and prints the totals as "N passed, N failed[, N skipped]"
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
 //   Bench-Quic, Bench-Cluster  bench/quic.sh, bench/cluster.sh (install their anchors first)
 using System.Xml.Linq;
@@ -182,6 +182,8 @@ Task("Hash")
 
 Task("Test")
     .IsDependentOn("Module")
+    // Tests run the published (trimmed, self-contained) granary too: it is what users get.
+    .IsDependentOn("Publish")
     .Description("Runs every test project; prints and saves the totals line CI reads.")
     .Does(() =>
 {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Reflection;
 using Granary.Cli.Blobs;
 using Granary.Cli.Cluster;
 using Granary.Cli.Hashing;
@@ -12,7 +14,89 @@ internal static class GranaryCommandLine
     /// <summary>Exit code for a command line that could not be understood.</summary>
     public const int UsageError = 2;
 
-    public static RootCommand Create()
+    /// <summary>Exit code for a failure granary did not foresee: a bug, reported in one line.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>
+    /// Parses and runs. Usage errors go to standard error with a pointer to the command's help,
+    /// rather than the whole help text on standard output, so scripts' output stays clean.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        RootCommand root = Create(out Option<bool> version);
+
+        // A file may be named '@something': b3sum hashes it, so no response files.
+        ParseResult parse = root.Parse(RawArguments.Recover(args), new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.GetResult(version) is { Implicit: false })
+        {
+            // b3sum's format, "NAME VERSION", for 'granary --version' and 'granary hash --version' alike.
+            await Console.Out.WriteLineAsync($"granary {Version}").ConfigureAwait(false);
+            return 0;
+        }
+
+        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
+        if (errors.Count == 0)
+        {
+            try
+            {
+                return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The process boundary: whatever escapes is reported in one line, not as a stack trace.
+            catch (Exception error) when (error is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                bool trace = Environment.GetEnvironmentVariable("GRANARY_TRACE") is { Length: > 0 };
+                await Console.Error.WriteLineAsync(error is IOException or UnauthorizedAccessException
+                    ? $"granary: {IoErrorText.Describe(error)}"
+                    : $"granary: unexpected error, a bug in granary: {error.Message} ({error.GetType().Name}). Please report it with the command line; GRANARY_TRACE=1 prints the details.").ConfigureAwait(false);
+                if (trace)
+                {
+                    await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                }
+
+                return InternalError;
+            }
+        }
+
+        foreach (string error in errors)
+        {
+            await Console.Error.WriteLineAsync($"granary: {error}").ConfigureAwait(false);
+        }
+
+        await Console.Error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.").ConfigureAwait(false);
+        return UsageError;
+    }
+
+    /// <summary>The version, as b3sum prints its own: without the build's source-revision suffix.</summary>
+    internal static string Version
+    {
+        get
+        {
+            string version = typeof(GranaryCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                ?? typeof(GranaryCommandLine).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+            int plus = version.IndexOf('+', StringComparison.Ordinal);
+            return plus < 0 ? version : version[..plus];
+        }
+    }
+
+    /// <summary>"granary silo run", say: the command the user ran, without its options.</summary>
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+        {
+            if (result is CommandResult { Command: not RootCommand } command)
+            {
+                names.Insert(0, command.Command.Name);
+            }
+        }
+
+        names.Insert(0, "granary");
+        return string.Join(' ', names);
+    }
+
+    /// <summary>The command tree, and the --version option every command takes.</summary>
+    internal static RootCommand Create(out Option<bool> version)
     {
         var root = new RootCommand("Granary: a content-addressed blob cluster. Run 'granary COMMAND --help' for a command's options.");
         root.Subcommands.Add(HashCommand.Create());
@@ -23,29 +107,36 @@ internal static class GranaryCommandLine
             root.Subcommands.Add(command);
         }
 
+        // System.CommandLine's own --version prints the bare version and only on the root; b3sum
+        // prints "b3sum 1.2.0" for -V and --version.
+        foreach (Option builtIn in root.Options.OfType<VersionOption>().ToList())
+        {
+            root.Options.Remove(builtIn);
+        }
+
+        version = new Option<bool>("--version", "-V") { Description = "Print the version ('granary X.Y.Z') and exit.", Recursive = true };
+        root.Options.Add(version);
         return root;
     }
 
     /// <summary>
-    /// Parses and runs. Usage errors go to standard error with a pointer to the command's help,
-    /// rather than the whole help text on standard output, so scripts' output stays clean.
+    /// System.CommandLine gives a token that looks like an option but is none to the command's
+    /// arguments, so '--bogus' would be taken as a file name. An argument starting with '-' (other
+    /// than '-' itself) is an unknown option unless it comes after '--'.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args)
+    private static IEnumerable<string> UnknownOptions(ParseResult parse)
     {
-        ParseResult parse = Create().Parse(args);
-        if (parse.Errors.Count == 0)
+        int endOfOptions = parse.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        foreach (Argument argument in parse.CommandResult.Command.Arguments)
         {
-            return await parse.InvokeAsync().ConfigureAwait(false);
+            foreach (Token token in parse.GetResult(argument)?.Tokens ?? [])
+            {
+                int position = parse.Tokens.ToList().FindIndex(t => ReferenceEquals(t, token));
+                if (token.Value.Length > 1 && token.Value[0] == '-' && (endOfOptions < 0 || position < endOfOptions))
+                {
+                    yield return $"unknown option '{token.Value}'. To name a file that starts with '-', put '--' before it: {CommandPath(parse)} -- {token.Value}";
+                }
+            }
         }
-
-        foreach (var error in parse.Errors)
-        {
-            await Console.Error.WriteLineAsync($"granary: {error.Message}").ConfigureAwait(false);
-        }
-
-        string command = string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Reverse().Skip(1)
-            .Append(parse.CommandResult.Command).Select(c => c.Name).Where(n => n != parse.RootCommandResult.Command.Name));
-        await Console.Error.WriteLineAsync($"Run 'granary {(command.Length > 0 ? command + " " : string.Empty)}--help' for usage.").ConfigureAwait(false);
-        return UsageError;
     }
 }

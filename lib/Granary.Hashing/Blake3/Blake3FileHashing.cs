@@ -40,16 +40,32 @@ public static class Blake3FileHashing
         });
         await using (stream.ConfigureAwait(false))
         {
-            // Length throws for pipes and character devices; those are streamed.
-            long length = stream.CanSeek ? stream.Length : -1;
-            if (allowMapping && length >= MapThreshold)
-            {
-                UpdateFromMapping(hasher, stream, length, threads, cancellationToken);
-            }
-            else
-            {
-                await hasher.UpdateAsync(stream, cancellationToken).ConfigureAwait(false);
-            }
+            await hasher.UpdateFromFileAsync(stream, threads, allowMapping, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Absorbs the rest of an already open file: for callers that open files themselves (names that
+    /// are not valid UTF-8 cannot go through a .NET path string). The stream stays open and should
+    /// be at its start: a large regular file is mapped and hashed whole.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static async Task UpdateFromFileAsync(
+        this Blake3Hasher hasher, FileStream file, int threads = 1, bool allowMapping = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hasher);
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+
+        // Length throws for pipes and character devices; those are streamed.
+        long length = file.CanSeek ? file.Length : -1;
+        if (allowMapping && length >= MapThreshold)
+        {
+            UpdateFromMapping(hasher, file, length, threads, cancellationToken);
+        }
+        else
+        {
+            await hasher.UpdateAsync(file, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -26,7 +26,8 @@ internal static class BlobCommands
     {
         var silo = new Option<string?>("--silo", "--to", "--from") { Description = "Silo ticket (granary:<node>@<ip>:<port>). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding the silo's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
-        var ttl = new Option<string?>("--ttl") { Description = "How long the silo keeps the blob: 30s, 10m, 12h, 7d (default: the silo's).", HelpName = "DURATION" };
+        var ttl = new Option<string?>("--ttl") { Description = "How long the silo keeps the blob: a number and a unit (s, m, h, d), e.g. 30s, 10m, 12h, 7d; 1s to 36500d (default: the silo's).", HelpName = "DURATION" };
+        ttl.Validators.Add(ValidateTtl);
 
         var path = new Argument<string>("PATH") { Description = "The file to upload, or a directory (uploaded as a collection)." };
         var tag = new Option<string[]>("--tag") { Description = "A label kept with the blob, KEY=VALUE; repeatable.", HelpName = "KEY=VALUE" };
@@ -129,7 +130,8 @@ internal static class BlobCommands
             Print(await client.InfoAsync(HashOf(parse.GetValue(infoTarget)!), ct).ConfigureAwait(false)), ct));
 
         var extendTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
-        var extendTtl = new Option<string>("--ttl") { Description = "Keep the blob at least this long from now: 30s, 10m, 12h, 7d.", Required = true, HelpName = "DURATION" };
+        var extendTtl = new Option<string>("--ttl") { Description = "Keep the blob at least this long from now: a number and a unit (s, m, h, d), e.g. 30s, 10m, 12h, 7d; 1s to 36500d.", Required = true, HelpName = "DURATION" };
+        extendTtl.Validators.Add(ValidateTtl);
         var extend = new Command("extend", "Keep a blob longer (expiry never moves earlier).") { extendTarget, silo, tokenFile, extendTtl };
         extend.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(extendTarget), async (client, _) =>
             Print(await client.ExtendAsync(HashOf(parse.GetValue(extendTarget)!), ParseTtl(parse.GetValue(extendTtl))!.Value, ct).ConfigureAwait(false)), ct));
@@ -217,23 +219,19 @@ internal static class BlobCommands
     private static Blake3Hash HashOf(string blob) =>
         Blake3Hash.TryParse(blob, out Blake3Hash hash) ? hash : BlobTicket.Parse(blob).Hash;
 
-    /// <summary>30s, 10m, 12h, 7d, or a .NET time span (1.02:00:00).</summary>
-    internal static TimeSpan? ParseTtl(string? text)
+    /// <summary>30s, 10m, 12h, 7d: a unit is required (see <see cref="OptionValues.TryParseDuration"/>).</summary>
+    internal static TimeSpan? ParseTtl(string? text) =>
+        text is null ? null
+            : OptionValues.TryParseDuration(text, "--ttl", out TimeSpan ttl, out string? problem) ? ttl
+            : throw new FormatException(problem);
+
+    // At parse time, so that a bad --ttl is a usage error before any file is read or silo contacted.
+    private static void ValidateTtl(System.CommandLine.Parsing.OptionResult result)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (result.Tokens.Count == 1 && !OptionValues.TryParseDuration(result.Tokens[0].Value, "--ttl", out _, out string? problem))
         {
-            return null;
+            result.AddError(problem!);
         }
-
-        char unit = text[^1];
-        if (unit is 's' or 'm' or 'h' or 'd' && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double amount) && amount > 0)
-        {
-            return unit switch { 's' => TimeSpan.FromSeconds(amount), 'm' => TimeSpan.FromMinutes(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount) };
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan span) && span > TimeSpan.Zero
-            ? span
-            : throw new FormatException($"'{text}' is not a duration: use 30s, 10m, 12h, 7d or d.hh:mm:ss.");
     }
 
     internal static async Task<int> RunAsync(
@@ -284,7 +282,7 @@ internal static class BlobCommands
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return Fail(LocalFileError, error.Message);
+            return Fail(LocalFileError, IoErrorText.Describe(error));
         }
     }
 

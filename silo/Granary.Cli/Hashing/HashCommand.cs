@@ -8,25 +8,28 @@ namespace Granary.Cli.Hashing;
 /// </summary>
 internal static class HashCommand
 {
+    /// <summary>The most threads --num-threads accepts.</summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>The command, with b3sum's options.</summary>
     public static Command Create()
     {
         var files = new Argument<string[]>("FILE")
         {
-            Description = "Files to hash, or check files with --check. No file, or '-', reads standard input.",
+            Description = "Files to hash, or check files with --check. No file, or '-', reads standard input. Put '--' before names that start with '-'.",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var length = new Option<ulong>("--length", "-l")
-        {
-            Description = "Output bytes per hash, before hex encoding (BLAKE3 output is extendable).",
-            DefaultValueFactory = _ => 32,
-            HelpName = "LEN",
-        };
-        var threads = new Option<int>("--num-threads")
-        {
-            Description = "Most threads to use per file; 0 (the default) means one per logical core.",
-            HelpName = "NUM",
-        };
-        var keyed = new Option<bool>("--keyed") { Description = "Keyed mode: the 32-byte key is read raw from standard input." };
+        // b3sum accepts any u64 length (it streams the output); so do we.
+        Option<ulong> length = OptionValues.Integer("--length", ["-l"], 0UL, ulong.MaxValue, string.Empty);
+        length.Description = "Output bytes per hash, before hex encoding (BLAKE3 output is extendable): 0 to 18446744073709551615.";
+        length.DefaultValueFactory = _ => 32;
+        length.HelpName = "LEN";
+
+        // More threads than this only cost memory and start-up: 0 already means one per logical core.
+        Option<int> threads = OptionValues.Integer("--num-threads", [], 0, MaxThreads, "(0 = one per logical core)");
+        threads.Description = $"Most threads to use per file: 0 (the default) means one per logical core; at most {MaxThreads}.";
+        threads.HelpName = "NUM";
+        var keyed = new Option<bool>("--keyed") { Description = "Keyed mode: the 32-byte key is read raw from standard input, so name the files to hash ('-' cannot be one)." };
         var deriveKey = new Option<string>("--derive-key")
         {
             Description = "Key derivation mode with the given context string.",
@@ -45,12 +48,8 @@ internal static class HashCommand
 
         command.Validators.Add(result =>
         {
+            // Only whether options were given: their values may have failed to parse (already an error).
             bool Has(Option option) => result.GetResult(option) is { Implicit: false };
-            if (result.GetValue(threads) < 0)
-            {
-                result.AddError("--num-threads must be 0 (one per core) or a positive number of threads.");
-            }
-
             if (Has(keyed) && Has(deriveKey))
             {
                 result.AddError("--keyed and --derive-key are two different modes; choose one.");

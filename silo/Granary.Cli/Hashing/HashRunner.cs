@@ -4,12 +4,13 @@ using Granary.Hashing;
 namespace Granary.Cli.Hashing;
 
 /// <summary>
-/// Runs <c>granary hash</c>: b3sum's behaviour and output, byte for byte, with clearer errors.
-/// Every input is attempted; any failure makes the exit code 1.
+/// Runs <c>granary hash</c>: b3sum 1.2.0's behaviour, standard output and exit codes, byte for byte,
+/// with clearer errors. Every input is attempted; any failure makes the exit code 1.
 /// </summary>
 internal sealed class HashRunner
 {
     private const string StdinName = "-";
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly Stream _stdin;
     private readonly Stream _stdout;
     private readonly TextWriter _stderr;
@@ -26,6 +27,13 @@ internal sealed class HashRunner
         byte[]? key = null;
         if (options.Keyed)
         {
+            if (options.Paths.Count == 0)
+            {
+                // b3sum refuses too (exit 1): the key and the message cannot both come from standard input.
+                await _stderr.WriteLineAsync("granary: --keyed reads the 32-byte key from standard input, so the message cannot come from there too: name the files to hash").ConfigureAwait(false);
+                return 1;
+            }
+
             key = await ReadKeyAsync(cancellationToken).ConfigureAwait(false);
             if (key is null)
             {
@@ -52,6 +60,13 @@ internal sealed class HashRunner
         bool ok = true;
         foreach (string path in paths)
         {
+            if (key is not null && path == StdinName)
+            {
+                await _stderr.WriteLineAsync("granary: -: with --keyed, standard input holds the key, so it cannot also be hashed").ConfigureAwait(false);
+                ok = false;
+                continue;
+            }
+
             Blake3Hasher? hasher = await TryHashAsync(path, options, key, threads, cancellationToken).ConfigureAwait(false);
             if (hasher is null)
             {
@@ -66,14 +81,16 @@ internal sealed class HashRunner
                 continue;
             }
 
-            bool escaped = !options.NoNames && ChecksumLine.NeedsEscape(path);
+            // b3sum prints names as text: bytes that are not UTF-8 become U+FFFD.
+            string shown = OsPath.ToDisplay(path);
+            bool escaped = !options.NoNames && ChecksumLine.NeedsEscape(shown);
             if (escaped)
             {
                 output.WriteByte((byte)'\\');
             }
 
             await CopyOutputAsync(reader, options.Length, output, hex: true, cancellationToken).ConfigureAwait(false);
-            string suffix = options.NoNames ? "\n" : $"  {(escaped ? ChecksumLine.Escape(path) : path)}\n";
+            string suffix = options.NoNames ? "\n" : $"  {(escaped ? ChecksumLine.Escape(shown) : shown)}\n";
             await output.WriteAsync(Encoding.UTF8.GetBytes(suffix), cancellationToken).ConfigureAwait(false);
         }
 
@@ -85,33 +102,47 @@ internal sealed class HashRunner
     {
         int failed = 0;
         int malformed = 0;
+        bool completed = true;
         foreach (string checkFile in checkFiles)
         {
-            string[] lines;
+            byte[] content;
             try
             {
-                lines = checkFile == StdinName
-                    ? (await new StreamReader(_stdin).ReadToEndAsync(cancellationToken).ConfigureAwait(false)).Split('\n')
-                    : await File.ReadAllLinesAsync(checkFile, cancellationToken).ConfigureAwait(false);
+                content = await ReadAllAsync(checkFile, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                await ReportAsync(checkFile, ex).ConfigureAwait(false);
-                malformed++;
-                continue;
+                // b3sum stops at a check file it cannot read: later check files are not checked either.
+                await _stderr.WriteLineAsync($"granary: cannot read the check file {Describe(checkFile, ex)}; no further check files were read").ConfigureAwait(false);
+                completed = false;
+                break;
             }
 
-            for (int i = 0; i < lines.Length; i++)
+            int lineNumber = 0;
+            for (int start = 0; start < content.Length;)
             {
-                if (lines[i].Length == 0)
+                // Lines end at '\n' only: a '\r' before it belongs to the name, as b3sum writes it.
+                int end = Array.IndexOf(content, (byte)'\n', start);
+                int next = end < 0 ? content.Length : end + 1;
+                lineNumber++;
+                string line;
+                try
                 {
-                    continue;
+                    line = StrictUtf8.GetString(content, start, (end < 0 ? content.Length : end) - start);
+                }
+                catch (DecoderFallbackException)
+                {
+                    // b3sum stops here too: a check file is UTF-8 text (names that are not UTF-8 are written as U+FFFD).
+                    await _stderr.WriteLineAsync($"granary: {OsPath.ToDisplay(checkFile)}:{lineNumber}: not valid UTF-8 text; check files are UTF-8, so checking stops here").ConfigureAwait(false);
+                    completed = false;
+                    break;
                 }
 
-                var entry = ChecksumLine.TryParse(lines[i], out string? problem);
-                if (entry is not { } line)
+                start = next;
+                var entry = ChecksumLine.TryParse(line, out string? problem);
+                if (entry is not { } parsed)
                 {
-                    await _stderr.WriteLineAsync($"granary: {checkFile}:{i + 1}: {problem}").ConfigureAwait(false);
+                    await _stderr.WriteLineAsync($"granary: {OsPath.ToDisplay(checkFile)}:{lineNumber}: {problem}").ConfigureAwait(false);
                     malformed++;
                     continue;
                 }
@@ -120,12 +151,14 @@ internal sealed class HashRunner
                 try
                 {
                     var hasher = new Blake3Hasher();
-                    await HashInputAsync(hasher, line.Name, options, threads, cancellationToken).ConfigureAwait(false);
-                    verdict = hasher.Finalize().ToString() == line.Hex ? "OK" : "FAILED";
+                    await HashInputAsync(hasher, parsed.Name, options, threads, cancellationToken).ConfigureAwait(false);
+                    verdict = hasher.Finalize().ToString() == parsed.Hex ? "OK" : "FAILED";
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    verdict = $"FAILED ({Describe(line.Name, ex)})";
+                    // Standard output carries b3sum's exact words (scripts compare them); ours go to standard error.
+                    verdict = $"FAILED ({IoErrorText.AsRust(ex)})";
+                    await ReportAsync(parsed.Name, ex).ConfigureAwait(false);
                 }
 
                 if (verdict != "OK")
@@ -135,9 +168,13 @@ internal sealed class HashRunner
 
                 if (verdict != "OK" || !options.Quiet)
                 {
-                    string shown = ChecksumLine.NeedsEscape(line.Name) ? $"\\{ChecksumLine.Escape(line.Name)}" : line.Name;
-                    await output.WriteAsync(Encoding.UTF8.GetBytes($"{shown}: {verdict}\n"), cancellationToken).ConfigureAwait(false);
+                    await output.WriteAsync(Encoding.UTF8.GetBytes($"{parsed.Shown}: {verdict}\n"), cancellationToken).ConfigureAwait(false);
                 }
+            }
+
+            if (!completed)
+            {
+                break;
             }
         }
 
@@ -151,7 +188,26 @@ internal sealed class HashRunner
             await _stderr.WriteLineAsync($"granary: WARNING: {malformed} line{(malformed == 1 ? " was" : "s were")} not checked (see above)").ConfigureAwait(false);
         }
 
-        return failed == 0 && malformed == 0;
+        return completed && failed == 0 && malformed == 0;
+    }
+
+    private async Task<byte[]> ReadAllAsync(string path, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        if (path == StdinName)
+        {
+            await _stdin.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            FileStream file = NativeFile.OpenRead(path);
+            await using (file.ConfigureAwait(false))
+            {
+                await file.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return buffer.ToArray();
     }
 
     private async Task<Blake3Hasher?> TryHashAsync(string path, HashOptions options, byte[]? key, int threads, CancellationToken cancellationToken)
@@ -176,10 +232,14 @@ internal sealed class HashRunner
         if (path == StdinName)
         {
             await hasher.UpdateAsync(_stdin, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        else
+
+        // Opened by its bytes: a name need not be valid UTF-8 (see OsPath).
+        FileStream file = NativeFile.OpenRead(path);
+        await using (file.ConfigureAwait(false))
         {
-            await hasher.UpdateFromFileAsync(path, threads, allowMapping: !options.NoMmap, cancellationToken).ConfigureAwait(false);
+            await hasher.UpdateFromFileAsync(file, threads, allowMapping: !options.NoMmap, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -226,13 +286,10 @@ internal sealed class HashRunner
         return key[..32];
     }
 
-    private Task ReportAsync(string path, Exception error) => _stderr.WriteLineAsync($"granary: {path}: {Describe(path, error)}");
+    private Task ReportAsync(string path, Exception error) => _stderr.WriteLineAsync($"granary: {Describe(path, error)}");
 
-    private static string Describe(string path, Exception error) => error switch
-    {
-        FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
-        UnauthorizedAccessException => "permission denied",
-        _ when Directory.Exists(path) => "is a directory (hash the files inside it, e.g. find DIR -type f -exec granary hash {} +)",
-        _ => error.Message,
-    };
+    private static string Describe(string path, Exception error) =>
+        IoErrorText.Errno(error) == 21
+            ? $"{OsPath.ToDisplay(path)}: is a directory (hash the files inside it, e.g. find DIR -type f -exec granary hash {{}} +)"
+            : IoErrorText.Describe(error, path);
 }

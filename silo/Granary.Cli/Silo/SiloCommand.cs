@@ -9,23 +9,26 @@ namespace Granary.Cli.Silo;
 /// <summary><c>granary silo run</c>: a silo alone (embedded SQLite) or in a cluster (PostgreSQL).</summary>
 internal static class SiloCommand
 {
+    /// <summary>The most copies of a blob a cluster may keep.</summary>
+    public const int MaxReplicas = 16;
+
+    /// <summary>The <c>silo</c> command and its subcommands.</summary>
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Directory for blobs, metadata, the node key, admin.token and silo.ticket.", DefaultValueFactory = _ => ".granary" };
-        var listen = new Option<string>("--listen") { Description = "Address and port for QUIC (UDP).", DefaultValueFactory = _ => "127.0.0.1:4433", HelpName = "HOST:PORT" };
+        var listen = new Option<string>("--listen") { Description = "Address and port for QUIC (UDP); port 0 to 65535, 0 = any free port.", DefaultValueFactory = _ => "127.0.0.1:4433", HelpName = "HOST:PORT" };
         var cluster = new Option<string?>("--cluster") { Description = "PostgreSQL connection string of the cluster to join (the first silo creates the schema). Without it the silo runs alone on DATA/cluster.db.", HelpName = "CONNECTION" };
-        var replicas = new Option<int?>("--replicas") { Description = "Copies of every blob (R), used when this silo creates the cluster; default 2 (1 while only one silo is active).", HelpName = "R" };
+        Option<int?> replicas = OptionValues.OptionalInteger("--replicas", 1, MaxReplicas, string.Empty);
+        replicas.Description = $"Copies of every blob (R), 1 to {MaxReplicas}, used when this silo creates the cluster; default 2 (1 while only one silo is active).";
+        replicas.HelpName = "R";
         var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas };
-        run.Validators.Add(result =>
+        listen.Validators.Add(result =>
         {
-            if (!IPEndPoint.TryParse(result.GetValue(listen) ?? string.Empty, out _))
+            // On the option, from its token: a command-level check would read the value after
+            // other options failed to parse, when values are no longer available.
+            if (result.Tokens.Count == 1 && !IPEndPoint.TryParse(result.Tokens[0].Value, out _))
             {
-                result.AddError($"--listen '{result.GetValue(listen)}' is not an IP address and port, e.g. 127.0.0.1:4433 or [::]:4433.");
-            }
-
-            if (result.GetValue(replicas) is { } r && r is < 1 or > 16)
-            {
-                result.AddError($"--replicas {r} is out of range: use 1 to 16.");
+                result.AddError($"--listen '{result.Tokens[0].Value}' is not an IP address and port: use HOST:PORT with PORT 0 to 65535 (0 = any free port), e.g. 127.0.0.1:4433 or [::]:4433.");
             }
         });
         run.SetAction(async (parse, cancellationToken) =>
