@@ -25,8 +25,15 @@ public sealed class SiloShutdownTests
         var sink = new StopAtBlockSink(10, () => silo.Router.ShutdownAsync(TimeSpan.FromSeconds(10)));
         var error = await Assert.ThrowsAsync<QuicException>(() => client.GetAsync(hash, sink));
 
-        Assert.True(SiloUnavailable.IsShuttingDown(error), $"{error.Error} {error.ApplicationErrorCode}: {error.Message}");
-        Assert.Contains("shutting down", SiloUnavailable.Describe(error), StringComparison.Ordinal);
+        // Never bad data: a transport failure, which means "retry". When the silo's reset or close
+        // arrives, it carries the shutdown code; under load the close can be lost and the client
+        // then hears a stateless reset from the endpoint that no longer knows it (also "retry").
+        Assert.True(SiloUnavailable.IsRetryable(error));
+        if (error.Error is QuicError.StreamAborted or QuicError.ConnectionAborted)
+        {
+            Assert.True(SiloUnavailable.IsShuttingDown(error), $"{error.Error} {error.ApplicationErrorCode}: {error.Message}");
+            Assert.Contains("shutting down", SiloUnavailable.Describe(error), StringComparison.Ordinal);
+        }
         Assert.True(sink.Blocks < BaoTree.BlockCount(data.Length), "the whole blob arrived before the shutdown: the test proved nothing");
     }
 
@@ -56,7 +63,7 @@ public sealed class SiloShutdownTests
         await shutdown!;
 
         Assert.Equal(data, await File.ReadAllBytesAsync(path));
-        Assert.Contains("shutting down", report.Failures[stopping.Ticket], StringComparison.Ordinal);
+        Assert.Matches("shutting down|cannot reach the silo", report.Failures[stopping.Ticket]);
         Assert.True(report.BytesByProvider[staying.Ticket] > data.Length / 2, "the staying replica should have taken over the rest");
     }
 
@@ -88,7 +95,7 @@ public sealed class SiloShutdownTests
             await shutdown!;
             CommandError problem = CommandErrors.From(error, hash.ToString())!;
             Assert.Equal(CommandErrorKind.Unreachable, problem.Kind);
-            Assert.Contains("shutting down", problem.Message, StringComparison.Ordinal);
+            Assert.Matches("shutting down|cannot reach the silo", problem.Message);
         }
 
         Assert.False(File.Exists(target));
