@@ -134,9 +134,15 @@ public sealed class OrleansSchema
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            "SELECT CASE WHEN to_regclass('granary_orleans_schema') IS NULL THEN 0 ELSE (SELECT COALESCE(max(version), 0) FROM granary_orleans_schema) END",
-            connection);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('granary_orleans_schema') IS NOT NULL", connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return 0;
+            }
+        }
+
+        await using var command = new NpgsqlCommand("SELECT COALESCE(max(version), 0) FROM granary_orleans_schema", connection);
         object? value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return Convert.ToInt32(value, CultureInfo.InvariantCulture);
     }

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+
+namespace Granary.Orleans.Tests;
+
+/// <summary>An Orleans silo in this process on 127.0.0.1 free ports, clustered, storing grain state and reminders through the ADO.NET providers on our schema.</summary>
+public sealed class OrleansTestSilo : IAsyncDisposable
+{
+    /// <summary>The grain-storage provider name the test grains use.</summary>
+    public const string StorageName = "granary";
+
+    private readonly IHost _host;
+    private bool _stopped;
+
+    private OrleansTestSilo(IHost host) => _host = host;
+
+    /// <summary>The silo's address (host:port@generation).</summary>
+    public SiloAddress Address => _host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+
+    /// <summary>Grain references through this silo.</summary>
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>This silo's view of the cluster.</summary>
+    public IClusterMembershipService Membership => _host.Services.GetRequiredService<IClusterMembershipService>();
+
+    /// <summary>Starts a silo of cluster <paramref name="clusterId"/> on the database <paramref name="connectionString"/>.</summary>
+    public static async Task<OrleansTestSilo> StartAsync(string connectionString, string clusterId, CancellationToken cancellationToken = default)
+    {
+        int siloPort = FreePort();
+        int gatewayPort = FreePort();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = "granary-tests";
+            });
+            silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = OrleansSchema.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage(StorageName, o =>
+            {
+                o.Invariant = OrleansSchema.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = OrleansSchema.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+            });
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        });
+        IHost host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new OrleansTestSilo(host);
+    }
+
+    /// <summary>Stops the silo gracefully (it marks itself Dead in the membership table).</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _host.StopAsync(timeout.Token);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _host.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
