@@ -30,12 +30,21 @@ public sealed class OrleansTestSilo : IAsyncDisposable
     public IClusterMembershipService Membership => _host.Services.GetRequiredService<IClusterMembershipService>();
 
     /// <summary>Starts a silo of cluster <paramref name="clusterId"/> on the database <paramref name="connectionString"/>.</summary>
-    public static async Task<OrleansTestSilo> StartAsync(string connectionString, string clusterId, CancellationToken cancellationToken = default)
+    /// <param name="connectionString">The database.</param>
+    /// <param name="clusterId">The cluster (Orleans' DeploymentId in the membership table).</param>
+    /// <param name="log">Where the silo's warnings and errors go; none by default.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<OrleansTestSilo> StartAsync(string connectionString, string clusterId, SiloLog? log = null, CancellationToken cancellationToken = default)
     {
         int siloPort = FreePort();
         int gatewayPort = FreePort();
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
