@@ -140,7 +140,7 @@ public sealed class BlobProtocolTests : IAsyncLifetime
                     stop.Cancel();
                 }
             });
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BlobDownload.ToFileAsync(_client, stored.Hash, path, progress, 1 << 20, stop.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BlobDownload.ToFileAsync(_client, stored.Hash, path, progress, 1 << 20, cancellationToken: stop.Token));
         }
 
         Assert.False(File.Exists(path));

@@ -134,7 +134,9 @@ public sealed class DownloaderTests : IAsyncLifetime
             await File.WriteAllBytesAsync(file, onDisk);
         }
 
-        var error = await Assert.ThrowsAsync<IOException>(() => new Downloader(_clients).DownloadAsync(_hash, _directory.File("never.bin")));
+        var error = await Assert.ThrowsAsync<ProvidersFailedException>(() => new Downloader(_clients).DownloadAsync(_hash, _directory.File("never.bin")));
+        Assert.True(error.BadData);
+        Assert.False(error.Retryable);
         foreach (TestSilo silo in _silos)
         {
             Assert.Contains(silo.Ticket.ToString(), error.Message, StringComparison.Ordinal);

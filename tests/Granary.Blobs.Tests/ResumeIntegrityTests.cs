@@ -71,7 +71,7 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
     private static long Claimed(string path) =>
         path.Contains(nameof(Damage.RecordClaimsMoreThanWritten), StringComparison.Ordinal) ? (Size / BaoTree.BlockSize) * BaoTree.BlockSize : 16L << 20;
 
-    private long Recorded(string path) => new DownloadCheckpoint(path, _hash).ReadRecordedLength();
+    private long Recorded(string path) => new DownloadCheckpoint(path, _hash).ReadRecordedLength(out _);
 
     /// <summary>
     /// Damages the partial file; returns the recorded bytes a resume must discard: the 1 MiB

@@ -99,7 +99,7 @@ public sealed class SiloShutdownTests
         }
 
         Assert.False(File.Exists(target));
-        Assert.True(new DownloadCheckpoint(target, hash).ReadRecordedLength() >= 16 << 20, "the verified prefix was not recorded before the shutdown");
+        Assert.True(new DownloadCheckpoint(target, hash).ReadRecordedLength(out _) >= 16 << 20, "the verified prefix was not recorded before the shutdown");
 
         // The silo comes back (a new one with the same blob) and the same command resumes.
         await using TestSilo back = await TestSilo.StartAsync();

@@ -176,7 +176,7 @@ public sealed class TreeTests : IAsyncLifetime
                     stop.Cancel();
                 }
             });
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BlobDownload.ToFileAsync(_client, hash, target, progress, checkpointBytes: 64 << 10, stop.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BlobDownload.ToFileAsync(_client, hash, target, progress, checkpointBytes: 64 << 10, cancellationToken: stop.Token));
         }
 
         Assert.True(File.Exists(DownloadPaths.Partial(target)));

@@ -62,6 +62,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--replicas 99999999999 is out of range: use 1 to 16", "silo", "run", "--replicas", "99999999999")]
     [InlineData("PORT 0 to 65535", "silo", "run", "--listen", "127.0.0.1:99999")]
     [InlineData("PORT 0 to 65535", "silo", "run", "--listen", "somewhere")]
+    [InlineData("--output (-o) needs a path", "get", "0000000000000000000000000000000000000000000000000000000000000000", "-o", "")]
     public Task A_bad_number_names_the_option_and_its_range(string message, params string[] arguments) =>
         AssertUsageErrorAsync(arguments, message);
 

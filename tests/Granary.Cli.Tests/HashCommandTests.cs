@@ -68,6 +68,16 @@ public sealed class HashCommandTests : IDisposable
     public Task Output_is_byte_identical_to_b3sum(params string[] arguments) => AssertSameAsync(arguments);
 
     [Fact]
+    public async Task A_reader_that_leaves_early_stops_the_output_as_it_stops_b3sum()
+    {
+        // 2^64 - 1 output bytes would take forever: only a broken pipe can end this in time.
+        string pipeline = $"'{GranaryProcess.Dotnet}' '{GranaryProcess.Dll}' hash --length 18446744073709551615 small.txt | head -c 100 > /dev/null; echo ${{PIPESTATUS[0]}}";
+        ToolResult result = await ExternalTool.RunAsync("bash", ["-c", pipeline], null, _directory.Path).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("141", result.StdoutText.Trim());
+        Assert.Equal(string.Empty, result.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task Standard_input_is_read_when_no_file_or_dash_is_given()
     {
         byte[] input = TestRandom.Bytes(TestRandom.For("stdin"), 100_000);

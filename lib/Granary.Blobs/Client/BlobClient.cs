@@ -144,11 +144,26 @@ public sealed class BlobClient : IAsyncDisposable
         return ToInfo(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Uploads a file.</summary>
+    /// <summary>Uploads a regular file (a link to one is followed).</summary>
+    /// <exception cref="IOException">It is not a regular file (a FIFO, device, socket or directory: never opened, so a FIFO cannot hang the upload), or cannot be read.</exception>
     public async Task<BlobInfo> PutFileAsync(
         string path, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        if (PosixFiles.Stat(path, followLinks: true, out PosixFiles.FileStatus status) == 0 && status.Kind != PosixFiles.FileKind.Regular)
+        {
+            throw new IOException($"{path} is {PosixFiles.Describe(status.Kind)}: only regular files (and directories, as collections) can be sent. Copy what you want to keep into a file and send that.");
+        }
+
+        FileStream file;
+        try
+        {
+            file = PosixFiles.OpenRegularFile(path);
+        }
+        catch (IOException error)
+        {
+            throw new IOException($"{path}: {error.Message}", error);
+        }
+
         await using (file.ConfigureAwait(false))
         {
             return await PutAsync(file, file.Length, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
@@ -295,6 +310,7 @@ public sealed class BlobClient : IAsyncDisposable
 
         var missing = new List<CollectionEntry>();
         long received = 0;
+        IReadOnlyDictionary<string, string> partials = DownloadPaths.ForCollection(directory, collection);
         foreach (CollectionEntry entry in collection.Entries)
         {
             BlobMessage header = await BlobMessage.ReadAsync(input, cancellationToken).ConfigureAwait(false)
@@ -313,8 +329,8 @@ public sealed class BlobClient : IAsyncDisposable
 
             string target = BlobCollection.Resolve(directory, entry);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            string partial = DownloadPaths.Partial(target);
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+            string partial = partials[target];
+            var file = new FileStream(PosixFiles.OpenTemporary(partial, truncate: true), FileAccess.Write, bufferSize: 0);
             await using (file.ConfigureAwait(false))
             {
                 await BaoDecoder.DecodeAsync(input, entry.Hash, size, ChunkRanges.All, new StreamSink(file), requireEnd: false, cancellationToken).ConfigureAwait(false);

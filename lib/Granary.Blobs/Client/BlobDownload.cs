@@ -19,24 +19,26 @@ public static class BlobDownload
 
     /// <summary>
     /// Downloads <paramref name="hash"/> to <paramref name="path"/>, resuming from PATH.partial when
-    /// its record allows, and checkpointing every <paramref name="checkpointBytes"/>.
+    /// its record allows, and checkpointing every <paramref name="checkpointBytes"/>. A
+    /// <paramref name="path"/> that appears meanwhile is replaced only if <paramref name="overwrite"/>.
     /// </summary>
     /// <returns>What was kept from an earlier attempt, what of that failed verification, and what was fetched.</returns>
     /// <exception cref="BaoVerificationException">The silo sent bytes that do not verify; nothing unverified was written.</exception>
     /// <exception cref="Protocol.BlobProtocolException">The silo refused (not found, expired, …).</exception>
     /// <exception cref="Transport.QuicException">The silo could not be reached, or went away.</exception>
-    /// <exception cref="IOException">The local file could not be read or written.</exception>
+    /// <exception cref="Files.TargetExistsException"><paramref name="path"/> appeared meanwhile (the verified download stays in PATH.partial).</exception>
+    /// <exception cref="IOException">The local file could not be read or written, or something other than a regular file sits at PATH.partial.</exception>
     public static async Task<FileDownloadResult> ToFileAsync(
         BlobClient client, Blake3Hash hash, string path, IProgress<(long Done, long Total)>? progress = null,
-        long checkpointBytes = DefaultCheckpointBytes, CancellationToken cancellationToken = default)
+        long checkpointBytes = DefaultCheckpointBytes, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         var checkpoint = new DownloadCheckpoint(path, hash);
-        long recorded = checkpoint.ReadRecordedLength();
+        long recorded = checkpoint.ReadRecordedLength(out string? ignored);
         PartialCheck check = PartialCheck.Nothing;
         BlobInfo info;
         CheckpointingSink sink;
-        using (SafeFileHandle file = File.OpenHandle(checkpoint.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        using (SafeFileHandle file = checkpoint.OpenPartial(resume: recorded > 0))
         {
             if (recorded > 0)
             {
@@ -46,20 +48,15 @@ public static class BlobDownload
                     await checkpoint.RecordAsync(check.Prefix, cancellationToken).ConfigureAwait(false);
                 }
             }
-            else
-            {
-                RandomAccess.SetLength(file, 0);
-            }
-
             sink = new CheckpointingSink(file, checkpoint, check, checkpointBytes, progress);
             info = await client.GetAsync(hash, sink, check.Missing, cancellationToken).ConfigureAwait(false);
             RandomAccess.SetLength(file, info.Size);
             RandomAccess.FlushToDisk(file);
         }
 
-        checkpoint.Complete(path);
+        checkpoint.Complete(path, overwrite);
         progress?.Report((info.Size, info.Size));
-        return new FileDownloadResult(info.Size, check.Kept, check.Discarded, sink.Received);
+        return new FileDownloadResult(info.Size, check.Kept, check.Discarded, sink.Received) { Warnings = checkpoint.Warnings(ignored, check.Discarded) };
     }
 
     /// <summary>

@@ -31,6 +31,9 @@ public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, l
 
     /// <summary>Recorded bytes of an earlier attempt that no longer verified and were fetched again.</summary>
     public long Discarded { get; init; }
+
+    /// <summary>What the user should be told (an ignored record, bytes fetched again), one sentence each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>
@@ -66,20 +69,16 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             throw new InvalidOperationException("This downloader was given no providers: pass at least one connected client.");
         }
 
-        var failures = new ConcurrentDictionary<SiloTicket, string>();
+        var failures = new ConcurrentDictionary<SiloTicket, Exception>();
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
         var checkpoint = new DownloadCheckpoint(path, hash);
-        long recorded = checkpoint.ReadRecordedLength();
+        long recorded = checkpoint.ReadRecordedLength(out string? ignored);
         long blocks = BaoTree.BlockCount(size);
         DownloadReport report;
-        using (SafeFileHandle file = File.OpenHandle(checkpoint.PartialPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        using (SafeFileHandle file = checkpoint.OpenPartial(resume: recorded > 0))
         {
             PartialCheck check = recorded > 0 ? await VerifyPartialAsync(hash, file, recorded, failures, cancellationToken).ConfigureAwait(false) : PartialCheck.Nothing;
-            if (recorded == 0)
-            {
-                RandomAccess.SetLength(file, 0);
-            }
-            else if (check.Prefix != recorded)
+            if (recorded > 0 && check.Prefix != recorded)
             {
                 await checkpoint.RecordAsync(check.Prefix, cancellationToken).ConfigureAwait(false);
             }
@@ -117,10 +116,10 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                 cancellationToken).ConfigureAwait(false);
             RandomAccess.SetLength(file, size);
             RandomAccess.FlushToDisk(file);
-            report = report with { Resumed = check.Kept, Discarded = check.Discarded };
+            report = report with { Resumed = check.Kept, Discarded = check.Discarded, Warnings = checkpoint.Warnings(ignored, check.Discarded) };
         }
 
-        checkpoint.Complete(path);
+        checkpoint.Complete(path, overwrite);
         return report;
     }
 
@@ -137,7 +136,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         Blake3Hash hash, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, bool overwrite = false,
         CancellationToken cancellationToken = default)
     {
-        var failures = new ConcurrentDictionary<SiloTicket, string>();
+        var failures = new ConcurrentDictionary<SiloTicket, Exception>();
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
         if (size > BlobCollection.MaxSize)
         {
@@ -166,13 +165,13 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             }
             catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
             {
-                failures[provider.Silo] = error.Message;
+                failures[provider.Silo] = error;
             }
         }
 
         if (collection is null)
         {
-            throw new IOException($"No provider delivered the collection {hash}: " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
+            throw new ProvidersFailedException($"No provider delivered the collection {hash}", failures);
         }
 
         await DownloadTargets.CheckCollectionAsync(directory, collection, overwrite, cancellationToken).ConfigureAwait(false);
@@ -182,14 +181,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             Directory.CreateDirectory(BlobCollection.Resolve(directory, emptyDirectory));
         }
 
+        IReadOnlyDictionary<string, string> partials = DownloadPaths.ForCollection(directory, collection);
         return await RunAsync(
             $"Downloading collection {hash}", collection.Entries.Sum(e => e.Size), collection.Entries, strategy, failures, progress,
             async (provider, entry) =>
             {
                 string target = BlobCollection.Resolve(directory, entry);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                string partial = DownloadPaths.Partial(target);
-                var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+                string partial = partials[target];
+                var file = new FileStream(PosixFiles.OpenTemporary(partial, truncate: true), FileAccess.Write, bufferSize: 0);
                 await using (file.ConfigureAwait(false))
                 {
                     BlobInfo child = await provider.GetToStreamAsync(entry.Hash, file, cancellationToken).ConfigureAwait(false);
@@ -213,7 +213,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     /// in flight elsewhere may fail and come back. A failing provider requeues its item and stops.
     /// </summary>
     private async Task<DownloadReport> RunAsync<T>(
-        string what, long total, IEnumerable<T> items, SplitStrategy strategy, ConcurrentDictionary<SiloTicket, string> failures,
+        string what, long total, IEnumerable<T> items, SplitStrategy strategy, ConcurrentDictionary<SiloTicket, Exception> failures,
         IProgress<long>? progress, Func<BlobClient, T, Task<long>> fetch, CancellationToken cancellationToken)
     {
         var queue = Channel.CreateUnbounded<T>();
@@ -250,8 +250,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                 {
                     // What was verified and written is right; the item is simply fetched again elsewhere.
                     queue.Writer.TryWrite(item);
-                    failures[provider.Silo] = SiloUnavailable.IsRetryable(error) ? SiloUnavailable.Describe(error) : error.Message;
+                    failures[provider.Silo] = error;
                     return;
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // A local failure (the disk, a file in the way) is no provider's fault and no other
+                    // provider can fix it: stop every worker, which would otherwise wait for this item forever.
+                    queue.Writer.TryComplete(error);
+                    throw;
                 }
 
                 delivered.AddOrUpdate(provider.Silo, bytes, (_, sum) => sum + bytes);
@@ -282,15 +289,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
 
         if (Volatile.Read(ref remaining) > 0)
         {
-            throw new IOException($"{what} failed: every provider failed. " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
+            throw new ProvidersFailedException($"{what} failed: every provider failed", failures);
         }
 
-        return new DownloadReport(total, delivered, failures);
+        return new DownloadReport(total, delivered, failures.ToDictionary(f => f.Key, f => ProvidersFailedException.Describe(f.Value)));
     }
 
     /// <summary>Re-verifies an earlier attempt's recorded prefix with the first provider that answers.</summary>
     private async Task<PartialCheck> VerifyPartialAsync(
-        Blake3Hash hash, SafeFileHandle file, long recorded, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)
+        Blake3Hash hash, SafeFileHandle file, long recorded, ConcurrentDictionary<SiloTicket, Exception> failures, CancellationToken cancellationToken)
     {
         foreach (BlobClient provider in providers.Where(p => !failures.ContainsKey(p.Silo)))
         {
@@ -300,7 +307,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             }
             catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
             {
-                failures[provider.Silo] = error.Message;
+                failures[provider.Silo] = error;
             }
         }
 
@@ -308,7 +315,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         return PartialCheck.From([], recorded);
     }
 
-    private async Task<long> SizeAsync(Blake3Hash hash, ConcurrentDictionary<SiloTicket, string> failures, CancellationToken cancellationToken)
+    private async Task<long> SizeAsync(Blake3Hash hash, ConcurrentDictionary<SiloTicket, Exception> failures, CancellationToken cancellationToken)
     {
         foreach (BlobClient provider in providers)
         {
@@ -318,11 +325,11 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             }
             catch (Exception error) when (error is QuicException or BlobProtocolException)
             {
-                failures[provider.Silo] = error.Message;
+                failures[provider.Silo] = error;
             }
         }
 
-        throw new IOException($"No provider has {hash}: " + string.Join("; ", failures.Select(f => $"{f.Key}: {f.Value}")));
+        throw new ProvidersFailedException($"No provider has {hash}", failures);
     }
 
     private sealed class CountingSink(IBaoSink inner) : IBaoSink

@@ -9,4 +9,8 @@ namespace Granary.Blobs.Client;
 /// file: worth a warning.
 /// </param>
 /// <param name="Fetched">Bytes fetched from the silo this time.</param>
-public sealed record FileDownloadResult(long Size, long Resumed, long Discarded, long Fetched);
+public sealed record FileDownloadResult(long Size, long Resumed, long Discarded, long Fetched)
+{
+    /// <summary>What the user should be told (an ignored record, bytes fetched again), one sentence each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -203,13 +203,13 @@ public sealed class GetBlobCommand
             else if (clients.Count == 1)
             {
                 FileDownloadResult result = await BlobDownload.ToFileAsync(
-                    clients[0], hash, target, new InlineProgress<(long Done, long Total)>(p => progress.Report(p.Done)), cancellationToken: host.CancellationToken).ConfigureAwait(false);
-                ReportResume(host, target, result.Resumed, result.Discarded, info.Size);
+                    clients[0], hash, target, new InlineProgress<(long Done, long Total)>(p => progress.Report(p.Done)), overwrite: Force, cancellationToken: host.CancellationToken).ConfigureAwait(false);
+                ReportResume(host, target, result.Resumed, result.Warnings, info.Size);
             }
             else
             {
                 DownloadReport report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, progress, Force, host.CancellationToken).ConfigureAwait(false);
-                ReportResume(host, target, report.Resumed, report.Discarded, info.Size);
+                ReportResume(host, target, report.Resumed, report.Warnings, info.Size);
             }
 
             progress.Complete();
@@ -227,12 +227,12 @@ public sealed class GetBlobCommand
         }
     }
 
-    /// <summary>Says what a resume kept; recorded bytes that no longer verified are worth a warning.</summary>
-    private static void ReportResume(ICommandHost host, string target, long resumed, long discarded, long size)
+    /// <summary>Says what a resume kept, and warns about what it could not keep.</summary>
+    private static void ReportResume(ICommandHost host, string target, long resumed, IReadOnlyList<string> warnings, long size)
     {
-        if (discarded > 0)
+        foreach (string warning in warnings)
         {
-            host.Warning($"{target}.partial had changed on disk since it was recorded: {discarded} bytes no longer matched the blob and were fetched again. The finished file is verified.");
+            host.Warning(char.ToUpperInvariant(warning[0]) + warning[1..] + ".");
         }
 
         if (resumed > 0)

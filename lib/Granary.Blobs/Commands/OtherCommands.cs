@@ -42,7 +42,13 @@ public sealed class UpdateBlobExpiryCommand
         {
             if (await host.ShouldProcessAsync(hash.ToString(), $"Keep until at least {DateTimeOffset.UtcNow + Ttl:u}").ConfigureAwait(false))
             {
+                DateTimeOffset askedAt = DateTimeOffset.UtcNow;
                 BlobInfo blob = await session.Client.ExtendAsync(hash, Ttl, host.CancellationToken).ConfigureAwait(false);
+                if (GrantedLifetime.Shortened(Ttl, askedAt, blob) is { } shortened)
+                {
+                    host.Warning(shortened);
+                }
+
                 if (PassThru)
                 {
                     host.Output(BlobItem.From(blob, session.Silo));

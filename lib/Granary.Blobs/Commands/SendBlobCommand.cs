@@ -49,7 +49,9 @@ public sealed class SendBlobCommand
         {
             if (await host.ShouldProcessAsync($"{Bytes.Length} bytes", "Upload to the Granary cluster").ConfigureAwait(false))
             {
+                DateTimeOffset askedAt = DateTimeOffset.UtcNow;
                 BlobInfo blob = await session.Client.PutAsync(new MemoryStream(Bytes, writable: false), Bytes.Length, Ttl, null, Tags, host.CancellationToken).ConfigureAwait(false);
+                WarnIfShortened(host, askedAt, blob);
                 host.Output(BlobItem.From(blob, session.Silo));
             }
 
@@ -95,8 +97,10 @@ public sealed class SendBlobCommand
         if (!isDirectory)
         {
             var fileProgress = new ThrottledProgress(host, activity, $"Uploading {name}", new FileInfo(path).Length);
+            DateTimeOffset askedAt = DateTimeOffset.UtcNow;
             BlobInfo file = await session.Client.PutFileAsync(path, Ttl, fileProgress, Tags, host.CancellationToken).ConfigureAwait(false);
             fileProgress.Complete();
+            WarnIfShortened(host, askedAt, file);
             host.Verbose($"Stored {path} as {file.Hash} ({file.Size} bytes).");
             host.Output(BlobItem.From(file, session.Silo, path));
             return;
@@ -104,8 +108,10 @@ public sealed class SendBlobCommand
 
         DirectoryTree tree = DirectoryTree.Scan(path, FollowSymlinks, host.CancellationToken);
         var progress = new ThrottledProgress(host, activity, $"Uploading {name}", tree.TotalBytes);
+        DateTimeOffset started = DateTimeOffset.UtcNow;
         DirectoryUpload upload = await session.Client.PutDirectoryAsync(tree, Ttl, progress, host.CancellationToken).ConfigureAwait(false);
         progress.Complete();
+        WarnIfShortened(host, started, upload.Collection);
         host.Verbose($"Stored {path} as {upload.Collection.Hash} ({upload.Entries.Entries.Count} files, {upload.Entries.Directories.Count} empty directories).");
 
         // The collection stands (it holds everything else); each left-out entry is its own error so scripts notice.
@@ -116,21 +122,42 @@ public sealed class SendBlobCommand
 
         host.Output(BlobItem.From(upload.Collection, session.Silo, path, isCollection: true));
     }
+
+    private void WarnIfShortened(ICommandHost host, DateTimeOffset askedAt, BlobInfo granted)
+    {
+        if (GrantedLifetime.Shortened(Ttl, askedAt, granted) is { } shortened)
+        {
+            host.Warning(shortened);
+        }
+    }
 }
 
-/// <summary>Byte progress turned into at most ~10 reports a second (Write-Progress is not free).</summary>
+/// <summary>
+/// Byte progress turned into a report every 100 ms or every 1/64 of the total, whichever comes
+/// first: Write-Progress is not free, yet a bar should move with each step a user can see.
+/// </summary>
 internal sealed class ThrottledProgress(ICommandHost host, int activity, string name, long total) : IProgress<long>
 {
+    private readonly long _step = Math.Max(1, total / 64);
+    private readonly Lock _gate = new();
     private long _lastReport = Environment.TickCount64 - 1000;
+    private long _lastValue = long.MinValue / 2;
 
     public void Report(long value)
     {
         long now = Environment.TickCount64;
-        if (now - Interlocked.Read(ref _lastReport) >= 100)
+        lock (_gate)
         {
-            Interlocked.Exchange(ref _lastReport, now);
-            host.Progress(new TransferProgress(activity, name, value, total));
+            if (now - _lastReport < 100 && value - _lastValue < _step)
+            {
+                return;
+            }
+
+            _lastReport = now;
+            _lastValue = value;
         }
+
+        host.Progress(new TransferProgress(activity, name, value, total));
     }
 
     public void Complete() => host.Progress(new TransferProgress(activity, name, total, total, Completed: true));

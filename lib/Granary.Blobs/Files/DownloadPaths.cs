@@ -1,4 +1,5 @@
 using System.Text;
+using Granary.Blobs.Protocol;
 using Granary.Hashing;
 
 namespace Granary.Blobs.Files;
@@ -32,4 +33,41 @@ public static class DownloadPaths
 
     /// <summary>Where a resumable download records how much of <see cref="Partial"/> is verified and durable.</summary>
     public static string State(string target) => Partial(target) + StateSuffix;
+
+    /// <summary>
+    /// The temporary file of every file of a collection downloaded into <paramref name="directory"/>,
+    /// by full target path. A collection may itself hold a file (or a directory) named like another
+    /// entry's <c>NAME.partial</c>; such an entry gets a hidden name instead, so that no temporary
+    /// file is ever another entry, its directory, or another entry's temporary file.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ForCollection(string directory, BlobCollection collection)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string path in collection.Entries.Select(e => e.Path).Concat(collection.Directories))
+        {
+            // The entry and every directory above it.
+            for (string? part = path; !string.IsNullOrEmpty(part); part = Path.GetDirectoryName(part))
+            {
+                taken.Add(Path.GetFullPath(Path.Combine(directory, part)));
+            }
+        }
+
+        var partials = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (CollectionEntry entry in collection.Entries)
+        {
+            string target = BlobCollection.Resolve(directory, entry);
+            string partial = Partial(target);
+            for (int attempt = 1; taken.Contains(partial) || taken.Contains(partial + StateSuffix); attempt++)
+            {
+                string digest = Blake3.Hash(Encoding.UTF8.GetBytes($"{Path.GetFileName(target)}/{attempt}")).ToString()[..32];
+                partial = Path.Join(Path.GetDirectoryName(target), $".granary-{digest}{PartialSuffix}");
+            }
+
+            taken.Add(partial);
+            partials[target] = partial;
+        }
+
+        return partials;
+    }
 }

@@ -20,6 +20,11 @@ internal static unsafe partial class PosixFiles
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasic = 0x7ff;
     private const int ORdOnly = 0;
+    private const int ORdWr = 2;
+    private const int OCreat = 0x40;
+    private const int OTrunc = 0x200;
+    private const int ONoFollow = 0x20000;
+    private const int EISDIR = 21;
     private const int ONonBlock = 0x800;
     private const int OCloExec = 0x80000;
 
@@ -123,6 +128,43 @@ internal static unsafe partial class PosixFiles
         }
     }
 
+    /// <summary>
+    /// Opens a download's own temporary file (PATH.partial, its record) for reading and writing,
+    /// never through a symbolic link (O_NOFOLLOW) and only if it is a regular file: whatever sits
+    /// at that name — a link planted there, a FIFO, a directory — is refused with a message that
+    /// says what to remove, so a download can never write anywhere but its own files.
+    /// </summary>
+    /// <param name="path">The temporary file.</param>
+    /// <param name="truncate">Start it empty (O_TRUNC); otherwise keep its bytes (a resume).</param>
+    /// <exception cref="IOException">It is a link, not a regular file, or cannot be opened; the message says which.</exception>
+    public static SafeFileHandle OpenTemporary(string path, bool truncate)
+    {
+        int flags = ORdWr | OCreat | ONoFollow | ONonBlock | OCloExec | (truncate ? OTrunc : 0);
+        int fd = OpenWithMode(path, flags, 0b110_110_100);
+        if (fd < 0)
+        {
+            int error = Marshal.GetLastPInvokeError();
+            throw new IOException(error switch
+            {
+                ELOOP => $"{path} is a symbolic link: a download never writes through one. Remove it and run again.",
+                EISDIR => $"{path} is a directory where the download keeps its partial file. Remove or rename it and run again.",
+                _ => $"{path} cannot be opened: {Marshal.GetPInvokeErrorMessage(error)}.",
+            });
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        int statError = StatAt(fd, string.Empty, AtEmptyPath, out FileStatus status);
+        if (statError != 0 || status.Kind != FileKind.Regular)
+        {
+            handle.Dispose();
+            throw new IOException(statError != 0
+                ? $"{path} cannot be examined: {Marshal.GetPInvokeErrorMessage(statError)}."
+                : $"{path} is {Describe(status.Kind)}, not the regular file a download keeps its bytes in. Remove it and run again.");
+        }
+
+        return handle;
+    }
+
     /// <summary>The canonical absolute path (every link resolved), or null with the errno.</summary>
     public static string? RealPath(string path, out int error)
     {
@@ -188,6 +230,9 @@ internal static unsafe partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenWithMode(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint RealPathNative(string path, nint resolved);

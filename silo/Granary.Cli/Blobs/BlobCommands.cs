@@ -40,6 +40,7 @@ internal static class BlobCommands
         send.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, null, async (client, ticket) =>
         {
             string source = parse.GetValue(path)!;
+            DateTimeOffset askedAt = DateTimeOffset.UtcNow;
             BlobInfo blob;
             IReadOnlyList<SkippedEntry> skipped = [];
             if (Directory.Exists(source))
@@ -58,6 +59,7 @@ internal static class BlobCommands
             }
 
             Console.WriteLine($"{blob.Hash} {new BlobTicket(ticket, blob.Hash)}");
+            WarnIfShortened(ParseTtl(parse.GetValue(ttl)), askedAt, blob);
             foreach (SkippedEntry entry in skipped)
             {
                 Console.Error.WriteLine($"granary: warning: left out {entry}");
@@ -78,6 +80,13 @@ internal static class BlobCommands
             Required = true,
             HelpName = "PATH",
         };
+        output.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("--output (-o) needs a path: the file to write (or the directory, for a collection).");
+            }
+        });
         var more = new Option<string[]>("--also-from") { Description = "More silos holding the blob: the download is split across all of them, and survives any that fail.", HelpName = "TICKET", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force", "-f") { Description = "Replace existing files: the -o file, or files of a collection that exist with other content." };
         var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more, force };
@@ -118,9 +127,9 @@ internal static class BlobCommands
             DownloadTargets.CheckFile(file, overwrite);
             BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
             using var bar = new ProgressBar(info.Size);
-            FileDownloadResult result = await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), cancellationToken: ct).ConfigureAwait(false);
+            FileDownloadResult result = await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), overwrite: overwrite, cancellationToken: ct).ConfigureAwait(false);
             bar.Done();
-            WarnIfDiscarded(file, result.Discarded);
+            Warn(result.Warnings);
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
         }, ct));
 
@@ -134,7 +143,13 @@ internal static class BlobCommands
         extendTtl.Validators.Add(ValidateTtl);
         var extend = new Command("extend", "Keep a blob longer (expiry never moves earlier).") { extendTarget, silo, tokenFile, extendTtl };
         extend.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(extendTarget), async (client, _) =>
-            Print(await client.ExtendAsync(HashOf(parse.GetValue(extendTarget)!), ParseTtl(parse.GetValue(extendTtl))!.Value, ct).ConfigureAwait(false)), ct));
+        {
+            DateTimeOffset askedAt = DateTimeOffset.UtcNow;
+            TimeSpan asked = ParseTtl(parse.GetValue(extendTtl))!.Value;
+            BlobInfo blob = await client.ExtendAsync(HashOf(parse.GetValue(extendTarget)!), asked, ct).ConfigureAwait(false);
+            Print(blob);
+            WarnIfShortened(asked, askedAt, blob);
+        }, ct));
 
         var rmTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
         var rm = new Command("rm", "Delete a blob from the silo.") { rmTarget, silo, tokenFile };
@@ -178,7 +193,7 @@ internal static class BlobCommands
                 report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
             }
 
-            WarnIfDiscarded(target, report.Discarded);
+            Warn(report.Warnings);
             foreach (var (silo, reason) in report.Failures)
             {
                 Console.Error.WriteLine($"granary: dropped {silo}: {reason}");
@@ -193,12 +208,19 @@ internal static class BlobCommands
         }
     }
 
-    /// <summary>A resumed partial file whose recorded bytes no longer verified was touched by something: say so.</summary>
-    private static void WarnIfDiscarded(string file, long discarded)
+    private static void WarnIfShortened(TimeSpan? asked, DateTimeOffset askedAt, BlobInfo granted)
     {
-        if (discarded > 0)
+        if (GrantedLifetime.Shortened(asked, askedAt, granted) is { } warning)
         {
-            Console.Error.WriteLine($"granary: warning: {file}.partial had changed on disk since it was recorded: {discarded} bytes no longer matched the blob and were fetched again (the finished file is verified)");
+            Console.Error.WriteLine($"granary: warning: {warning}");
+        }
+    }
+
+    private static void Warn(IEnumerable<string> warnings)
+    {
+        foreach (string warning in warnings)
+        {
+            Console.Error.WriteLine($"granary: warning: {warning}");
         }
     }
 
@@ -274,6 +296,11 @@ internal static class BlobCommands
         }
         catch (BaoVerificationException error)
         {
+            return Fail(Refused, error.Message);
+        }
+        catch (ProvidersFailedException error)
+        {
+            // Not a local file problem: every silo failed, none retryable (bad data, refusals).
             return Fail(Refused, error.Message);
         }
         catch (FormatException error)

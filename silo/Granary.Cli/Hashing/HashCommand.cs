@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.CommandLine;
 
 namespace Granary.Cli.Hashing;
@@ -8,6 +9,12 @@ namespace Granary.Cli.Hashing;
 /// </summary>
 internal static class HashCommand
 {
+    /// <summary>128 + SIGPIPE: what a shell reports for b3sum when its reader leaves early.</summary>
+    private const int BrokenPipeExitCode = 141;
+
+    /// <summary>EPIPE: .NET reports the errno of a failed write as the exception's HResult on Linux.</summary>
+    private const int BrokenPipeErrno = 32;
+
     /// <summary>The most threads --num-threads accepts.</summary>
     public const int MaxThreads = 1024;
 
@@ -91,8 +98,23 @@ internal static class HashCommand
                 Check = parse.GetValue(check),
                 Quiet = parse.GetValue(quiet),
             };
-            var runner = new HashRunner(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
-            return await runner.RunAsync(options, cancellationToken).ConfigureAwait(false);
+            // Not Console.OpenStandardOutput(): it swallows EPIPE, so `granary hash --length HUGE | head`
+            // would run on forever after its reader left. A plain stream over fd 1 reports it.
+            var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            await using (stdout.ConfigureAwait(false))
+            {
+                var runner = new HashRunner(Console.OpenStandardInput(), stdout, Console.Error);
+                try
+                {
+                    return await runner.RunAsync(options, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException error) when (error.HResult == BrokenPipeErrno)
+                {
+                    // The reader is gone: stop quietly, with the status a shell gives a process b3sum-like
+                    // tools leave on SIGPIPE (128 + 13).
+                    return BrokenPipeExitCode;
+                }
+            }
         });
         return command;
     }
