@@ -20,6 +20,12 @@ public sealed class BlobsServerOptions
 
     /// <summary>How long a client may take to send a request's metadata block.</summary>
     public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On shutdown, how long a connection whose requests were reset stays open for its client to
+    /// read the resets and leave (default 2 s; the router's own drain limit still applies).
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -42,6 +48,13 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     {
         var session = new Session { Authenticated = options.TrustedNodes.Contains(connection.RemoteNodeId) || cluster?.IsMember(connection.RemoteNodeId) == true };
         await connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, session, shutdown), shutdown).ConfigureAwait(false);
+        if (shutdown.IsCancellationRequested && Volatile.Read(ref session.Abandoned) > 0)
+        {
+            // A reset is retransmitted until acknowledged only while the connection lives; closing at
+            // once lets a busy client lose both reset and close and wait out its idle timeout. Give
+            // it a moment to read the 503 and leave.
+            await Task.WhenAny(connection.Closed, Task.Delay(options.ShutdownGrace, CancellationToken.None)).ConfigureAwait(false);
+        }
     }
 
     private async Task ServeAsync(QuicConnection connection, QuicStream stream, Session session, CancellationToken shutdown)
@@ -149,6 +162,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                     // A clean end (FIN) here would look like a truncated reply, which a client must
                     // treat as bad data; a reset with 503 says "this silo is going away, retry".
                     stream.Abort(QuicAbortDirection.Both, BlobStatus.Unavailable);
+                    Interlocked.Increment(ref session.Abandoned);
                 }
                 else
                 {
@@ -457,5 +471,8 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
     private sealed class Session
     {
         public volatile bool Authenticated;
+
+        /// <summary>Requests reset with 503 because the silo is stopping.</summary>
+        public int Abandoned;
     }
 }
