@@ -7,6 +7,7 @@
 //   Hash     granary hash over --path (default: the repository's tracked files)
 //   Test     (after Module and Publish) runs every test project and prints the totals as "N passed, N failed[, N skipped]"
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
+//   Bench-Resume  a resumed get re-verifying 1 GiB of PATH.partial, against b3sum (bench/resume.sh)
 //   Bench-Quic, Bench-Cluster  bench/quic.sh, bench/cluster.sh (install their anchors first)
 using System.Xml.Linq;
 
@@ -245,6 +246,17 @@ Task("Bench-Hash")
     if (Run("bash", "bench/hash.sh") != 0)
     {
         throw new Exception("bench/hash.sh failed.");
+    }
+});
+
+Task("Bench-Resume")
+    .IsDependentOn("Publish")
+    .Description("What a resumed get costs: re-verifying a 1 GiB PATH.partial against b3sum (bench/resume.sh).")
+    .Does(() =>
+{
+    if (Run("bash", "bench/resume.sh") != 0)
+    {
+        throw new Exception("bench/resume.sh failed.");
     }
 });
 
