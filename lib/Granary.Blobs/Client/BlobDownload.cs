@@ -48,7 +48,8 @@ public static class BlobDownload
                     await checkpoint.RecordAsync(check.Prefix, cancellationToken).ConfigureAwait(false);
                 }
             }
-            sink = new CheckpointingSink(file, checkpoint, check, checkpointBytes, progress);
+            using var prefix = new VerifiedPrefix(file, checkpoint, check, checkpointBytes);
+            sink = new CheckpointingSink(file, prefix, check.Kept, progress);
             info = await client.GetAsync(hash, sink, check.Missing, cancellationToken).ConfigureAwait(false);
             RandomAccess.SetLength(file, info.Size);
             RandomAccess.FlushToDisk(file);
@@ -90,17 +91,9 @@ public static class BlobDownload
         return PartialCheck.From(verified, claimed);
     }
 
-    /// <summary>
-    /// Writes verified blocks at their offsets and follows the contiguous verified prefix (blocks
-    /// kept from the earlier attempt count once the gaps before them are filled); every
-    /// <c>checkpointBytes</c> received, fsyncs and records that prefix.
-    /// </summary>
-    private sealed class CheckpointingSink(
-        SafeFileHandle file, DownloadCheckpoint checkpoint, PartialCheck check, long checkpointBytes, IProgress<(long, long)>? progress) : IBaoSink
+    /// <summary>Writes verified blocks at their offsets; <see cref="VerifiedPrefix"/> fsyncs and records the contiguous prefix.</summary>
+    private sealed class CheckpointingSink(SafeFileHandle file, VerifiedPrefix prefix, long kept, IProgress<(long, long)>? progress) : IBaoSink
     {
-        private long _sinceCheckpoint;
-        private long _prefix = check.Prefix;
-
         public long Received { get; private set; }
 
         public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -110,21 +103,8 @@ public static class BlobDownload
             long offset = block * BaoTree.BlockSize;
             await RandomAccess.WriteAsync(file, data, offset, cancellationToken).ConfigureAwait(false);
             Received += data.Length;
-            _sinceCheckpoint += data.Length;
-            if (offset == _prefix)
-            {
-                _prefix = check.KeptRunEndingAt(offset + data.Length);
-            }
-
-            if (_sinceCheckpoint >= checkpointBytes)
-            {
-                // Durable first, then claimed: the record never covers bytes that could be lost.
-                RandomAccess.FlushToDisk(file);
-                await checkpoint.RecordAsync(_prefix, cancellationToken).ConfigureAwait(false);
-                _sinceCheckpoint = 0;
-            }
-
-            progress?.Report((check.Kept + Received, -1));
+            await prefix.CompletedAsync(offset, offset + data.Length, cancellationToken).ConfigureAwait(false);
+            progress?.Report((kept + Received, -1));
         }
     }
 }

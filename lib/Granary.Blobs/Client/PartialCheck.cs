@@ -51,11 +51,8 @@ public sealed class PartialCheck
         return new PartialCheck(kept, claimedBytes - kept.Sum(r => r.Item2 - r.Item1), ChunkRanges.All.Difference(keptChunks));
     }
 
-    /// <summary>
-    /// Where the contiguous run from <paramref name="offset"/> ends once bytes up to
-    /// <paramref name="offset"/> are verified: past every kept range that starts there.
-    /// </summary>
-    public long KeptRunEndingAt(long offset)
+    /// <summary>Where the run of kept ranges that starts at <paramref name="offset"/> ends.</summary>
+    private long KeptRunEndingAt(long offset)
     {
         foreach (var (start, end) in _kept)
         {

@@ -3,10 +3,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Granary.Blobs.Client;
 
 /// <summary>
-/// The contiguous verified prefix of a file that is filled out of order (pieces from several
-/// providers). Pieces report when they are verified and written; once the prefix has grown by
-/// <c>checkpointBytes</c> since the last record, the file is fsynced and the prefix recorded, so
-/// an interrupted multi-provider download resumes like a single-provider one.
+/// The contiguous verified prefix of a download's file, filled in order (one silo) or out of order
+/// (pieces from several providers), around the ranges an earlier attempt left that still verify.
+/// Writers report what is verified and written; once the prefix has grown by <c>checkpointBytes</c>
+/// since the last record, the file is fsynced and the prefix recorded (<see cref="DownloadCheckpoint"/>).
 /// </summary>
 internal sealed class VerifiedPrefix : IDisposable
 {

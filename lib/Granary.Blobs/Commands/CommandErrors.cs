@@ -38,5 +38,5 @@ public static class CommandErrors
     }
 
     /// <summary>The CLI's lower-case message as a PowerShell sentence.</summary>
-    private static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..] + ".";
+    internal static string Sentence(string message) => char.ToUpperInvariant(message[0]) + message[1..] + ".";
 }

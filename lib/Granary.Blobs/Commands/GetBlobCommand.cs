@@ -232,7 +232,7 @@ public sealed class GetBlobCommand
     {
         foreach (string warning in warnings)
         {
-            host.Warning(char.ToUpperInvariant(warning[0]) + warning[1..] + ".");
+            host.Warning(CommandErrors.Sentence(warning));
         }
 
         if (resumed > 0)
