@@ -68,6 +68,18 @@ public sealed class HashCommandTests : IDisposable
     public Task Output_is_byte_identical_to_b3sum(params string[] arguments) => AssertSameAsync(arguments);
 
     [Fact]
+    public async Task Output_to_a_file_shared_with_other_commands_lands_in_order_as_b3sums_does()
+    {
+        foreach (string tool in new[] { $"'{GranaryProcess.Dotnet}' '{GranaryProcess.Dll}' hash", B3sum })
+        {
+            string script = $"{{ echo BEFORE; {tool} small.txt; {tool} empty; echo AFTER; }} > shared.txt";
+            Assert.Equal(0, (await ExternalTool.RunAsync("bash", ["-c", script], null, _directory.Path)).ExitCode);
+            string[] lines = await File.ReadAllLinesAsync(_directory.File("shared.txt"));
+            Assert.Equal(["BEFORE", "small.txt", "empty", "AFTER"], lines.Select(l => l.Split("  ")[^1]));
+        }
+    }
+
+    [Fact]
     public async Task A_reader_that_leaves_early_stops_the_output_as_it_stops_b3sum()
     {
         // 2^64 - 1 output bytes would take forever: only a broken pipe can end this in time.

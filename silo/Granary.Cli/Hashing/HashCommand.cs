@@ -98,9 +98,17 @@ internal static class HashCommand
                 Check = parse.GetValue(check),
                 Quiet = parse.GetValue(quiet),
             };
-            // Not Console.OpenStandardOutput(): it swallows EPIPE, so `granary hash --length HUGE | head`
-            // would run on forever after its reader left. A plain stream over fd 1 reports it.
-            var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            // On a pipe, not Console.OpenStandardOutput(): it swallows EPIPE, so `granary hash --length
+            // HUGE | head` would run on forever after its reader left; a plain stream over fd 1 reports
+            // it. On a file, the console stream: a FileStream writes at its own position (pwrite) and
+            // would not move the offset that `{ granary hash a; echo b; } > f` shares.
+            var pipe = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            Stream stdout = pipe.CanSeek ? Console.OpenStandardOutput() : pipe;
+            if (pipe.CanSeek)
+            {
+                await pipe.DisposeAsync().ConfigureAwait(false);
+            }
+
             await using (stdout.ConfigureAwait(false))
             {
                 var runner = new HashRunner(Console.OpenStandardInput(), stdout, Console.Error);
