@@ -33,17 +33,18 @@ public sealed class ProtocolRouter : IAsyncDisposable
     public const long ShutdownErrorCode = 2;
 
     private readonly QuicEndpoint _endpoint;
-    private readonly IReadOnlyDictionary<string, IProtocolHandler> _handlers;
+    private readonly TaskCompletionSource<IReadOnlyDictionary<string, IProtocolHandler>> _handlers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IReadOnlyCollection<string> _protocols;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Dictionary<QuicConnection, Task> _running = [];
     private readonly Task _acceptLoop;
     private int _stopped;
 
-    private ProtocolRouter(QuicEndpoint endpoint, IReadOnlyDictionary<string, IProtocolHandler> handlers, ILogger logger)
+    private ProtocolRouter(QuicEndpoint endpoint, IReadOnlyCollection<string> protocols, ILogger logger)
     {
         _endpoint = endpoint;
-        _handlers = handlers;
+        _protocols = protocols;
         _logger = logger;
         _acceptLoop = AcceptLoopAsync();
     }
@@ -64,8 +65,47 @@ public sealed class ProtocolRouter : IAsyncDisposable
             throw new ArgumentException("A router needs at least one protocol handler.", nameof(handlers));
         }
 
-        options.ApplicationProtocols = [.. handlers.Keys];
-        return new ProtocolRouter(QuicEndpoint.Bind(options), handlers, logger ?? NullLogger.Instance);
+        ProtocolRouter router = Bind(options, [.. handlers.Keys], logger);
+        router.Serve(handlers);
+        return router;
+    }
+
+    /// <summary>
+    /// Binds an endpoint for <paramref name="protocols"/> without serving yet: its address is
+    /// known (port 0 resolved) before the handlers exist, which a host needs when the handlers
+    /// depend on services configured with that address. Peers that connect before
+    /// <see cref="Serve"/> wait in the endpoint's accept queue.
+    /// </summary>
+    /// <exception cref="ArgumentException">No protocols.</exception>
+    /// <exception cref="QuicException">The address could not be bound.</exception>
+    public static ProtocolRouter Bind(QuicEndpointOptions options, IReadOnlyCollection<string> protocols, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(protocols);
+        if (protocols.Count == 0)
+        {
+            throw new ArgumentException("A router needs at least one protocol.", nameof(protocols));
+        }
+
+        options.ApplicationProtocols = [.. protocols];
+        return new ProtocolRouter(QuicEndpoint.Bind(options), protocols, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>Starts handing connections to <paramref name="handlers"/>, one for each protocol the router was bound for.</summary>
+    /// <exception cref="ArgumentException">The handlers do not cover exactly the bound protocols.</exception>
+    /// <exception cref="InvalidOperationException">Already serving.</exception>
+    public void Serve(IReadOnlyDictionary<string, IProtocolHandler> handlers)
+    {
+        ArgumentNullException.ThrowIfNull(handlers);
+        if (!handlers.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(_protocols))
+        {
+            throw new ArgumentException($"The handlers ({string.Join(", ", handlers.Keys)}) must be exactly the bound protocols ({string.Join(", ", _protocols)}).", nameof(handlers));
+        }
+
+        if (!_handlers.TrySetResult(handlers))
+        {
+            throw new InvalidOperationException("The router is already serving.");
+        }
     }
 
     /// <summary>
@@ -108,6 +148,16 @@ public sealed class ProtocolRouter : IAsyncDisposable
     private async Task AcceptLoopAsync()
     {
         await Task.Yield();
+        IReadOnlyDictionary<string, IProtocolHandler> handlers;
+        try
+        {
+            handlers = await _handlers.Task.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // shut down before serving
+        }
+
         while (!_shutdown.IsCancellationRequested)
         {
             QuicConnection connection;
@@ -125,7 +175,7 @@ public sealed class ProtocolRouter : IAsyncDisposable
             }
 
             // The handshake only admits registered protocols, so a handler is always found.
-            IProtocolHandler handler = _handlers[connection.ApplicationProtocol];
+            IProtocolHandler handler = handlers[connection.ApplicationProtocol];
             lock (_running)
             {
                 _running[connection] = ServeAsync(handler, connection);

@@ -18,6 +18,13 @@ internal static class GranaryCommandLine
     public const int InternalError = 70;
 
     /// <summary>
+    /// How long Ctrl-C or SIGTERM waits for the command to finish cancelling before the process
+    /// is ended anyway: a silo closes its QUIC connections (up to 10 s) and then leaves the
+    /// Orleans cluster gracefully; client commands stop within a second.
+    /// </summary>
+    private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(45);
+
+    /// <summary>
     /// Parses and runs. Usage errors go to standard error with a pointer to the command's help,
     /// rather than the whole help text on standard output, so scripts' output stays clean.
     /// </summary>
@@ -39,7 +46,7 @@ internal static class GranaryCommandLine
         {
             try
             {
-                return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+                return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace }).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The process boundary: whatever escapes is reported in one line, not as a stack trace.
             catch (Exception error) when (error is not OperationCanceledException)

@@ -98,6 +98,11 @@ public sealed class FailoverTests(PostgresFixture postgres, Xunit.Abstractions.I
         Step("cluster of 4 up; uploading 200 blobs, killing one silo after 60");
         await Task.WhenAll(Enumerable.Range(0, 8).Select(WorkerAsync));
         Step($"uploads done: {acknowledged.Count} acknowledged, {failures.Count} refused");
+        foreach (string failure in failures)
+        {
+            Step($"refused: {failure}");
+        }
+
         Assert.True(firstVictim.HasExited);
 
         // Everything sent to the three survivors was acknowledged (a dying replica target is stood in

@@ -1,18 +1,18 @@
 using Granary.Blobs.Protocol;
 using Granary.Blobs.Server;
-using Granary.Grains.Membership;
-using Granary.Grains.Runtime;
+using Granary.Grains.Cluster;
 using Granary.Hashing;
 using Granary.Storage.Blobs;
 using Granary.Transport;
 
 namespace Granary.Grains.Blobs;
 
-/// <summary>The blobs protocol's view of the cluster (<see cref="IBlobCluster"/>), through blob grains and membership.</summary>
-public sealed class ClusterBlobs(GrainRuntime runtime, BlobReplicator replicator, BlobClusterOptions options) : IBlobCluster
+/// <summary>The blobs protocol's view of the cluster (<see cref="IBlobCluster"/>), through blob grains and Orleans' membership.</summary>
+/// <remarks>Grain failures that carry a protocol status (<see cref="BlobGrainException"/>) become <see cref="BlobProtocolException"/>s; Orleans' own (a silo gone mid-call, a timeout) become 503 "retry".</remarks>
+public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClusterOptions options) : IBlobCluster
 {
     /// <inheritdoc/>
-    public bool IsMember(NodeId node) => runtime.View.Silos.Any(s => s.Node == node && s.Status != SiloStatus.Dead);
+    public bool IsMember(NodeId node) => view.IsMember(node);
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<SiloTicket>> ReplicateAsync(BlobInfo stored, CancellationToken cancellationToken)
@@ -23,40 +23,40 @@ public sealed class ClusterBlobs(GrainRuntime runtime, BlobReplicator replicator
             return [];
         }
 
-        BlobMessage reply;
-        try
-        {
-            reply = await runtime.CallAsync(BlobGrain.For(stored.Hash), "register", new BlobMessage(
-            [
-                new("size", stored.Size), new("created", stored.Created.ToUnixTimeMilliseconds()), new("expires", stored.Expires.ToUnixTimeMilliseconds()),
-                new("uploader", stored.Uploader ?? string.Empty), new("tags", stored.Tags), new("holder", runtime.Self.Node.ToString()), new("require", 1L),
-            ]), options.CopyTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException error)
-        {
-            throw new BlobProtocolException(BlobStatus.Unavailable, $"the upload is stored on this silo but not acknowledged: {error.Message}; retry it");
-        }
-
-        return [.. (reply.TextList("replicas") ?? []).Select(SiloTicket.Parse)];
+        var facts = new BlobFacts(stored.Size, stored.Created, stored.Expires, stored.Uploader ?? string.Empty, stored.Tags);
+        BlobRegistered registered = await CallAsync(
+            () => grains.BlobGrain(stored.Hash).RegisterAsync(new BlobRegistration(facts, view.Self.Node, RequireReplicas: true)),
+            "the upload is stored on this silo but not acknowledged", cancellationToken).ConfigureAwait(false);
+        return registered.Replicas;
     }
 
     /// <inheritdoc/>
     public async Task<(BlobInfo Blob, IReadOnlyList<SiloTicket> Providers)?> LocateAsync(Blake3Hash hash, CancellationToken cancellationToken)
     {
-        BlobMessage? reply = await CallOrNullAsync(hash, "locate", new BlobMessage([]), cancellationToken).ConfigureAwait(false);
-        return reply is null ? null : (Describe(hash, reply), [.. (reply.TextList("providers") ?? []).Select(SiloTicket.Parse)]);
+        if (options.Standalone)
+        {
+            return null; // no records: the local store answers
+        }
+
+        BlobLocation? location = await CallAsync(() => grains.BlobGrain(hash).LocateAsync(), "the cluster could not say where the blob is", cancellationToken).ConfigureAwait(false);
+        return location is null ? null : (Describe(hash, location.Facts), location.Providers);
     }
 
     /// <inheritdoc/>
     public async Task<BlobInfo?> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken)
     {
-        BlobMessage? reply = await CallOrNullAsync(hash, "extend", new BlobMessage([new("ttl", (long)ttl.TotalSeconds)]), cancellationToken).ConfigureAwait(false);
-        return reply is null ? null : Describe(hash, reply);
+        if (options.Standalone)
+        {
+            return null;
+        }
+
+        BlobLocation? location = await CallAsync(() => grains.BlobGrain(hash).ExtendAsync(ttl), "the extend did not reach the cluster", cancellationToken).ConfigureAwait(false);
+        return location is null ? null : Describe(hash, location.Facts);
     }
 
     /// <inheritdoc/>
-    public async Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken) =>
-        await CallOrNullAsync(hash, "delete", new BlobMessage([]), cancellationToken).ConfigureAwait(false) is not null;
+    public Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken) =>
+        options.Standalone ? Task.FromResult(false) : CallAsync(() => grains.BlobGrain(hash).DeleteAsync(), "the delete did not reach the cluster", cancellationToken);
 
     /// <inheritdoc/>
     public async Task<BlobMessage?> AdminAsync(string op, BlobMessage request, CancellationToken cancellationToken)
@@ -69,12 +69,15 @@ public sealed class ClusterBlobs(GrainRuntime runtime, BlobReplicator replicator
             case "cluster-drain":
             {
                 string text = request.Text("node") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "cluster-drain needs 'node' (a silo's node id)");
-                if (!NodeId.TryParse(text, out NodeId node) || runtime.View.FindServing(node) is not { } silo)
+                if (!NodeId.TryParse(text, out NodeId node) || view.FindServing(node) is not { } silo)
                 {
                     throw new BlobProtocolException(BlobStatus.NotFound, $"no serving silo has node id '{text}'; see 'granary cluster status'");
                 }
 
-                await runtime.Membership.TrySetStatusAsync(silo.Incarnation, SiloStatus.ShuttingDown, cancellationToken).ConfigureAwait(false);
+                await CallAsync(() => grains.ClusterGrain().DrainAsync(silo.Address), "the drain mark was not stored", cancellationToken).ConfigureAwait(false);
+
+                // Every silo re-reads the marks on its next pass: make that pass now rather than at the next interval.
+                await Task.WhenAll(view.Silos.Where(s => s.Status == SiloStatus.Active).Select(s => grains.ReplicaGrain(s.Address).RepairSoonAsync())).ConfigureAwait(false);
                 return BlobMessage.Reply(BlobStatus.Ok);
             }
 
@@ -85,66 +88,84 @@ public sealed class ClusterBlobs(GrainRuntime runtime, BlobReplicator replicator
 
     private async Task<BlobMessage> StatusAsync(CancellationToken cancellationToken)
     {
-        MembershipSnapshot view = await runtime.Membership.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var silos = await Task.WhenAll(view.Silos.Select(async silo =>
+        IReadOnlyList<ClusterSilo> silos = view.Silos;
+        object[] rows = await Task.WhenAll(silos.Select(async silo =>
         {
-            var fields = new List<KeyValuePair<string, object>>
+            var fields = new Dictionary<string, object>
             {
-                new("node", silo.Node.ToString()), new("address", silo.Address.ToString()), new("status", silo.Status.ToString()),
-                new("generation", silo.Incarnation.Generation),
+                ["node"] = silo.Ticket.Node.ToString(), ["address"] = silo.Ticket.Address.ToString(),
+                ["status"] = silo.Draining && silo.Status == SiloStatus.Active ? "Draining" : silo.Status.ToString(),
+                ["generation"] = (long)silo.Address.Generation,
             };
-            if (silo.Status is SiloStatus.Active or SiloStatus.ShuttingDown)
+            if (silo.IsServing)
             {
                 try
                 {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                    BlobMessage stats = silo.Incarnation == runtime.Self
-                        ? await replicator.InvokeAsync("stats", new BlobMessage([]), timeout.Token).ConfigureAwait(false)
-                        : await runtime.CallSiloAsync(silo, BlobReplicator.ServiceName, "stats", new BlobMessage([]), timeout.Token).ConfigureAwait(false);
-                    fields.Add(new("blobs", stats.Number("blobs") ?? -1));
-                    fields.Add(new("bytes", stats.Number("bytes") ?? -1));
-                    fields.Add(new("backlog", stats.Number("backlog") ?? -1));
+                    SiloStats stats = await grains.ReplicaGrain(silo.Address).StatsAsync().WaitAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+                    fields["blobs"] = stats.Blobs;
+                    fields["bytes"] = stats.Bytes;
+                    fields["backlog"] = stats.RepairBacklog;
                 }
-                catch (Exception error) when (error is BlobProtocolException or QuicException or OperationCanceledException)
+#pragma warning disable CA1031 // A silo that does not answer is reported as such; the others still are.
+                catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
                 {
-                    fields.Add(new("problem", $"did not answer: {error.Message}"));
+                    fields["problem"] = $"did not answer: {error.Message}";
                 }
             }
 
-            return (object)fields.ToDictionary(f => f.Key, f => f.Value);
+            return (object)fields;
         })).ConfigureAwait(false);
-        return BlobMessage.Reply(BlobStatus.Ok, null, ("replicas", (long)options.Replicas), ("view", view.Version), ("silos", silos.ToList()));
+        return BlobMessage.Reply(BlobStatus.Ok, null, ("replicas", options.Standalone ? 1L : options.Replicas), ("view", view.Version), ("silos", rows.ToList()));
     }
 
-    private async Task<BlobMessage?> CallOrNullAsync(Blake3Hash hash, string method, BlobMessage arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls a grain; maps its failures to the blobs protocol's. A call that failed because the
+    /// grain's silo died (or its activation moved) is retried for up to <see cref="TransientRetryWindow"/>:
+    /// once Orleans declares that silo dead (~1-2 s here) the grain reactivates on a live silo
+    /// from its stored state. Every grain method is safe to repeat (register and extend are
+    /// idempotent; a repeated delete finds the tombstone).
+    /// </summary>
+    private static async Task<T> CallAsync<T>(Func<Task<T>> call, string unavailable, CancellationToken cancellationToken)
     {
-        if (options.Standalone)
+        long started = Environment.TickCount64;
+        TimeSpan pause = TimeSpan.FromMilliseconds(200);
+        while (true)
         {
-            return null; // no records: the local store answers
-        }
+            try
+            {
+                return await call().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobGrainException error)
+            {
+                throw error.ToProtocolException();
+            }
+            catch (Exception error) when (IsTransient(error))
+            {
+                if (TimeSpan.FromMilliseconds(Environment.TickCount64 - started) + pause > TransientRetryWindow)
+                {
+                    throw new BlobProtocolException(BlobStatus.Unavailable, $"{unavailable}: {error.Message}; retry it");
+                }
 
-        try
-        {
-            return await runtime.CallAsync(BlobGrain.For(hash), method, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (BlobProtocolException error) when (error.Status == BlobStatus.NotFound)
-        {
-            return null;
-        }
-        catch (TimeoutException error)
-        {
-            throw new BlobProtocolException(BlobStatus.Unavailable, error.Message);
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
         }
     }
 
-    private static BlobInfo Describe(Blake3Hash hash, BlobMessage reply) => new(
-        hash,
-        reply.Number("size") ?? 0,
-        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("created") ?? 0),
-        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("expires") ?? 0))
+    /// <summary>How long a grain call that failed on a dying silo is retried. Default 20 s: several death-detection periods.</summary>
+    public static TimeSpan TransientRetryWindow { get; } = TimeSpan.FromSeconds(20);
+
+    private static bool IsTransient(Exception error) =>
+        error is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
+        || (error is OrleansException && error.Message.Contains("unavailable", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task CallAsync(Func<Task> call, string unavailable, CancellationToken cancellationToken) =>
+        await CallAsync(async () => { await call().ConfigureAwait(false); return true; }, unavailable, cancellationToken).ConfigureAwait(false);
+
+    private static BlobInfo Describe(Blake3Hash hash, BlobFacts facts) => new(hash, facts.Size, facts.Created, facts.Expires)
     {
-        Uploader = reply.Text("uploader") is { Length: > 0 } uploader ? uploader : null,
-        Tags = reply.Text("tags") ?? string.Empty,
+        Uploader = facts.Uploader is { Length: > 0 } uploader ? uploader : null,
+        Tags = facts.Tags,
     };
 }

@@ -1,149 +1,220 @@
-using Granary.Blobs.Protocol;
-using Granary.Grains.Membership;
-using Granary.Grains.Runtime;
+using Granary.Grains.Cluster;
+using Granary.Grains.Placement;
 using Granary.Hashing;
 using Granary.Storage.Blobs;
-using Granary.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Grains.Blobs;
 
 /// <summary>
-/// Keeps every blob at R copies. At start it reports the blobs on this silo's disk to their
-/// grains (a restarted silo's copies count again). Then, after every view change and every
-/// <see cref="BlobClusterOptions.RepairInterval"/>, it asks each blob grain this silo owns to
-/// repair: copy to placement targets that lack the blob, then drop extras. A draining silo
-/// leaves (status Dead) once its store is empty.
+/// Keeps every blob at R copies from this silo's side. At start it reports the blobs on its disk
+/// to their grains (a restarted silo's copies count again, and it adopts the cluster's record of
+/// each, so an extend made while it was away reaches it). Then, after every membership change and
+/// every <see cref="BlobClusterOptions.RepairInterval"/>, it asks the grains of its own blobs to
+/// repair — never a scan of every blob in the cluster: after a change only the blobs whose
+/// placement changed, on the timer the blobs this silo ranks first for (plus last pass's backlog),
+/// so the cost of a death grows with the blobs the dead silo shared, not with the cluster.
+/// A draining silo's blobs all move; once its store is empty it leaves (<see cref="Left"/>).
 /// </summary>
 public sealed partial class RepairService(
-    GrainRuntime runtime, BlobStore store, BlobReplicator replicator, BlobClusterOptions options, ILogger<RepairService> logger) : IDisposable
+    IGrainFactory grains,
+    IClusterMembershipService membership,
+    ClusterView view,
+    BlobStore store,
+    RepairBacklog backlog,
+    BlobClusterOptions options,
+    TimeProvider time,
+    ILogger<RepairService> logger) : IDisposable
 {
-    private const int PageSize = 500;
     private readonly SemaphoreSlim _wake = new(0);
-
-    /// <summary>Completes when this silo has drained and left the cluster.</summary>
-    public Task Left => _left.Task;
-
     private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private HashSet<Blake3Hash> _short = [];
+
+    /// <summary>Completes when this silo has drained: every blob it held is on R other silos.</summary>
+    public Task Left => _left.Task;
 
     /// <summary>Runs until cancelled or this silo has drained.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (options.Standalone)
         {
-            replicator.RepairBacklog = 0;
-            await Task.Delay(Timeout.InfiniteTimeSpan, runtime.Time, cancellationToken).ConfigureAwait(false);
+            backlog.Count = 0;
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        runtime.ViewChanged += _ => _wake.Release();
-        await ReportLocalBlobsAsync(cancellationToken).ConfigureAwait(false);
-        while (!cancellationToken.IsCancellationRequested)
+        backlog.RepairRequested += Wake;
+        try
         {
-            await _wake.WaitAsync(options.RepairInterval, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(options.RepairDebounce, runtime.Time, cancellationToken).ConfigureAwait(false);
-            while (_wake.CurrentCount > 0)
+            Task watching = WatchMembershipAsync(cancellationToken);
+            await ReportLocalBlobsAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ClusterSilo> before = view.PlacementTargets;
+            bool changed = false; // the first pass is a full one: every blob this silo ranks first for or must move
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            try
-            {
-                await PassAsync(cancellationToken).ConfigureAwait(false);
-                if (await DrainedAsync(cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    _left.TrySetResult();
-                    return;
+                    view.SetDraining(await grains.ClusterGrain().DrainingAsync().WaitAsync(cancellationToken).ConfigureAwait(false));
+                    IReadOnlyList<ClusterSilo> now = view.PlacementTargets;
+                    await PassAsync(changed ? before : null, now, cancellationToken).ConfigureAwait(false);
+                    before = now;
+                    if (await DrainedAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        _left.TrySetResult();
+                        return;
+                    }
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    PassFailed(logger, error.Message);
+                }
+
+                changed = await _wake.WaitAsync(options.RepairInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(options.RepairDebounce, time, cancellationToken).ConfigureAwait(false);
+                while (_wake.CurrentCount > 0)
+                {
+                    await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                PassFailed(logger, error.Message);
-            }
+
+            await watching.ConfigureAwait(false);
+        }
+        finally
+        {
+            backlog.RepairRequested -= Wake;
         }
     }
 
-    /// <summary>One repair pass over the blob grains this silo owns; returns how many are below R.</summary>
-    public async Task<long> PassAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One repair pass over this silo's own blobs. With <paramref name="before"/> (the placement
+    /// targets at the last pass), the blobs whose top-R placement changed; without it, the blobs
+    /// this silo ranks first for. Either way also the blobs that were short last time and, on a
+    /// draining silo, all of them. Returns how many are still short of R copies.
+    /// </summary>
+    public async Task<long> PassAsync(IReadOnlyList<ClusterSilo>? before, IReadOnlyList<ClusterSilo> now, CancellationToken cancellationToken)
     {
-        long backlog = 0;
-        long checkedBlobs = 0;
-        long started = runtime.Time.GetTimestamp();
-        string after = string.Empty;
-        while (true)
+        ArgumentNullException.ThrowIfNull(now);
+        long started = time.GetTimestamp();
+        string self = view.Self.Node.ToString();
+        bool draining = view.SelfDraining;
+        HashSet<Blake3Hash> lastShort = _short;
+        var selected = new List<Blake3Hash>();
+        foreach (Blake3Hash hash in await store.HashesAsync(cancellationToken).ConfigureAwait(false))
         {
-            IReadOnlyList<string> keys = await runtime.StateStore.ListKeysAsync(BlobGrain.TypeName, after, PageSize, cancellationToken).ConfigureAwait(false);
-            if (keys.Count == 0)
+            string key = Rendezvous.BlobKey(hash);
+            List<string> ideal = Ideal(key, now);
+            bool pick = draining || lastShort.Contains(hash) || !ideal.Contains(self) || (before is null
+                ? ideal.Count > 0 && ideal[0] == self
+                : !ideal.SequenceEqual(Ideal(key, before)));
+            if (pick)
             {
-                break;
+                selected.Add(hash);
             }
-
-            after = keys[^1];
-            var owned = keys.Select(k => new GrainId(BlobGrain.TypeName, k)).Where(g => Placement.Owner(g, runtime.View)?.Incarnation == runtime.Self).ToList();
-            checkedBlobs += owned.Count;
-
-            // A few grains at a time: copies of different blobs overlap (network, disk, hashing).
-            await Parallel.ForEachAsync(
-                owned, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = cancellationToken }, async (grain, ct) =>
-                {
-                    try
-                    {
-                        BlobMessage result = await runtime.CallAsync(grain, "repair", new BlobMessage([]), options.CopyTimeout, ct).ConfigureAwait(false);
-                        if ((result.Number("copies") ?? 0) < (result.Number("wanted") ?? 0))
-                        {
-                            Interlocked.Increment(ref backlog);
-                        }
-                    }
-                    catch (Exception error) when (error is BlobProtocolException or TimeoutException or QuicException)
-                    {
-                        Interlocked.Increment(ref backlog);
-                        RepairFailed(logger, grain.Key, error.Message);
-                    }
-                }).ConfigureAwait(false);
         }
 
-        replicator.RepairBacklog = backlog;
-        double milliseconds = runtime.Time.GetElapsedTime(started).TotalMilliseconds;
-        PassDone(logger, checkedBlobs, backlog, milliseconds);
-        return backlog;
+        var stillShort = new HashSet<Blake3Hash>();
+        await Parallel.ForEachAsync(
+            selected, new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = cancellationToken }, async (hash, ct) =>
+            {
+                try
+                {
+                    RepairOutcome outcome = await grains.BlobGrain(hash).RepairAsync().WaitAsync(ct).ConfigureAwait(false);
+                    if (outcome.ShortOfReplicas)
+                    {
+                        lock (stillShort)
+                        {
+                            stillShort.Add(hash);
+                        }
+                    }
+                }
+#pragma warning disable CA1031 // A blob whose repair failed (its grain's silo died mid-call, a timeout) is retried next pass.
+                catch (Exception error) when (error is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    lock (stillShort)
+                    {
+                        stillShort.Add(hash);
+                    }
+
+                    RepairFailed(logger, hash.ToString(), error.Message);
+                }
+            }).ConfigureAwait(false);
+
+        _short = stillShort;
+        backlog.Count = stillShort.Count;
+        TimeSpan took = time.GetElapsedTime(started);
+        PassDone(logger, selected.Count, stillShort.Count, took.TotalMilliseconds);
+        return stillShort.Count;
     }
 
     /// <inheritdoc/>
     public void Dispose() => _wake.Dispose();
 
-    /// <summary>Tells each blob's grain that this silo holds a copy (after a restart, its copies count again).</summary>
-    private async Task ReportLocalBlobsAsync(CancellationToken cancellationToken)
-    {
-        foreach (Blake3Hash hash in await store.HashesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            BlobInfo blob;
-            try
-            {
-                blob = await store.InfoAsync(hash, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BlobStoreException)
-            {
-                continue; // expired: the sweeper removes it
-            }
+    private List<string> Ideal(string key, IReadOnlyList<ClusterSilo> targets) =>
+        [.. Rendezvous.Rank(key, targets).Take(options.Replicas).Select(s => s.Ticket.Node.ToString())];
 
-            try
+    private void Wake() => _wake.Release();
+
+    private async Task WatchMembershipAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (ClusterMembershipSnapshot _ in membership.MembershipUpdates.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                await runtime.CallAsync(BlobGrain.For(hash), "register", new BlobMessage(
-                [
-                    new("size", blob.Size), new("created", blob.Created.ToUnixTimeMilliseconds()), new("expires", blob.Expires.ToUnixTimeMilliseconds()),
-                    new("uploader", blob.Uploader ?? string.Empty), new("tags", blob.Tags), new("holder", runtime.Self.Node.ToString()),
-                ]), options.CopyTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is BlobProtocolException or TimeoutException or QuicException)
-            {
-                RepairFailed(logger, hash.ToString(), $"report: {error.Message}");
+                Wake();
             }
         }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Tells each local blob's grain that this silo holds a copy, and adopts the cluster's record (a later expiry) of it.</summary>
+    private async Task ReportLocalBlobsAsync(CancellationToken cancellationToken)
+    {
+        var self = view.Self.Node;
+        await Parallel.ForEachAsync(
+            await store.HashesAsync(cancellationToken).ConfigureAwait(false),
+            new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = cancellationToken },
+            async (hash, ct) =>
+            {
+                BlobInfo blob;
+                try
+                {
+                    blob = await store.InfoAsync(hash, ct).ConfigureAwait(false);
+                }
+                catch (BlobStoreException)
+                {
+                    return; // expired: the sweeper removes it
+                }
+
+                try
+                {
+                    var facts = new BlobFacts(blob.Size, blob.Created, blob.Expires, blob.Uploader ?? string.Empty, blob.Tags);
+                    BlobRegistered registered = await grains.BlobGrain(hash).RegisterAsync(new BlobRegistration(facts, self, RequireReplicas: false)).WaitAsync(ct).ConfigureAwait(false);
+                    if (registered.Facts.Expires > blob.Expires && await store.HasAsync(hash, ct).ConfigureAwait(false))
+                    {
+                        await store.ExtendAsync(hash, registered.Facts.Expires - time.GetUtcNow(), ct).ConfigureAwait(false);
+                        Adopted(logger, hash, registered.Facts.Expires);
+                    }
+                }
+                catch (BlobGrainException error)
+                {
+                    RepairFailed(logger, hash.ToString(), $"report: {error.Message}");
+                }
+#pragma warning disable CA1031 // One blob's report failing (a silo dying mid-call) must not stop the others; the repair passes retry.
+                catch (Exception error) when (error is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    RepairFailed(logger, hash.ToString(), $"report: {error.Message}");
+                }
+            }).ConfigureAwait(false);
     }
 
     private async Task<bool> DrainedAsync(CancellationToken cancellationToken)
     {
-        if (runtime.View.Find(runtime.Self)?.Status != SiloStatus.ShuttingDown)
+        if (!view.SelfDraining)
         {
             return false;
         }
@@ -155,12 +226,11 @@ public sealed partial class RepairService(
             return false;
         }
 
-        await runtime.Membership.LeaveAsync(cancellationToken).ConfigureAwait(false);
         Drained(logger);
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Repair pass: {Checked} owned blobs checked, {Backlog} below R, {Milliseconds:0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Repair pass: {Checked} blobs checked, {Backlog} below R, {Milliseconds:0} ms")]
     private static partial void PassDone(ILogger logger, long @checked, long backlog, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair pass failed: {Reason}")]
@@ -168,6 +238,9 @@ public sealed partial class RepairService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair of blob {Key} failed: {Reason}")]
     private static partial void RepairFailed(ILogger logger, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Blob {Hash}: adopted the cluster's expiry {Expires:u}")]
+    private static partial void Adopted(ILogger logger, Blake3Hash hash, DateTimeOffset expires);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining: {Blobs} blobs still here")]
     private static partial void Draining(ILogger logger, long blobs);

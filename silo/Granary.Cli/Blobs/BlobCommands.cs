@@ -336,7 +336,7 @@ internal static class BlobCommands
             return SiloTicket.Parse(fromEnvironment);
         }
 
-        string local = Silo.SiloService.TicketPath(".granary");
+        string local = Silo.SiloHost.TicketPath(".granary");
         return File.Exists(local)
             ? SiloTicket.Parse(File.ReadAllText(local))
             : throw new FormatException("no silo given: pass --to/--from TICKET, set GRANARY_SILO, or run a silo here (./build.sh --target=Run writes .granary/silo.ticket).");
@@ -354,7 +354,7 @@ internal static class BlobCommands
             return token;
         }
 
-        string local = Silo.SiloService.TokenPath(".granary");
+        string local = Silo.SiloHost.TokenPath(".granary");
         return File.Exists(local)
             ? File.ReadAllText(local).Trim()
             : throw new FileNotFoundException("no token: pass --token-file FILE or set GRANARY_TOKEN (a silo writes its token to DATA/admin.token).");

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Granary.Cli.Silo;
 
@@ -21,7 +18,10 @@ internal static class SiloCommand
         Option<int?> replicas = OptionValues.OptionalInteger("--replicas", 1, MaxReplicas, string.Empty);
         replicas.Description = $"Copies of every blob (R), 1 to {MaxReplicas}, used when this silo creates the cluster; default 2 (1 while only one silo is active).";
         replicas.HelpName = "R";
-        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas };
+        Option<int?> clusterPort = OptionValues.OptionalInteger("--cluster-port", 1, 65535, string.Empty);
+        clusterPort.Description = "TCP port of silo-to-silo messaging (Orleans), 1 to 65535; default: the QUIC port's number (any free port when that is 0).";
+        clusterPort.HelpName = "PORT";
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort };
         listen.Validators.Add(result =>
         {
             // On the option, from its token: a command-level check would read the value after
@@ -39,19 +39,9 @@ internal static class SiloCommand
                 Listen = IPEndPoint.Parse(parse.GetValue(listen)!),
                 Cluster = parse.GetValue(cluster),
                 Replicas = parse.GetValue(replicas),
+                ClusterPort = parse.GetValue(clusterPort),
             };
-            HostApplicationBuilder builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-            builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-
-            // Logs go to standard error: standard output carries the 'ready' line scripts wait for.
-            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.Services.AddSingleton(options);
-            builder.Services.AddHostedService<SiloService>();
-            using IHost host = builder.Build();
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            return Environment.ExitCode;
+            return await SiloHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
         });
         return new Command("silo", "Run and manage silos.") { run };
     }

@@ -1,0 +1,118 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
+using Granary.Blobs.Server;
+using Granary.Grains.Cluster;
+using Granary.Grains.Placement;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Granary.Transport;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Granary.Grains.Blobs;
+
+/// <summary>
+/// <see cref="IReplicaGrain"/>: runs on the silo its key names (<see cref="SiloKeyedPlacement"/>)
+/// and manages that silo's copies through its <see cref="BlobStore"/>. Reentrant: copies of
+/// different blobs overlap (network, disk and hashing), and a long copy does not hold up a drop.
+/// </summary>
+[SiloKeyedPlacement]
+[Reentrant]
+public sealed partial class ReplicaGrain(
+    BlobStore store,
+    ConnectionPool connections,
+    ClusterView view,
+    BlobClusterOptions options,
+    RepairBacklog backlog,
+    TimeProvider time,
+    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
+{
+    /// <inheritdoc/>
+    public async Task FetchAsync(ReplicaFetch fetch)
+    {
+        ArgumentNullException.ThrowIfNull(fetch);
+        Blake3Hash hash = fetch.Hash;
+        TimeSpan ttl = Remaining(fetch.Expires);
+        if (await store.HasAsync(hash, CancellationToken.None).ConfigureAwait(true))
+        {
+            // Already here (a restarted silo, or the uploader's own silo): just make the expiry agree.
+            await store.ExtendAsync(hash, ttl, CancellationToken.None).ConfigureAwait(true);
+            return;
+        }
+
+        using var deadline = new CancellationTokenSource(options.CopyTimeout, time);
+        long started = time.GetTimestamp();
+        PartialBlob partial = store.OpenPartial(hash, fetch.Size);
+        var problems = new List<string>();
+        foreach (SiloTicket source in fetch.Sources.Where(s => s.Node != view.Self.Node))
+        {
+            ChunkRanges missing = ChunkRanges.All.Difference(partial.Present());
+            if (missing.IsEmpty)
+            {
+                break;
+            }
+
+            try
+            {
+                using PooledConnection lease = await connections.LeaseAsync(source.Address, source.Node, BlobsProtocolHandler.Alpn, deadline.Token).ConfigureAwait(true);
+                await using BlobClient client = BlobClient.Over(lease.Connection, source);
+                await client.GetAsync(hash, partial, missing, deadline.Token).ConfigureAwait(true);
+            }
+            catch (Exception error) when (error is BlobProtocolException or QuicException or BaoVerificationException or IOException or OperationCanceledException)
+            {
+                // Keep every verified block; the next source sends only what is missing.
+                problems.Add($"{source.Node}: {error.Message}");
+                FetchFromSourceFailed(logger, hash, source.Node, error.Message);
+            }
+            finally
+            {
+                await partial.CommitAsync(CancellationToken.None).ConfigureAwait(true);
+            }
+        }
+
+        if (!partial.IsComplete)
+        {
+            throw new BlobGrainException(BlobStatus.Unavailable, $"could not fetch blob {hash} from any of {fetch.Sources.Count} sources: {string.Join("; ", problems)}");
+        }
+
+        await store.CompletePartialAsync(partial, ttl, CancellationToken.None).ConfigureAwait(true);
+        double seconds = time.GetElapsedTime(started).TotalSeconds;
+        double megabytesPerSecond = fetch.Size / Math.Max(seconds, 1e-6) / 1e6;
+        Fetched(logger, hash, fetch.Size, seconds, megabytesPerSecond);
+    }
+
+    /// <inheritdoc/>
+    public Task DropAsync(Blake3Hash hash) => store.DeleteAsync(hash, CancellationToken.None);
+
+    /// <inheritdoc/>
+    public async Task ExtendAsync(Blake3Hash hash, DateTimeOffset expires)
+    {
+        if (await store.HasAsync(hash, CancellationToken.None).ConfigureAwait(true))
+        {
+            await store.ExtendAsync(hash, Remaining(expires), CancellationToken.None).ConfigureAwait(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<SiloStats> StatsAsync()
+    {
+        (long blobs, long bytes) = await store.StatsAsync(CancellationToken.None).ConfigureAwait(true);
+        return new SiloStats(blobs, bytes, backlog.Count);
+    }
+
+    /// <inheritdoc/>
+    public Task RepairSoonAsync()
+    {
+        backlog.RequestRepair();
+        return Task.CompletedTask;
+    }
+
+    private TimeSpan Remaining(DateTimeOffset expires) => TimeSpan.FromMilliseconds(Math.Max(1000, (expires - time.GetUtcNow()).TotalMilliseconds));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetched {Hash}: {Size} bytes in {Seconds:0.000} s ({MBps:0} MB/s)")]
+    private static partial void Fetched(ILogger logger, Blake3Hash hash, long size, double seconds, double mbps);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching {Hash} from {Source} failed: {Reason}")]
+    private static partial void FetchFromSourceFailed(ILogger logger, Blake3Hash hash, NodeId source, string reason);
+}

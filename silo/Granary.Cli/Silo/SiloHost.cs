@@ -1,0 +1,312 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Granary.Blobs.Protocol;
+using Granary.Blobs.Server;
+using Granary.Grains.Blobs;
+using Granary.Grains.Cluster;
+using Granary.Grains.Hosting;
+using Granary.Grains.Placement;
+using Granary.Orleans;
+using Granary.Storage.Blobs;
+using Granary.Storage.IO;
+using Granary.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Granary.Cli.Silo;
+
+/// <summary>
+/// One silo: the blob store (io_uring, SQLite metadata) served over QUIC with the blobs protocol,
+/// and an Orleans silo in the same Generic Host running the cluster's grains — on PostgreSQL
+/// (clustering, grain state, reminders through Orleans' ADO.NET providers on Granary's schema) or,
+/// alone, on localhost clustering with grain state in DATA/grains.db. On ready it prints
+/// <c>ready TICKET</c> and writes DATA/silo.ticket. The admin token is the cluster's (created by
+/// its first silo) and is written to DATA/admin.token.
+/// </summary>
+internal static partial class SiloHost
+{
+    /// <summary>The Orleans cluster and service id of every Granary cluster.</summary>
+    public const string ClusterId = "granary";
+
+    public static string TokenPath(string dataDirectory) => Path.Combine(dataDirectory, "admin.token");
+
+    public static string TicketPath(string dataDirectory) => Path.Combine(dataDirectory, "silo.ticket");
+
+    /// <summary>Runs the silo until <paramref name="stoppingToken"/> is cancelled or it has drained; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(SiloOptions options, CancellationToken stoppingToken)
+    {
+        using ILoggerFactory loggers = LoggerFactory.Create(ConfigureLogging);
+        ILogger logger = loggers.CreateLogger("Granary.Silo");
+        try
+        {
+            return await RunCoreAsync(options, loggers, logger, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return 0; // Ctrl-C or SIGTERM while starting
+        }
+#pragma warning disable CA1031 // The process boundary: any failure stops the silo with exit code 1 and one sentence.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            bool known = error is IOException or QuicException or UnauthorizedAccessException or InvalidDataException or System.Data.Common.DbException
+                or ArgumentException or OrleansException or SocketException or TimeoutException;
+            Failed(logger, known ? Explain(error) : error.ToString());
+            return 1;
+        }
+    }
+
+    /// <summary>Logs to standard error: standard output carries the 'ready' line scripts wait for.</summary>
+    public static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // its start-up notes (server GC) are advice, not problems
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    private static async Task<int> RunCoreAsync(SiloOptions options, ILoggerFactory loggers, ILogger logger, CancellationToken stoppingToken)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        string token;
+        int replicas;
+        if (options.Cluster is { } connectionString)
+        {
+            await new OrleansSchema(loggers.CreateLogger<OrleansSchema>()).ApplyAsync(connectionString, stoppingToken).ConfigureAwait(false);
+            var settings = new ClusterSettings(connectionString);
+            token = await ClusterTokenAsync(settings, options.DataDirectory, logger, stoppingToken).ConfigureAwait(false);
+            replicas = await ReplicasAsync(settings, options.Replicas, logger, stoppingToken).ConfigureAwait(false);
+        }
+        else
+        {
+            token = LoadOrCreateToken(TokenPath(options.DataDirectory));
+            replicas = 1; // a silo alone holds the only copy: say so rather than report a cluster short of R silos
+        }
+
+        var blobOptions = new BlobClusterOptions { Replicas = replicas, Standalone = options.Cluster is null };
+        blobOptions.Validate();
+        using var identity = NodeIdentity.LoadOrCreate(Path.Combine(options.DataDirectory, "node.key"));
+        await using IFileIo io = FileIo.Create(loggers.CreateLogger("Granary.Storage"));
+        await using BlobStore store = await BlobStore.OpenAsync(
+            new BlobStoreOptions { Directory = Path.Combine(options.DataDirectory, "store") }, io, logger: loggers.CreateLogger<BlobStore>(), cancellationToken: stoppingToken).ConfigureAwait(false);
+
+        // Bound before Orleans is configured: the silo's name in the membership is its QUIC ticket.
+        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen }, [BlobsProtocolHandler.Alpn], loggers.CreateLogger<ProtocolRouter>());
+        await using (router.ConfigureAwait(false))
+        {
+            IPEndPoint address = Advertised(router.Endpoint.LocalEndPoint);
+            var ticket = new SiloTicket(identity.Id, address);
+            int clusterPort = options.ClusterPort ?? (options.Listen.Port == 0 ? FreeTcpPort(address.Address) : address.Port);
+            await using var connections = new ConnectionPool(router.Endpoint, new ConnectionPoolOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
+            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions);
+            await host.StartAsync(stoppingToken).ConfigureAwait(false);
+            try
+            {
+                var handler = new BlobsProtocolHandler(
+                    store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>());
+                router.Serve(new Dictionary<string, IProtocolHandler> { [BlobsProtocolHandler.Alpn] = handler });
+                ClusterView view = host.Services.GetRequiredService<ClusterView>();
+                int active = view.PlacementTargets.Count;
+                Joined(logger, ticket, options.Cluster is null ? "alone (grain state in DATA/grains.db)" : "on PostgreSQL", active, replicas);
+                await File.WriteAllTextAsync(TicketPath(options.DataDirectory), ticket + "\n", stoppingToken).ConfigureAwait(false);
+                Console.Out.WriteLine($"ready {ticket}");
+                await Console.Out.FlushAsync(stoppingToken).ConfigureAwait(false);
+
+                using RepairService repair = host.Services.GetRequiredService<RepairService>();
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                Task repairing = repair.RunAsync(stop.Token);
+                Task sweeping = store.RunSweeperAsync(stop.Token);
+                Task first = await Task.WhenAny(repairing, sweeping, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
+                await stop.CancelAsync().ConfigureAwait(false);
+                await IgnoreCancellationAsync(repairing, sweeping).ConfigureAwait(false);
+                if (first != repairing && first.IsFaulted)
+                {
+                    await first.ConfigureAwait(false);
+                }
+
+                if (repair.Left.IsCompleted)
+                {
+                    Left(logger);
+                }
+            }
+            finally
+            {
+                // Clients first (in-flight transfers get a clean "shutting down"), then leave the cluster gracefully.
+                await router.ShutdownAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+            }
+        }
+
+        return 0;
+    }
+
+    private static IHost BuildHost(SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        ConfigureLogging(builder.Logging);
+        builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(connections);
+        builder.Services.AddSingleton(blobOptions);
+        builder.Services.AddSingleton<RepairBacklog>();
+        builder.Services.AddSingleton<ClusterView>();
+        builder.Services.AddSingleton<ClusterBlobs>();
+        builder.Services.AddSingleton<RepairService>();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterId;
+                o.ServiceId = ClusterId;
+            });
+            silo.Configure<global::Orleans.Configuration.SiloOptions>(o => o.SiloName = ticket.ToString());
+            if (options.Cluster is { } connectionString)
+            {
+                silo.ConfigureEndpoints(address.Address, clusterPort, gatewayPort: 0, listenOnAnyHostAddress: IsWildcard(options.Listen.Address));
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = OrleansSchema.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+                {
+                    o.Invariant = OrleansSchema.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = OrleansSchema.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
+            else
+            {
+                silo.UseLocalhostClustering(siloPort: clusterPort, gatewayPort: 0);
+                string grains = Path.Combine(options.DataDirectory, "grains.db");
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorage.Name, (services, _) => new SqliteGrainStorage(grains, services.GetRequiredService<IGrainStorageSerializer>()));
+            }
+
+            // Liveness measured here (design.md): a kill -9 is declared dead in ~1 s, a SIGSTOP in ~8 s.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
+            });
+            silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
+        });
+        builder.Services.AddSingleton<IFatalErrorHandler, DeclaredDeadHandler>();
+        return builder.Build();
+    }
+
+    /// <summary>A ticket needs an address peers can dial; the wildcard is not one.</summary>
+    private static IPEndPoint Advertised(IPEndPoint bound) => IsWildcard(bound.Address)
+        ? new IPEndPoint(bound.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, bound.Port)
+        : bound;
+
+    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static int FreeTcpPort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Explain(Exception error) => error switch
+    {
+        System.Data.Common.DbException => $"the cluster database could not be used: {error.Message}. Check --cluster (host, port, database, user, password) and that PostgreSQL is running and reachable.",
+        SocketException or OrleansException when error.Message.Contains("address", StringComparison.OrdinalIgnoreCase) => $"{error.Message}. Another process may hold the cluster port; choose one with --cluster-port.",
+        _ => error.Message,
+    };
+
+    private static async Task IgnoreCancellationAsync(params Task[] tasks)
+    {
+        foreach (Task task in tasks)
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+    }
+
+    /// <summary>The cluster's admin token: the first silo's wins; every silo keeps a copy in DATA/admin.token.</summary>
+    private static async Task<string> ClusterTokenAsync(ClusterSettings settings, string dataDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
+        string path = TokenPath(dataDirectory);
+        string local = LoadOrCreateToken(path);
+        string cluster = await settings.GetOrCreateAsync("admin-token", local, cancellationToken).ConfigureAwait(false);
+        if (cluster != local)
+        {
+            File.Delete(path);
+            LoadOrCreateToken(path, cluster);
+            TokenReplaced(logger, path);
+        }
+
+        return cluster;
+    }
+
+    private static async Task<int> ReplicasAsync(ClusterSettings settings, int? asked, ILogger logger, CancellationToken cancellationToken)
+    {
+        string wanted = (asked ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        int replicas = int.Parse(await settings.GetOrCreateAsync("replicas", wanted, cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (asked is { } value && value != replicas)
+        {
+            ReplicasIgnored(logger, value, replicas);
+        }
+
+        return replicas;
+    }
+
+    private static string LoadOrCreateToken(string path, string? value = null)
+    {
+        if (File.Exists(path))
+        {
+            return File.ReadAllText(path).Trim();
+        }
+
+        string token = value ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(new FileStream(path, create)))
+        {
+            writer.WriteLine(token);
+        }
+
+        return token;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Joined the cluster as {Ticket}, {Mode}: {Active} active silos, {Replicas} copies of every blob")]
+    private static partial void Joined(ILogger logger, SiloTicket ticket, string mode, int active, int replicas);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drained: leaving the cluster")]
+    private static partial void Left(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This data directory had its own admin token; it now holds the cluster's ({Path})")]
+    private static partial void TokenReplaced(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "--replicas {Asked} ignored: the cluster was created with {Replicas} copies per blob")]
+    private static partial void ReplicasIgnored(ILogger logger, int asked, int replicas);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The silo cannot run: {Reason}")]
+    private static partial void Failed(ILogger logger, string reason);
+}
