@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Hosting;
 using Orleans.Runtime;
 
@@ -34,7 +35,9 @@ public sealed class OrleansTestSilo : IAsyncDisposable
     /// <param name="clusterId">The cluster (Orleans' DeploymentId in the membership table).</param>
     /// <param name="log">Where the silo's warnings and errors go; none by default.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<OrleansTestSilo> StartAsync(string connectionString, string clusterId, SiloLog? log = null, CancellationToken cancellationToken = default)
+    /// <param name="fatal">Where Orleans' fatal errors go instead of failing the test process fast; null: Orleans' default.</param>
+    /// <param name="tls">Certificates for silo-to-silo TLS (as a Granary silo uses them); null: plain TCP.</param>
+    public static async Task<OrleansTestSilo> StartAsync(string connectionString, string clusterId, SiloLog? log = null, ClusterCertificates? tls = null, FatalErrorLog? fatal = null, CancellationToken cancellationToken = default)
     {
         int siloPort = FreePort();
         int gatewayPort = FreePort();
@@ -76,7 +79,21 @@ public sealed class OrleansTestSilo : IAsyncDisposable
                 o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
             });
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            if (tls is not null)
+            {
+                silo.UseTls(tls.Silo, o =>
+                {
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.RemoteCertificateValidation = (certificate, _, _) => tls.IsMember(certificate);
+                });
+            }
         });
+        if (fatal is not null)
+        {
+            builder.Services.AddSingleton<IFatalErrorHandler>(fatal);
+        }
+
         IHost host = builder.Build();
         try
         {

@@ -15,6 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -78,10 +79,11 @@ internal static partial class SiloHost
         Directory.CreateDirectory(options.DataDirectory);
         string token;
         int replicas;
+        ClusterSettings? settings = null;
         if (options.Cluster is { } connectionString)
         {
             await new OrleansSchema(loggers.CreateLogger<OrleansSchema>()).ApplyAsync(connectionString, stoppingToken).ConfigureAwait(false);
-            var settings = new ClusterSettings(connectionString);
+            settings = new ClusterSettings(connectionString);
             token = await ClusterTokenAsync(settings, options.DataDirectory, logger, stoppingToken).ConfigureAwait(false);
             replicas = await ReplicasAsync(settings, options.Replicas, logger, stoppingToken).ConfigureAwait(false);
         }
@@ -106,7 +108,8 @@ internal static partial class SiloHost
             var ticket = new SiloTicket(identity.Id, address);
             int clusterPort = options.ClusterPort ?? (options.Listen.Port == 0 ? FreeTcpPort(address.Address) : address.Port);
             await using var connections = new ConnectionPool(router.Endpoint, new ConnectionPoolOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
-            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions);
+            using ClusterCertificates? certificates = settings is null ? null : await ClusterCertificates.LoadAsync(settings, identity.Id.ToString(), stoppingToken).ConfigureAwait(false);
+            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates);
             await host.StartAsync(stoppingToken).ConfigureAwait(false);
             try
             {
@@ -149,7 +152,8 @@ internal static partial class SiloHost
         return 0;
     }
 
-    private static IHost BuildHost(SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions)
+    private static IHost BuildHost(
+        SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions, ClusterCertificates? certificates)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         ConfigureLogging(builder.Logging);
@@ -186,6 +190,15 @@ internal static partial class SiloHost
                 {
                     o.Invariant = OrleansSchema.Invariant;
                     o.ConnectionString = connectionString;
+                });
+
+                // Only silos holding a certificate from this cluster's authority may talk to each other.
+                ClusterCertificates tls = certificates ?? throw new InvalidOperationException("a cluster silo needs its certificates");
+                silo.UseTls(tls.Silo, o =>
+                {
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.RemoteCertificateValidation = (certificate, _, _) => tls.IsMember(certificate);
                 });
             }
             else
