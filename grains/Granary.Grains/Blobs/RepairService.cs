@@ -87,7 +87,7 @@ public sealed partial class RepairService(
 
     /// <summary>
     /// One repair pass over this silo's own blobs. With <paramref name="before"/> (the placement
-    /// targets at the last pass), the blobs whose top-R placement changed; without it, the blobs
+    /// targets at the last pass), the blobs whose top-R placement changed or whose likely stand-in left; without it, the blobs
     /// this silo ranks first for. Either way also the blobs that were short last time and, on a
     /// draining silo, all of them. Returns how many are still short of R copies.
     /// </summary>
@@ -98,6 +98,7 @@ public sealed partial class RepairService(
         string self = view.Self.Node.ToString();
         bool draining = view.SelfDraining;
         HashSet<Blake3Hash> lastShort = _short;
+        var departed = before?.Where(b => !now.Any(n => n.Address.Equals(b.Address))).Select(b => b.Ticket.Node.ToString()).ToHashSet() ?? [];
         var selected = new List<Blake3Hash>();
         foreach (Blake3Hash hash in await store.HashesAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -105,7 +106,7 @@ public sealed partial class RepairService(
             List<string> ideal = Ideal(key, now);
             bool pick = draining || lastShort.Contains(hash) || !ideal.Contains(self) || (before is null
                 ? ideal.Count > 0 && ideal[0] == self
-                : !ideal.SequenceEqual(Ideal(key, before)));
+                : !ideal.SequenceEqual(Ideal(key, before)) || LostAStandIn(key, before, departed));
             if (pick)
             {
                 selected.Add(hash);
@@ -152,6 +153,14 @@ public sealed partial class RepairService(
 
     private List<string> Ideal(string key, IReadOnlyList<ClusterSilo> targets) =>
         [.. Rendezvous.Rank(key, targets).Take(options.Replicas).Select(s => s.Ticket.Node.ToString())];
+
+    /// <summary>
+    /// True if a silo that left ranked just below the ideal targets, where stand-ins are chosen:
+    /// it may have held a copy in place of an ideal target that never got one, and then the ideal
+    /// set does not change although a copy was lost.
+    /// </summary>
+    private bool LostAStandIn(string key, IReadOnlyList<ClusterSilo> before, HashSet<string> departed) =>
+        departed.Count > 0 && Rendezvous.Rank(key, before).Skip(options.Replicas).Take(options.Replicas).Any(s => departed.Contains(s.Ticket.Node.ToString()));
 
     private void Wake() => _wake.Release();
 
