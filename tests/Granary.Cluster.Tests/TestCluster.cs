@@ -10,7 +10,13 @@ internal sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<TempDirectory> _directories = [];
 
-    private TestCluster(string connection) => Connection = connection;
+    private readonly PostgresServer _postgres;
+
+    private TestCluster(PostgresServer postgres, string connection)
+    {
+        _postgres = postgres;
+        Connection = connection;
+    }
 
     public string Connection { get; }
 
@@ -20,7 +26,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(PostgresServer postgres, int silos, int replicas = 2)
     {
-        var cluster = new TestCluster(await postgres.CreateDatabaseAsync());
+        var cluster = new TestCluster(postgres, await postgres.CreateDatabaseAsync());
         try
         {
             for (int i = 0; i < silos; i++)
@@ -38,7 +44,7 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public async Task<SiloProcess> AddSiloAsync(int? replicas = null, string? dataDirectory = null)
+    public async Task<SiloProcess> AddSiloAsync(int? replicas = null, string? dataDirectory = null, IEnumerable<string>? extraArguments = null)
     {
         if (dataDirectory is null)
         {
@@ -47,12 +53,23 @@ internal sealed class TestCluster : IAsyncDisposable
             dataDirectory = directory.Path;
         }
 
-        SiloProcess silo = await SiloProcess.StartAsync(dataDirectory, Connection, replicas);
+        SiloProcess silo = await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments);
         Silos.Add(silo);
         return silo;
     }
 
     public string Token => Silos[0].Token;
+
+    /// <summary>
+    /// True once Orleans' membership table says <paramref name="silo"/>'s newest incarnation is Dead
+    /// (status 6). Read from the table, not through a silo: a status call waits for a frozen silo.
+    /// </summary>
+    public async Task<bool> DeclaredDeadAsync(SiloProcess silo)
+    {
+        string database = Connection.Split(';').Single(p => p.StartsWith("Database=", StringComparison.Ordinal))["Database=".Length..];
+        string status = await _postgres.QueryAsync(database, $"SELECT Status FROM OrleansMembershipTable WHERE SiloName = '{silo.Ticket}' ORDER BY Generation DESC LIMIT 1");
+        return status == "6";
+    }
 
     public Task<BlobClient> ConnectAsync(SiloProcess silo) => BlobClient.ConnectAsync(silo.Ticket, Token);
 

@@ -46,7 +46,11 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a silo on a free port of 127.0.0.1 and waits for its 'ready' line.</summary>
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, string? cluster, int? replicas = null)
+    /// <param name="dataDirectory">The silo's DATA directory.</param>
+    /// <param name="cluster">The cluster's PostgreSQL connection string; null: a silo alone.</param>
+    /// <param name="replicas">--replicas, if given.</param>
+    /// <param name="extraArguments">More options for 'silo run' (e.g. --dashboard).</param>
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, string? cluster, int? replicas = null, IEnumerable<string>? extraArguments = null)
     {
         var start = new ProcessStartInfo(Dotnet)
         {
@@ -69,6 +73,11 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             start.ArgumentList.Add("--replicas");
             start.ArgumentList.Add(r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (string argument in extraArguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start)!;

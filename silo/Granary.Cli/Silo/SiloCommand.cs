@@ -21,7 +21,15 @@ internal static class SiloCommand
         Option<int?> clusterPort = OptionValues.OptionalInteger("--cluster-port", 1, 65535, string.Empty);
         clusterPort.Description = "TCP port of silo-to-silo messaging (Orleans), 1 to 65535; default: the QUIC port's number (any free port when that is 0).";
         clusterPort.HelpName = "PORT";
-        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort };
+        var dashboard = new Option<string?>("--dashboard") { Description = "Serve the Orleans Dashboard (HTTP, no authentication: bind it to a private address) at HOST:PORT. Off by default.", HelpName = "HOST:PORT" };
+        dashboard.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && (!IPEndPoint.TryParse(result.Tokens[0].Value, out IPEndPoint? endpoint) || endpoint.Port == 0))
+            {
+                result.AddError($"--dashboard '{result.Tokens[0].Value}' is not an IP address and port: use HOST:PORT with PORT 1 to 65535, e.g. 127.0.0.1:8080.");
+            }
+        });
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard };
         listen.Validators.Add(result =>
         {
             // On the option, from its token: a command-level check would read the value after
@@ -40,6 +48,7 @@ internal static class SiloCommand
                 Cluster = parse.GetValue(cluster),
                 Replicas = parse.GetValue(replicas),
                 ClusterPort = parse.GetValue(clusterPort),
+                Dashboard = parse.GetValue(dashboard) is { } at ? IPEndPoint.Parse(at) : null,
             };
             return await SiloHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
         });

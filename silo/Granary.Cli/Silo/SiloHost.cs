@@ -11,11 +11,14 @@ using Granary.Orleans;
 using Granary.Storage.Blobs;
 using Granary.Storage.IO;
 using Granary.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -70,6 +73,7 @@ internal static partial class SiloHost
         logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning); // Orleans placement retries log every attempt at Information
         logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // its start-up notes (server GC) are advice, not problems
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
@@ -155,8 +159,11 @@ internal static partial class SiloHost
     private static IHost BuildHost(
         SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions, ClusterCertificates? certificates)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // A web host only when the dashboard is asked for: otherwise no HTTP listener at all.
+        WebApplicationBuilder? web = options.Dashboard is null ? null : WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        IHostApplicationBuilder builder = web is not null ? web : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         ConfigureLogging(builder.Logging);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(connections);
@@ -217,9 +224,21 @@ internal static partial class SiloHost
                 o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
             });
             silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
+            if (web is not null)
+            {
+                silo.AddDashboard();
+            }
         });
         builder.Services.AddSingleton<IFatalErrorHandler, DeclaredDeadHandler>();
-        return builder.Build();
+        if (web is null)
+        {
+            return ((HostApplicationBuilder)builder).Build();
+        }
+
+        web.WebHost.UseUrls($"http://{options.Dashboard}");
+        WebApplication app = web.Build();
+        app.MapOrleansDashboard();
+        return app;
     }
 
     /// <summary>A ticket needs an address peers can dial; the wildcard is not one.</summary>

@@ -17,6 +17,9 @@ internal sealed class SiloOptions
     /// <summary>PostgreSQL connection string of the cluster; null runs alone (grain state in DATA/grains.db).</summary>
     public string? Cluster { get; init; }
 
+    /// <summary>Where to serve the Orleans Dashboard (HTTP); null: not served (the default).</summary>
+    public IPEndPoint? Dashboard { get; init; }
+
     /// <summary>Copies of every blob when this silo creates the cluster; null keeps the cluster's setting (default 2).</summary>
     public int? Replicas { get; init; }
 }
