@@ -49,6 +49,33 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
         Assert.True(clock.Elapsed <= TimeSpan.FromSeconds(2), $"declared dead after {clock.Elapsed.TotalSeconds:0.0} s; the bound is 2 s (ProbeTimeout 1 s, 2 missed probes)");
     }
 
+    [Fact]
+    public async Task Cluster_init_creates_the_schema_once_and_the_first_silo_adopts_its_settings()
+    {
+        string connection = await postgres.Server.CreateDatabaseAsync();
+        ToolResult first = await GranaryAsync("cluster", "init", connection, "--replicas", "3");
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Matches(@"^schema version \d+ \(applied 1, 2, 3, 4.*\); 3 copies per blob", first.StdoutText);
+
+        ToolResult again = await GranaryAsync("cluster", "init", connection, "--replicas", "2");
+        Assert.Equal(0, again.ExitCode);
+        Assert.StartsWith("schema up to date", again.StdoutText, StringComparison.Ordinal);
+        Assert.Contains("--replicas 2 ignored: the cluster already keeps 3 copies per blob", again.Stderr, StringComparison.Ordinal);
+
+        using var data = new TempDirectory();
+        await using SiloProcess silo = await SiloProcess.StartAsync(data.Path, connection);
+        await using BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, silo.Token);
+        Assert.Equal(3, (await client.ClusterStatusAsync()).Replicas);
+
+        ToolResult unreachable = await GranaryAsync("cluster", "init", "Host=127.0.0.1;Port=1;Username=x;Database=y;Timeout=2");
+        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Contains("the cluster database could not be used", unreachable.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", unreachable.Stderr, StringComparison.Ordinal);
+    }
+
+    private static Task<ToolResult> GranaryAsync(params string[] arguments) =>
+        ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [SiloProcess.Dll, .. arguments]);
+
     private static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using Granary.Blobs.Client;
 using Granary.Cli.Blobs;
+using Granary.Orleans;
 using Granary.Transport;
 
 namespace Granary.Cli.Cluster;
 
-/// <summary><c>granary cluster status | drain</c>: the operator's view of a cluster, through any of its silos.</summary>
+/// <summary><c>granary cluster init | status | drain</c>: the operator's view of a cluster, through its database or any of its silos.</summary>
 internal static class ClusterCommands
 {
     public static Command Create()
@@ -32,12 +33,48 @@ internal static class ClusterCommands
             Console.WriteLine($"draining {id}: follow it with 'granary cluster status'");
         }, ct));
 
-        return new Command("cluster", "Operate a cluster of silos.") { status, drain };
+        var connection = new Argument<string>("CONNECTION") { Description = "The cluster's PostgreSQL connection string (Npgsql form: Host=...;Database=...;Username=...)." };
+        Option<int?> replicas = OptionValues.OptionalInteger("--replicas", 1, Silo.SiloCommand.MaxReplicas, string.Empty);
+        replicas.Description = $"Copies of every blob (R), 1 to {Silo.SiloCommand.MaxReplicas}, if the cluster has none yet; default 2.";
+        replicas.HelpName = "R";
+        var init = new Command("init", "Create or migrate the cluster's schema in PostgreSQL (Orleans' tables, Granary's settings) without starting a silo. Safe to repeat; the first silo does the same.") { connection, replicas };
+        init.SetAction(async (parse, ct) =>
+        {
+            string connectionString = parse.GetValue(connection)!;
+            try
+            {
+                OrleansSchemaResult result = await new OrleansSchema().ApplyAsync(connectionString, ct).ConfigureAwait(false);
+                int copies = int.Parse(
+                    await new ClusterSettings(connectionString).GetOrCreateAsync("replicas", (parse.GetValue(replicas) ?? 2).ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false),
+                    CultureInfo.InvariantCulture);
+                Console.WriteLine(result.UpToDate
+                    ? $"schema up to date (version {result.Version}); {copies} copies per blob"
+                    : $"schema version {result.Version} (applied {string.Join(", ", result.Applied)}; was {result.PreviousVersion}); {copies} copies per blob");
+                if (parse.GetValue(replicas) is { } asked && asked != copies)
+                {
+                    await Console.Error.WriteLineAsync($"granary: --replicas {asked} ignored: the cluster already keeps {copies} copies per blob").ConfigureAwait(false);
+                }
+
+                return 0;
+            }
+            catch (System.Data.Common.DbException error)
+            {
+                await Console.Error.WriteLineAsync($"granary: the cluster database could not be used: {error.Message}. Check CONNECTION (host, port, database, user, password) and that PostgreSQL is running and reachable.").ConfigureAwait(false);
+                return 1;
+            }
+            catch (ArgumentException error)
+            {
+                await Console.Error.WriteLineAsync($"granary: CONNECTION is not a valid PostgreSQL connection string: {error.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        });
+
+        return new Command("cluster", "Operate a cluster of silos.") { init, status, drain };
     }
 
     private static void Print(ClusterStatus status)
     {
-        int serving = status.Silos.Count(s => s.Status is "Active" or "ShuttingDown");
+        int serving = status.Silos.Count(s => s.Status is "Active" or "Draining" or "ShuttingDown");
         Console.WriteLine($"{serving} serving silos, {status.Replicas} copies per blob, membership version {status.ViewVersion}");
         Console.WriteLine($"{"NODE",-52}  {"ADDRESS",-21}  {"STATUS",-12}  {"BLOBS",8}  {"BYTES",14}  {"BACKLOG",7}");
         foreach (SiloStatusInfo silo in status.Silos.OrderBy(s => s.Status == "Dead").ThenBy(s => s.Node, StringComparer.Ordinal).ThenByDescending(s => s.Generation))
