@@ -108,6 +108,36 @@ public sealed class OrleansTestSilo : IAsyncDisposable
         return new OrleansTestSilo(host);
     }
 
+    /// <summary>Starts a silo alone, as <c>granary silo run</c> without <c>--cluster</c> configures it: localhost clustering, grain state and reminders in <paramref name="sqlitePath"/>.</summary>
+    public static async Task<OrleansTestSilo> StartAloneAsync(string sqlitePath, SiloLog? log = null, CancellationToken cancellationToken = default)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (log is not null)
+        {
+            builder.Logging.AddProvider(log);
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: 0);
+            silo.UseSqliteGrainState(StorageName, sqlitePath);
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        });
+        IHost host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new OrleansTestSilo(host);
+    }
+
     /// <summary>Stops the silo gracefully (it marks itself Dead in the membership table).</summary>
     public async Task StopAsync()
     {

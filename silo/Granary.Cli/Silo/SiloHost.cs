@@ -21,7 +21,6 @@ using Orleans.Connections.Security;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace Granary.Cli.Silo;
 
@@ -211,8 +210,7 @@ internal static partial class SiloHost
             else
             {
                 silo.UseLocalhostClustering(siloPort: clusterPort, gatewayPort: 0);
-                string grains = Path.Combine(options.DataDirectory, "grains.db");
-                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorage.Name, (services, _) => new SqliteGrainStorage(grains, services.GetRequiredService<IGrainStorageSerializer>()));
+                silo.UseSqliteGrainState(GrainStorage.Name, Path.Combine(options.DataDirectory, "grains.db"));
             }
 
             // Liveness measured here (design.md): a kill -9 is declared dead in ~1 s, a SIGSTOP in ~8 s.
