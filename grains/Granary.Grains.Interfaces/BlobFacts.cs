@@ -12,4 +12,16 @@ public sealed record BlobFacts(
     [property: Id(1)] DateTimeOffset Created,
     [property: Id(2)] DateTimeOffset Expires,
     [property: Id(3)] string Uploader,
-    [property: Id(4)] string Tags);
+    [property: Id(4)] string Tags)
+{
+    /// <summary>The record as a blob store row of <paramref name="hash"/>.</summary>
+    public Storage.Blobs.BlobInfo ToBlobInfo(Hashing.Blake3Hash hash) =>
+        new(hash, Size, Created, Expires) { Uploader = Uploader.Length > 0 ? Uploader : null, Tags = Tags };
+
+    /// <summary>The record of a blob store row.</summary>
+    public static BlobFacts From(Storage.Blobs.BlobInfo blob)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        return new BlobFacts(blob.Size, blob.Created, blob.Expires, blob.Uploader ?? string.Empty, blob.Tags);
+    }
+}

@@ -5,12 +5,10 @@ namespace Granary.Grains;
 
 /// <summary>What <see cref="IReplicaGrain.FetchAsync"/> copies and from where.</summary>
 /// <param name="Hash">The blob.</param>
-/// <param name="Size">Its size in bytes (the verified stream must match it).</param>
-/// <param name="Expires">The cluster's expiry for it.</param>
+/// <param name="Facts">The cluster's record of it: the size the verified stream must match, and the expiry, uploader and tags the copy is stored with.</param>
 /// <param name="Sources">Serving silos holding it, tried in order.</param>
 [GenerateSerializer, Immutable]
 public sealed record ReplicaFetch(
     [property: Id(0)] Blake3Hash Hash,
-    [property: Id(1)] long Size,
-    [property: Id(2)] DateTimeOffset Expires,
-    [property: Id(3)] IReadOnlyList<SiloTicket> Sources);
+    [property: Id(1)] BlobFacts Facts,
+    [property: Id(2)] IReadOnlyList<SiloTicket> Sources);

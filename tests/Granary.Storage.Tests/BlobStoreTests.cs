@@ -246,6 +246,31 @@ public sealed class BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sweep_asks_the_authority_first_and_keeps_what_it_extended_or_could_not_confirm()
+    {
+        BlobInfo extended = await _store.ImportAsync(new MemoryStream([1, 1]), ttl: TimeSpan.FromHours(1));
+        BlobInfo unconfirmed = await _store.ImportAsync(new MemoryStream([2, 2]), ttl: TimeSpan.FromHours(1));
+        BlobInfo gone = await _store.ImportAsync(new MemoryStream([3, 3]), ttl: TimeSpan.FromHours(1));
+        _clock.Advance(TimeSpan.FromHours(1));
+        DateTimeOffset later = _clock.GetUtcNow() + TimeSpan.FromDays(3);
+        var asked = new List<Blake3Hash>();
+
+        int swept = await _store.SweepExpiredAsync((blob, _) =>
+        {
+            asked.Add(blob.Hash);
+            return Task.FromResult<DateTimeOffset?>(blob.Hash == extended.Hash ? later : blob.Hash == unconfirmed.Hash ? null : blob.Expires);
+        });
+
+        Assert.Equal(1, swept);
+        Assert.Equal(3, asked.Count);
+        Assert.True(asked.ToHashSet().SetEquals([extended.Hash, unconfirmed.Hash, gone.Hash]));
+        Assert.Equal(later, (await _store.InfoAsync(extended.Hash)).Expires); // adopted, served again
+        Assert.True(File.Exists(_store.DataPath(unconfirmed.Hash))); // kept for the next sweep, still not served
+        Assert.Equal(BlobError.Expired, (await Assert.ThrowsAsync<BlobStoreException>(() => _store.InfoAsync(unconfirmed.Hash))).Error);
+        Assert.False(File.Exists(_store.DataPath(gone.Hash)));
+    }
+
+    [Fact]
     public async Task Extending_moves_expiry_forward_and_never_back()
     {
         BlobInfo blob = await _store.ImportAsync(new MemoryStream([1, 2]), ttl: TimeSpan.FromDays(5));

@@ -9,6 +9,13 @@ public sealed class BlobClusterOptions
     /// <summary>How often each silo re-checks the blobs it ranks first for (also on every membership change). Default 30 s.</summary>
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often each silo reconciles every local blob's row with the cluster's record (also at
+    /// start): catches an extend or delete that did not reach it while it was unreachable but
+    /// not declared dead. Default 10 min.
+    /// </summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long after a membership change a repair pass starts (changes come in bursts). Default 1 s.</summary>
     public TimeSpan RepairDebounce { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -33,6 +40,7 @@ public sealed class BlobClusterOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Replicas, 16, nameof(Replicas));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RepairInterval, TimeSpan.Zero, nameof(RepairInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(RepairDebounce, TimeSpan.Zero, nameof(RepairDebounce));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReconcileInterval, TimeSpan.Zero, nameof(ReconcileInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(RepairConcurrency, 1, nameof(RepairConcurrency));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CopyTimeout, TimeSpan.Zero, nameof(CopyTimeout));
     }

@@ -46,23 +46,34 @@ public sealed partial class BlobGrain(
             throw new BlobGrainException(BlobStatus.Gone, $"blob {Hash} was deleted; the copy on {holder} is dropped");
         }
 
+        bool changed = false;
         if (!state.RecordExists || Record.Deleted || Record.Expires <= Now)
         {
+            if (registration.Facts.Expires <= Now)
+            {
+                // A copy that expired where it is and has no live record: expired everywhere.
+                throw new BlobGrainException(BlobStatus.Gone, $"blob {Hash} expired at {registration.Facts.Expires:u}");
+            }
+
             BlobFacts facts = registration.Facts;
             state.State = new BlobRecord { Size = facts.Size, Created = facts.Created, Expires = facts.Expires, Uploader = facts.Uploader, Tags = facts.Tags };
+            changed = true;
         }
 
         if (registration.Facts.Expires > Record.Expires)
         {
             Record.Expires = registration.Facts.Expires;
+            changed = true;
         }
 
         if (!Record.Replicas.Contains(holder))
         {
             Record.Replicas.Add(holder);
+            changed = true;
         }
 
-        RepairOutcome outcome = await EnsureReplicasAsync(forceWrite: true).ConfigureAwait(true);
+        // A holder re-reporting a copy the record already has (the periodic reconciliation) costs no write.
+        RepairOutcome outcome = await EnsureReplicasAsync(forceWrite: changed).ConfigureAwait(true);
         if (registration.RequireReplicas && outcome.ShortOfReplicas)
         {
             throw new BlobGrainException(BlobStatus.Unavailable, $"blob {Hash} is on {outcome.Copies} of the {outcome.Wanted} silos it must be on; the upload is not acknowledged, retry it");
@@ -213,7 +224,7 @@ public sealed partial class BlobGrain(
             return false;
         }
 
-        bool copied = await TryAsync(target, "copy", () => GrainFactory.ReplicaGrain(target.Address).FetchAsync(new ReplicaFetch(Hash, Record.Size, Record.Expires, sources))).ConfigureAwait(true);
+        bool copied = await TryAsync(target, "copy", () => GrainFactory.ReplicaGrain(target.Address).FetchAsync(new ReplicaFetch(Hash, Record.Facts, sources))).ConfigureAwait(true);
         if (copied)
         {
             CopyMade(logger, Hash, target.Address);

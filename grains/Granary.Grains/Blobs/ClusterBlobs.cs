@@ -12,7 +12,40 @@ namespace Granary.Grains.Blobs;
 public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClusterOptions options) : IBlobCluster
 {
     /// <inheritdoc/>
+    public bool KeepsRecords => !options.Standalone;
+
+    /// <inheritdoc/>
     public bool IsMember(NodeId node) => view.IsMember(node);
+
+    /// <summary>
+    /// For the expiry sweeper: the cluster's expiry of a blob this silo holds past its local expiry.
+    /// A later one means an extend this silo missed (adopt it, keep the blob); the local expiry
+    /// when the cluster says the blob expired or is gone; null when the cluster cannot be asked (keep it for now).
+    /// </summary>
+    public async Task<DateTimeOffset?> ConfirmExpiryAsync(BlobInfo local, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        if (options.Standalone)
+        {
+            return local.Expires;
+        }
+
+        try
+        {
+            BlobLocation? location = await grains.BlobGrain(local.Hash).LocateAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return location is null ? local.Expires : location.Facts.Expires;
+        }
+        catch (BlobGrainException error) when (error.Status == BlobStatus.Gone)
+        {
+            return local.Expires;
+        }
+#pragma warning disable CA1031 // Unreachable cluster: keeping an expired copy a little longer loses nothing; deleting one the cluster extended would.
+        catch (Exception error) when (error is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<SiloTicket>> ReplicateAsync(BlobInfo stored, CancellationToken cancellationToken)

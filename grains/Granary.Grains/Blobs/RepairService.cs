@@ -47,7 +47,8 @@ public sealed partial class RepairService(
         try
         {
             Task watching = WatchMembershipAsync(cancellationToken);
-            await ReportLocalBlobsAsync(cancellationToken).ConfigureAwait(false);
+            await ReconcileLocalBlobsAsync(cancellationToken).ConfigureAwait(false);
+            long reconciled = time.GetTimestamp();
             IReadOnlyList<ClusterSilo> before = view.PlacementTargets;
             bool changed = false; // the first pass is a full one: every blob this silo ranks first for or must move
             while (!cancellationToken.IsCancellationRequested)
@@ -55,6 +56,12 @@ public sealed partial class RepairService(
                 try
                 {
                     view.SetDraining(await grains.ClusterGrain().DrainingAsync().WaitAsync(cancellationToken).ConfigureAwait(false));
+                    if (time.GetElapsedTime(reconciled) >= options.ReconcileInterval)
+                    {
+                        await ReconcileLocalBlobsAsync(cancellationToken).ConfigureAwait(false);
+                        reconciled = time.GetTimestamp();
+                    }
+
                     IReadOnlyList<ClusterSilo> now = view.PlacementTargets;
                     await PassAsync(changed ? before : null, now, cancellationToken).ConfigureAwait(false);
                     before = now;
@@ -179,8 +186,13 @@ public sealed partial class RepairService(
         }
     }
 
-    /// <summary>Tells each local blob's grain that this silo holds a copy, and adopts the cluster's record (a later expiry) of it.</summary>
-    private async Task ReportLocalBlobsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Anti-entropy with the cluster's records (at start and every <see cref="BlobClusterOptions.ReconcileInterval"/>):
+    /// tells each local blob's grain that this silo holds a copy, and makes the local row agree with
+    /// the grain's record — a later expiry, the uploader and tags — so changes made while this silo
+    /// was unreachable reach it. A blob deleted meanwhile is removed here (the grain also drops it).
+    /// </summary>
+    public async Task ReconcileLocalBlobsAsync(CancellationToken cancellationToken)
     {
         var self = view.Self.Node;
         await Parallel.ForEachAsync(
@@ -188,25 +200,25 @@ public sealed partial class RepairService(
             new ParallelOptions { MaxDegreeOfParallelism = options.RepairConcurrency, CancellationToken = cancellationToken },
             async (hash, ct) =>
             {
-                BlobInfo blob;
-                try
+                // Expired rows too: the cluster may have extended the blob while this silo was away.
+                if (await store.RecordAsync(hash, ct).ConfigureAwait(false) is not { } blob)
                 {
-                    blob = await store.InfoAsync(hash, ct).ConfigureAwait(false);
-                }
-                catch (BlobStoreException)
-                {
-                    return; // expired: the sweeper removes it
+                    return; // deleted meanwhile
                 }
 
                 try
                 {
-                    var facts = new BlobFacts(blob.Size, blob.Created, blob.Expires, blob.Uploader ?? string.Empty, blob.Tags);
-                    BlobRegistered registered = await grains.BlobGrain(hash).RegisterAsync(new BlobRegistration(facts, self, RequireReplicas: false)).WaitAsync(ct).ConfigureAwait(false);
-                    if (registered.Facts.Expires > blob.Expires && await store.HasAsync(hash, ct).ConfigureAwait(false))
+                    BlobRegistered registered = await grains.BlobGrain(hash).RegisterAsync(new BlobRegistration(BlobFacts.From(blob), self, RequireReplicas: false)).WaitAsync(ct).ConfigureAwait(false);
+                    if (registered.Facts != BlobFacts.From(blob) && await store.AdoptAsync(registered.Facts.ToBlobInfo(hash), ct).ConfigureAwait(false) is { } adopted)
                     {
-                        await store.ExtendAsync(hash, registered.Facts.Expires - time.GetUtcNow(), ct).ConfigureAwait(false);
-                        Adopted(logger, hash, registered.Facts.Expires);
+                        Adopted(logger, hash, adopted.Expires);
                     }
+                }
+                catch (BlobGrainException error) when (error.Status == Granary.Blobs.Protocol.BlobStatus.Gone)
+                {
+                    // Deleted while this silo was away: no resurrection, and no space kept for it.
+                    await store.DeleteAsync(hash, ct).ConfigureAwait(false);
+                    DroppedDeleted(logger, hash);
                 }
                 catch (BlobGrainException error)
                 {
@@ -248,8 +260,11 @@ public sealed partial class RepairService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair of blob {Key} failed: {Reason}")]
     private static partial void RepairFailed(ILogger logger, string key, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Blob {Hash}: adopted the cluster's expiry {Expires:u}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Blob {Hash}: adopted the cluster's record (expires {Expires:u})")]
     private static partial void Adopted(ILogger logger, Blake3Hash hash, DateTimeOffset expires);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Blob {Hash}: deleted in the cluster while this silo was away; removed here")]
+    private static partial void DroppedDeleted(ILogger logger, Blake3Hash hash);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining: {Blobs} blobs still here")]
     private static partial void Draining(ILogger logger, long blobs);

@@ -33,17 +33,16 @@ public sealed partial class ReplicaGrain(
     {
         ArgumentNullException.ThrowIfNull(fetch);
         Blake3Hash hash = fetch.Hash;
-        TimeSpan ttl = Remaining(fetch.Expires);
-        if (await store.HasAsync(hash, CancellationToken.None).ConfigureAwait(true))
+        TimeSpan ttl = Remaining(fetch.Facts.Expires);
+        if (await store.AdoptAsync(fetch.Facts.ToBlobInfo(hash), CancellationToken.None).ConfigureAwait(true) is not null)
         {
-            // Already here (a restarted silo, or the uploader's own silo): just make the expiry agree.
-            await store.ExtendAsync(hash, ttl, CancellationToken.None).ConfigureAwait(true);
+            // Already here (a restarted silo, or the uploader's own silo): the record now agrees with the cluster's.
             return;
         }
 
         using var deadline = new CancellationTokenSource(options.CopyTimeout, time);
         long started = time.GetTimestamp();
-        PartialBlob partial = store.OpenPartial(hash, fetch.Size);
+        PartialBlob partial = store.OpenPartial(hash, fetch.Facts.Size);
         var problems = new List<string>();
         foreach (SiloTicket source in fetch.Sources.Where(s => s.Node != view.Self.Node))
         {
@@ -76,10 +75,10 @@ public sealed partial class ReplicaGrain(
             throw new BlobGrainException(BlobStatus.Unavailable, $"could not fetch blob {hash} from any of {fetch.Sources.Count} sources: {string.Join("; ", problems)}");
         }
 
-        await store.CompletePartialAsync(partial, ttl, CancellationToken.None).ConfigureAwait(true);
+        await store.CompletePartialAsync(partial, ttl, fetch.Facts.ToBlobInfo(hash), CancellationToken.None).ConfigureAwait(true);
         double seconds = time.GetElapsedTime(started).TotalSeconds;
-        double megabytesPerSecond = fetch.Size / Math.Max(seconds, 1e-6) / 1e6;
-        Fetched(logger, hash, fetch.Size, seconds, megabytesPerSecond);
+        double megabytesPerSecond = fetch.Facts.Size / Math.Max(seconds, 1e-6) / 1e6;
+        Fetched(logger, hash, fetch.Facts.Size, seconds, megabytesPerSecond);
     }
 
     /// <inheritdoc/>

@@ -220,10 +220,13 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
 
     private async Task<BlobMessage> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken)
     {
-        if (cluster is not null && !await store.HasAsync(hash, cancellationToken).ConfigureAwait(false)
-            && await cluster.LocateAsync(hash, cancellationToken).ConfigureAwait(false) is var (blob, providers))
+        // In a cluster the blob grain's record is the truth: a copy here may be stale (this silo was
+        // away during an extend or a delete and has not reconciled yet), so it is never what INFO reports.
+        if (cluster is { KeepsRecords: true })
         {
-            return Describe(blob, ("providers", providers.Select(p => (object)p.ToString()).ToList()));
+            return await cluster.LocateAsync(hash, cancellationToken).ConfigureAwait(false) is var (blob, providers)
+                ? Describe(blob, ("providers", providers.Select(p => (object)p.ToString()).ToList()))
+                : throw new BlobProtocolException(BlobStatus.NotFound, $"the cluster has no blob {hash}");
         }
 
         return Describe(await store.InfoAsync(hash, cancellationToken).ConfigureAwait(false));
@@ -361,7 +364,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (partial.IsComplete)
         {
-            return PushReply(await store.CompletePartialAsync(partial, ttl, cancellationToken).ConfigureAwait(false), ChunkRanges.All, complete: true);
+            return PushReply(await store.CompletePartialAsync(partial, ttl, cancellationToken: cancellationToken).ConfigureAwait(false), ChunkRanges.All, complete: true);
         }
 
         return PushReply(new BlobInfo(hash, size, default, default), partial.Present(), complete: false);

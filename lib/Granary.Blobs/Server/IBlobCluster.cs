@@ -13,6 +13,12 @@ namespace Granary.Blobs.Server;
 /// </summary>
 public interface IBlobCluster
 {
+    /// <summary>
+    /// True if the cluster keeps a record of every blob, which then outranks this silo's own
+    /// (a silo alone keeps none: its store is the record).
+    /// </summary>
+    bool KeepsRecords { get; }
+
     /// <summary>True if <paramref name="node"/> is a member silo (trusted without a token).</summary>
     bool IsMember(NodeId node);
 

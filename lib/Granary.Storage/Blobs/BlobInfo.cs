@@ -72,6 +72,13 @@ public interface IBlobMetadataStore : IAsyncDisposable
     /// </summary>
     Task<BlobInfo> UpsertAsync(BlobInfo blob, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes an existing row agree with an authoritative record of the same blob (the cluster's):
+    /// creation time, uploader and tags become the record's, the expiry the later of the two.
+    /// Returns the row as stored, or null if the blob is not recorded here.
+    /// </summary>
+    Task<BlobInfo?> AdoptAsync(BlobInfo record, CancellationToken cancellationToken = default);
+
     /// <summary>Moves the expiry to <paramref name="expires"/> if that is later; returns the row, or null if unknown.</summary>
     Task<BlobInfo?> ExtendAsync(Blake3Hash hash, DateTimeOffset expires, CancellationToken cancellationToken = default);
 

@@ -167,9 +167,10 @@ public sealed partial class BlobStore : IAsyncDisposable
 
     /// <summary>
     /// Moves a complete partial blob into place (as an import does: rename, directory fsync, then
-    /// the metadata row) and returns it as stored.
+    /// the metadata row) and returns it as stored. With <paramref name="record"/> (a replica of a
+    /// blob the cluster knows) the row takes its creation time, uploader and tags.
     /// </summary>
-    public async Task<BlobInfo> CompletePartialAsync(PartialBlob partial, TimeSpan? ttl = null, CancellationToken cancellationToken = default)
+    public async Task<BlobInfo> CompletePartialAsync(PartialBlob partial, TimeSpan? ttl = null, BlobInfo? record = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(partial);
         if (!partial.IsComplete)
@@ -190,7 +191,9 @@ public sealed partial class BlobStore : IAsyncDisposable
         Durability.SyncDirectory(shard);
         partial.DeleteRecord();
         DateTimeOffset now = _time.GetUtcNow();
-        BlobInfo stored = await _metadata.UpsertAsync(new BlobInfo(partial.Hash, partial.Size, now, now + _options.ClampTtl(ttl)), cancellationToken).ConfigureAwait(false);
+        BlobInfo stored = await _metadata.UpsertAsync(
+            new BlobInfo(partial.Hash, partial.Size, record?.Created ?? now, now + _options.ClampTtl(ttl)) { Uploader = record?.Uploader, Tags = record?.Tags ?? string.Empty },
+            cancellationToken).ConfigureAwait(false);
 
         // Row first, then forget the partial, then wake observers: whoever wakes finds the blob stored.
         lock (_partials)
@@ -253,6 +256,9 @@ public sealed partial class BlobStore : IAsyncDisposable
     public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
         Live(await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false), hash);
 
+    /// <summary>The blob's row even if it has expired here (for reconciling with the cluster's record); null if not stored.</summary>
+    public Task<BlobInfo?> RecordAsync(Blake3Hash hash, CancellationToken cancellationToken = default) => _metadata.GetAsync(hash, cancellationToken);
+
     /// <summary>Opens a blob for reading (data and outboard, for <see cref="BaoEncoder"/>).</summary>
     /// <exception cref="BlobStoreException">Unknown or expired.</exception>
     public async Task<BlobReader> OpenReaderAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
@@ -280,6 +286,17 @@ public sealed partial class BlobStore : IAsyncDisposable
         return extended ?? throw NotFound(hash);
     }
 
+    /// <summary>
+    /// Makes this store's row of a blob agree with the cluster's record of it (creation time,
+    /// uploader, tags; the later expiry, clamped like any TTL). Null if the blob is not here.
+    /// </summary>
+    public async Task<BlobInfo?> AdoptAsync(BlobInfo record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        DateTimeOffset now = _time.GetUtcNow();
+        return await _metadata.AdoptAsync(record with { Expires = now + _options.ClampTtl(record.Expires - now) }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes a blob; false if there was none.</summary>
     public async Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
     {
@@ -295,20 +312,40 @@ public sealed partial class BlobStore : IAsyncDisposable
         return existed;
     }
 
-    /// <summary>Deletes every expired blob from disk; returns how many.</summary>
-    public async Task<int> SweepExpiredAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes every expired blob from disk; returns how many. With <paramref name="confirm"/>
+    /// (a silo in a cluster) each expired blob is first checked against the authoritative expiry
+    /// it returns: a later one is adopted and the blob kept; null (the authority could not be
+    /// asked) keeps it until the next sweep.
+    /// </summary>
+    public async Task<int> SweepExpiredAsync(Func<BlobInfo, CancellationToken, Task<DateTimeOffset?>>? confirm = null, CancellationToken cancellationToken = default)
     {
         int swept = 0;
+        var kept = new HashSet<Blake3Hash>();
         while (true)
         {
-            IReadOnlyList<BlobInfo> expired = await _metadata.ExpiredAsync(_time.GetUtcNow(), 1000, cancellationToken).ConfigureAwait(false);
-            foreach (BlobInfo blob in expired)
+            IReadOnlyList<BlobInfo> expired = await _metadata.ExpiredAsync(_time.GetUtcNow(), 1000 + kept.Count, cancellationToken).ConfigureAwait(false);
+            int fresh = 0;
+            foreach (BlobInfo blob in expired.Where(b => !kept.Contains(b.Hash)))
             {
+                fresh++;
+                DateTimeOffset? authoritative = confirm is null ? blob.Expires : await confirm(blob, cancellationToken).ConfigureAwait(false);
+                if (authoritative is not { } expires || expires > _time.GetUtcNow())
+                {
+                    if (authoritative is { } later)
+                    {
+                        await _metadata.ExtendAsync(blob.Hash, later, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    kept.Add(blob.Hash);
+                    continue;
+                }
+
                 await DeleteAsync(blob.Hash, cancellationToken).ConfigureAwait(false);
+                swept++;
             }
 
-            swept += expired.Count;
-            if (expired.Count < 1000)
+            if (fresh == 0 || expired.Count < 1000 + kept.Count)
             {
                 return swept;
             }
@@ -316,14 +353,16 @@ public sealed partial class BlobStore : IAsyncDisposable
     }
 
     /// <summary>Sweeps every <see cref="BlobStoreOptions.SweepInterval"/> until cancelled.</summary>
-    public async Task RunSweeperAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops the sweeper.</param>
+    /// <param name="confirm">Checks an expired blob against the cluster's expiry first (see <see cref="SweepExpiredAsync"/>); null: the local expiry decides.</param>
+    public async Task RunSweeperAsync(CancellationToken cancellationToken, Func<BlobInfo, CancellationToken, Task<DateTimeOffset?>>? confirm = null)
     {
         using var timer = new PeriodicTimer(_options.SweepInterval, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                int swept = await SweepExpiredAsync(cancellationToken).ConfigureAwait(false);
+                int swept = await SweepExpiredAsync(confirm, cancellationToken).ConfigureAwait(false);
                 if (swept > 0)
                 {
                     Swept(_logger, swept);

@@ -70,6 +70,20 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
     }
 
     /// <inheritdoc/>
+    public async Task<BlobInfo?> AdoptAsync(BlobInfo record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return (await QueryAsync(
+            """
+            UPDATE blobs SET created_ms = $created, uploader = $uploader, tags = $tags, expires_ms = max(expires_ms, $expires)
+            WHERE hash = $hash RETURNING hash, size, created_ms, expires_ms, uploader, tags
+            """,
+            [("$hash", record.Hash.ToArray()), ("$created", record.Created.ToUnixTimeMilliseconds()), ("$expires", record.Expires.ToUnixTimeMilliseconds()),
+                ("$uploader", (object?)record.Uploader ?? DBNull.Value), ("$tags", record.Tags)],
+            cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+    }
+
+    /// <inheritdoc/>
     public async Task<BlobInfo?> ExtendAsync(Blake3Hash hash, DateTimeOffset expires, CancellationToken cancellationToken = default) =>
         (await QueryAsync(
             "UPDATE blobs SET expires_ms = max(expires_ms, $expires) WHERE hash = $hash RETURNING hash, size, created_ms, expires_ms, uploader, tags",

@@ -129,7 +129,8 @@ internal static partial class SiloHost
                 using RepairService repair = host.Services.GetRequiredService<RepairService>();
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 Task repairing = repair.RunAsync(stop.Token);
-                Task sweeping = store.RunSweeperAsync(stop.Token);
+                ClusterBlobs cluster = host.Services.GetRequiredService<ClusterBlobs>();
+                Task sweeping = store.RunSweeperAsync(stop.Token, cluster.KeepsRecords ? cluster.ConfirmExpiryAsync : null);
                 Task first = await Task.WhenAny(repairing, sweeping, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
                 await IgnoreCancellationAsync(repairing, sweeping).ConfigureAwait(false);
