@@ -11,7 +11,12 @@ namespace Granary.Orleans;
 /// is the row's integer version, a write succeeds only against the version it read, and a
 /// mismatch raises <see cref="InconsistentStateException"/> (the grain is then deactivated).
 /// </summary>
-/// <remarks>Table <c>grain_state(grain_type, grain_id, state_name, version, payload)</c>; payloads through Orleans' <see cref="IGrainStorageSerializer"/>.</remarks>
+/// <remarks>
+/// Table <c>grain_state(grain_id, state_name, version, payload)</c>; payloads through Orleans'
+/// <see cref="IGrainStorageSerializer"/>. A clear keeps the row with an empty payload and the next
+/// version, as the PostgreSQL provider keeps its row with a NULL payload: versions never restart, so
+/// a holder from before the clear cannot match the version of a state written after it.
+/// </remarks>
 public sealed class SqliteGrainStorage : IGrainStorage
 {
     private readonly string _connectionString;
@@ -32,13 +37,14 @@ public sealed class SqliteGrainStorage : IGrainStorage
     {
         ArgumentNullException.ThrowIfNull(grainState);
         await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
-        await using SqliteCommand command = Command(connection, "SELECT version, payload FROM grain_state WHERE grain_id = $id AND state_name = $name", grainId, stateName);
+        await using SqliteCommand command = Command(connection, "SELECT version, NULLIF(payload, X'') FROM grain_state WHERE grain_id = $id AND state_name = $name", grainId, stateName);
         await using SqliteDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         if (await reader.ReadAsync().ConfigureAwait(false))
         {
+            // A cleared state keeps its version: the next write must name it.
             grainState.ETag = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
-            grainState.State = _serializer.Deserialize<T>((byte[])reader.GetValue(1));
-            grainState.RecordExists = true;
+            grainState.RecordExists = !reader.IsDBNull(1);
+            grainState.State = grainState.RecordExists ? _serializer.Deserialize<T>((byte[])reader.GetValue(1)) : Activator.CreateInstance<T>();
         }
         else
         {
@@ -80,15 +86,13 @@ public sealed class SqliteGrainStorage : IGrainStorage
         if (grainState.ETag is not null)
         {
             await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
-            await using SqliteCommand command = Command(connection, "DELETE FROM grain_state WHERE grain_id = $id AND state_name = $name AND version = $version", grainId, stateName);
+            await using SqliteCommand command = Command(connection, "UPDATE grain_state SET version = version + 1, payload = X'' WHERE grain_id = $id AND state_name = $name AND version = $version RETURNING version", grainId, stateName);
             command.Parameters.AddWithValue("$version", long.Parse(grainState.ETag, CultureInfo.InvariantCulture));
-            if (await command.ExecuteNonQueryAsync().ConfigureAwait(false) == 0)
-            {
-                throw new InconsistentStateException($"the state '{stateName}' of {grainId} changed since this activation read it (version {grainState.ETag})", grainState.ETag, "newer");
-            }
+            object? version = await command.ExecuteScalarAsync().ConfigureAwait(false)
+                ?? throw new InconsistentStateException($"the state '{stateName}' of {grainId} changed since this activation read it (version {grainState.ETag})", grainState.ETag, "newer");
+            grainState.ETag = Convert.ToInt64(version, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
         }
 
-        grainState.ETag = null;
         grainState.State = Activator.CreateInstance<T>();
         grainState.RecordExists = false;
     }
