@@ -20,6 +20,7 @@ dotnet build -c Release bench/Granary.Bench -o artifacts/bench >/dev/null
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 AS_PG=(); [ "$(id -u)" = 0 ] && AS_PG=(runuser -u postgres --)
 PIDS=()
+CLUSTER_PIDS=()
 
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -103,3 +104,29 @@ echo "# failure: 3 silos, R=2; ~1.5 GiB uploaded, then the silo holding ~1 GiB o
 start_silos 3 repair 2
 $BENCH cluster-repair "$TOKEN" $((1536 * 1024 * 1024)) $((32 * 1024 * 1024)) "${SILO_PIDS[2]}" "${TICKETS[@]}"
 stop_silos
+
+echo "# silo start-up (launch to 'ready' on stdout) and resident memory after 5 s idle"
+# ms_to_ready DIR ARGS...: starts a silo; milliseconds until it printed 'ready' in READY_MS, its pid in LAST_PID.
+ms_to_ready() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  local t0=$EPOCHREALTIME
+  $GRANARY silo run --data "$dir" --listen 127.0.0.1:0 "$@" > "$dir/out" 2> "$dir/err" &
+  LAST_PID=$!; PIDS+=($!)
+  for _ in $(seq 1200); do grep -q '^ready' "$dir/out" 2>/dev/null && break; sleep 0.01; done
+  READY_MS=$(echo "$EPOCHREALTIME $t0" | awk '{printf "%d", ($1 - $2) * 1000}')
+}
+rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+ms_to_ready "$WORK/alone"
+sleep 5
+printf "%-28s ready %6s ms, idle RSS %5s MiB\n" "silo alone (SQLite)" "$READY_MS" "$(rss_mib "$LAST_PID")"
+kill "$LAST_PID"; wait "$LAST_PID" 2>/dev/null || true
+"${AS_PG[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p $PORT -U granary startup
+for i in 1 2 3; do
+  ms_to_ready "$WORK/startup-$i" --cluster "Host=127.0.0.1;Port=$PORT;Username=granary;Database=startup;Maximum Pool Size=20"
+  CLUSTER_PIDS+=("$LAST_PID")
+  printf "%-28s ready %6s ms\n" "cluster silo $i of 3" "$READY_MS"
+done
+sleep 5
+for p in "${CLUSTER_PIDS[@]}"; do printf "%-28s idle RSS %5s MiB\n" "cluster silo (pid $p)" "$(rss_mib "$p")"; done
+for p in "${CLUSTER_PIDS[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done

@@ -73,6 +73,22 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
         Assert.DoesNotContain("   at ", unreachable.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_silo_alone_with_no_flags_but_its_data_is_ready_within_five_seconds()
+    {
+        using var data = new TempDirectory();
+        var clock = Stopwatch.StartNew();
+        await using SiloProcess silo = await SiloProcess.StartAsync(data.Path, cluster: null);
+        clock.Stop();
+        output.WriteLine($"ready after {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the silo printed 'ready' after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        await using BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, silo.Token);
+        ClusterStatus status = await client.ClusterStatusAsync();
+        Assert.Equal(1, status.Replicas);
+        Assert.Equal("Active", Assert.Single(status.Silos).Status);
+    }
+
     private static Task<ToolResult> GranaryAsync(params string[] arguments) =>
         ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [SiloProcess.Dll, .. arguments]);
 

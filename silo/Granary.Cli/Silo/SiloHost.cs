@@ -34,9 +34,6 @@ namespace Granary.Cli.Silo;
 /// </summary>
 internal static partial class SiloHost
 {
-    /// <summary>The Orleans cluster and service id of every Granary cluster.</summary>
-    public const string ClusterId = "granary";
-
     public static string TokenPath(string dataDirectory) => Path.Combine(dataDirectory, "admin.token");
 
     public static string TicketPath(string dataDirectory) => Path.Combine(dataDirectory, "silo.ticket");
@@ -174,55 +171,18 @@ internal static partial class SiloHost
         builder.Services.AddSingleton<RepairService>();
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = ClusterId;
-                o.ServiceId = ClusterId;
-            });
+            silo.AddGranaryGrains();
             silo.Configure<global::Orleans.Configuration.SiloOptions>(o => o.SiloName = ticket.ToString());
             if (options.Cluster is { } connectionString)
             {
                 silo.ConfigureEndpoints(address.Address, clusterPort, gatewayPort: 0, listenOnAnyHostAddress: IsWildcard(options.Listen.Address));
-                silo.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = OrleansSchema.Invariant;
-                    o.ConnectionString = connectionString;
-                });
-                silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
-                {
-                    o.Invariant = OrleansSchema.Invariant;
-                    o.ConnectionString = connectionString;
-                });
-                silo.UseAdoNetReminderService(o =>
-                {
-                    o.Invariant = OrleansSchema.Invariant;
-                    o.ConnectionString = connectionString;
-                });
-
-                // Only silos holding a certificate from this cluster's authority may talk to each other.
-                ClusterCertificates tls = certificates ?? throw new InvalidOperationException("a cluster silo needs its certificates");
-                silo.UseTls(tls.Silo, o =>
-                {
-                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-                    o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-                    o.RemoteCertificateValidation = (certificate, _, _) => tls.IsMember(certificate);
-                });
+                silo.UseGranaryCluster(connectionString, certificates ?? throw new InvalidOperationException("a cluster silo needs its certificates"));
             }
             else
             {
-                silo.UseLocalhostClustering(siloPort: clusterPort, gatewayPort: 0);
-                silo.UseSqliteGrainState(GrainStorage.Name, Path.Combine(options.DataDirectory, "grains.db"));
+                silo.UseGranaryAlone(clusterPort, Path.Combine(options.DataDirectory, "grains.db"));
             }
 
-            // Liveness measured here (design.md): a kill -9 is declared dead in ~1 s, a SIGSTOP in ~8 s.
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-            });
-            silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
             if (web is not null)
             {
                 silo.AddDashboard();

@@ -41,35 +41,15 @@ public sealed class GrainSilo : IAsyncDisposable
     /// <summary>The silo's services.</summary>
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>A silo of a cluster on PostgreSQL (<c>granary silo run --cluster</c>).</summary>
+    /// <summary>A silo of a cluster on PostgreSQL (<c>granary silo run --cluster</c>, without TLS).</summary>
     public static Task<GrainSilo> StartClusteredAsync(string connectionString, SiloLog log) =>
-        StartAsync(log, silo =>
-        {
-            silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), gatewayPort: 0, listenOnAnyHostAddress: false);
-            silo.UseAdoNetClustering(o =>
-            {
-                o.Invariant = OrleansSchema.Invariant;
-                o.ConnectionString = connectionString;
-            });
-            silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
-            {
-                o.Invariant = OrleansSchema.Invariant;
-                o.ConnectionString = connectionString;
-            });
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = OrleansSchema.Invariant;
-                o.ConnectionString = connectionString;
-            });
-        });
+        StartAsync(log, silo => silo
+            .ConfigureEndpoints(IPAddress.Loopback, FreePort(), gatewayPort: 0, listenOnAnyHostAddress: false)
+            .UseGranaryCluster(connectionString, certificates: null));
 
     /// <summary>A silo alone (<c>granary silo run</c> without --cluster): localhost clustering, grain state in <paramref name="grainsDatabase"/>.</summary>
     public static Task<GrainSilo> StartAloneAsync(string grainsDatabase, SiloLog log) =>
-        StartAsync(log, silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: 0);
-            silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorage.Name, (services, _) => new SqliteGrainStorage(grainsDatabase, services.GetRequiredService<IGrainStorageSerializer>()));
-        });
+        StartAsync(log, silo => silo.UseGranaryAlone(FreePort(), grainsDatabase));
 
     /// <summary>Stops the silo gracefully (it leaves the membership).</summary>
     public async Task StopAsync()
@@ -98,20 +78,8 @@ public sealed class GrainSilo : IAsyncDisposable
         builder.Logging.AddProvider(log);
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = "granary";
-                o.ServiceId = "granary";
-            });
+            silo.AddGranaryGrains();
             storage(silo);
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-            });
-            silo.Services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         });
         IHost host = builder.Build();
         try
