@@ -24,8 +24,10 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
         // Its counters name each silo by its Orleans name, which is the silo's QUIC ticket.
         await cluster.WaitForAsync(async () =>
         {
-            string counters = await http.GetStringAsync(new Uri("/DashboardCounters", UriKind.Relative));
-            return cluster.Silos.All(s => counters.Contains(s.Ticket.ToString(), StringComparison.Ordinal));
+            // The counters come from the dashboard's grain, which answers 500 until it has its first sample.
+            using HttpResponseMessage response = await http.GetAsync(new Uri("/DashboardCounters", UriKind.Relative));
+            string counters = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode && cluster.Silos.All(s => counters.Contains(s.Ticket.ToString(), StringComparison.Ordinal));
         }, "the dashboard lists all three silos", TimeSpan.FromSeconds(30));
         Assert.Contains(watched.Ticket.ToString(), await http.GetStringAsync(new Uri("/DashboardCounters", UriKind.Relative)), StringComparison.Ordinal);
     }
