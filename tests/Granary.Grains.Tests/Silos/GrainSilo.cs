@@ -1,3 +1,4 @@
+using Granary.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Granary.Grains.Hosting;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Granary.Grains.Tests.Silos;
+namespace Granary.Testing;
 
 /// <summary>The logger <see cref="SiloLog"/> hands out: records warnings and above.</summary>
 internal sealed class SiloLogger(string category, ConcurrentQueue<string> entries) : ILogger
