@@ -5,6 +5,8 @@
 # concurrency (PUT via WebDAV, GET) in the same run; then, with 3 silos, the time to detect a
 # silo killed with SIGKILL and to repair the ~1 GiB of replicas it held.
 #   bash bench/cluster.sh     (after ./build.sh --target=Publish; postgresql, nginx-light, curl installed)
+#   BASELINE=/path/to/an/older/granary bash bench/cluster.sh: the throughput rows also for that build,
+#   in the same run (before/after a change on the same machine and day).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-64}
@@ -83,15 +85,21 @@ stop_silos() { for p in "${SILO_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wai
 echo "# $COUNT blobs x $((SIZE >> 20)) MiB, $CLIENTS concurrent clients, all on 127.0.0.1, $(nproc) cores; R = min(2, silos)"
 printf "%-28s %12s %14s %12s %14s\n" setup "upload GB/s" "vs nginx+curl" "download GB/s" "vs nginx+curl"
 printf "%-28s %12s %14s %12s %14s\n" "nginx+curl (anchor)" "$NGINX_UP" "1.00" "$NGINX_DOWN" "1.00"
+CURRENT=$GRANARY
 for n in 1 3 5; do
   r=$(( n < 2 ? 1 : 2 ))
-  start_silos "$n" "tp$n" "$r"
-  line=$($BENCH cluster-throughput "$TOKEN" "$COUNT" "$SIZE" "$CLIENTS" "${TICKETS[@]}")
-  stop_silos
-  u=$(sed 's/.*upload_GBps=\([0-9.]*\).*/\1/' <<<"$line"); d=$(sed 's/.*download_GBps=\([0-9.]*\).*/\1/' <<<"$line")
-  awk -v n="$n" -v r="$r" -v u="$u" -v d="$d" -v nu="$NGINX_UP" -v nd="$NGINX_DOWN" \
-    'BEGIN {printf "%-28s %12.3f %14.2f %12.3f %14.2f\n", "granary " n " silo(s), R=" r, u, u/nu, d, d/nd}'
+  for build in ${BASELINE:+baseline} current; do
+    GRANARY=$CURRENT; label="granary"
+    [ "$build" = baseline ] && { GRANARY=$BASELINE; label="baseline"; }
+    start_silos "$n" "tp$n$build" "$r"
+    line=$($BENCH cluster-throughput "$TOKEN" "$COUNT" "$SIZE" "$CLIENTS" "${TICKETS[@]}")
+    stop_silos
+    u=$(sed 's/.*upload_GBps=\([0-9.]*\).*/\1/' <<<"$line"); d=$(sed 's/.*download_GBps=\([0-9.]*\).*/\1/' <<<"$line")
+    awk -v n="$n" -v r="$r" -v u="$u" -v d="$d" -v nu="$NGINX_UP" -v nd="$NGINX_DOWN" -v l="$label" \
+      'BEGIN {printf "%-28s %12.3f %14.2f %12.3f %14.2f\n", l " " n " silo(s), R=" r, u, u/nu, d, d/nd}'
+  done
 done
+GRANARY=$CURRENT
 echo "# upload GB/s counts blob bytes acknowledged; with R=2 the cluster moves and stores twice that."
 
 echo "# small blobs through one silo of 3 (R=2): 2000 x 4 KiB, 32 concurrent clients"
