@@ -151,7 +151,10 @@ public sealed partial class RepairService(
         _short = stillShort;
         backlog.Count = stillShort.Count;
         TimeSpan took = time.GetElapsedTime(started);
-        PassDone(logger, selected.Count, stillShort.Count, took.TotalMilliseconds);
+        if (selected.Count > 0 || stillShort.Count > 0)
+        {
+            PassDone(logger, selected.Count, stillShort.Count, took.TotalMilliseconds);
+        }
         return stillShort.Count;
     }
 
@@ -175,9 +178,15 @@ public sealed partial class RepairService(
     {
         try
         {
-            await foreach (ClusterMembershipSnapshot _ in membership.MembershipUpdates.WithCancellation(cancellationToken).ConfigureAwait(false))
+            MembershipVersion seen = membership.CurrentSnapshot.Version;
+            await foreach (ClusterMembershipSnapshot snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                Wake();
+                // Orleans republishes the snapshot on every table refresh; only a new version is a change.
+                if (snapshot.Version != seen)
+                {
+                    seen = snapshot.Version;
+                    Wake();
+                }
             }
         }
         catch (OperationCanceledException)

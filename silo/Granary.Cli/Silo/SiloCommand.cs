@@ -14,7 +14,7 @@ internal static class SiloCommand
     {
         var data = new Option<string>("--data") { Description = "Directory for blobs, metadata, the node key, admin.token and silo.ticket.", DefaultValueFactory = _ => ".granary" };
         var listen = new Option<string>("--listen") { Description = "Address and port for QUIC (UDP); port 0 to 65535, 0 = any free port.", DefaultValueFactory = _ => "127.0.0.1:4433", HelpName = "HOST:PORT" };
-        var cluster = new Option<string?>("--cluster") { Description = "PostgreSQL connection string of the cluster to join (the first silo creates the schema). Without it the silo runs alone on DATA/cluster.db.", HelpName = "CONNECTION" };
+        var cluster = new Option<string?>("--cluster") { Description = "PostgreSQL connection string of the cluster to join (the first silo creates the schema). Without it the silo runs alone, its grain state in DATA/grains.db.", HelpName = "CONNECTION" };
         Option<int?> replicas = OptionValues.OptionalInteger("--replicas", 1, MaxReplicas, string.Empty);
         replicas.Description = $"Copies of every blob (R), 1 to {MaxReplicas}, used when this silo creates the cluster; default 2 (1 while only one silo is active).";
         replicas.HelpName = "R";

@@ -55,9 +55,9 @@ internal static partial class SiloHost
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            bool known = error is IOException or QuicException or UnauthorizedAccessException or InvalidDataException or System.Data.Common.DbException
+            bool known = InUse(error) || error is IOException or QuicException or UnauthorizedAccessException or InvalidDataException or System.Data.Common.DbException
                 or ArgumentException or OrleansException or SocketException or TimeoutException;
-            Failed(logger, known ? Explain(error) : error.ToString());
+            Failed(logger, known ? Explain(error, options) : error.ToString());
             return 1;
         }
     }
@@ -70,7 +70,8 @@ internal static partial class SiloHost
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         logging.AddFilter("Orleans", LogLevel.Warning);
         logging.AddFilter("Polly", LogLevel.Warning); // Orleans placement retries log every attempt at Information
-        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // its start-up notes (server GC) are advice, not problems
+        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error); // at start it reports the machine's uptime as a stall // its start-up notes (server GC) are advice, not problems
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
@@ -214,12 +215,30 @@ internal static partial class SiloHost
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string Explain(Exception error) => error switch
+    private static string Explain(Exception error, SiloOptions options) => error switch
     {
+        _ when InUse(error) && options.Dashboard is { } dashboard && error.ToString().Contains("http://", StringComparison.Ordinal) =>
+            $"the dashboard address {dashboard} is in use by another process: free it or choose another with --dashboard.",
+        _ when InUse(error) =>
+            $"the TCP port for silo-to-silo messaging ({options.ClusterPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? $"{options.Listen.Port}, the QUIC port's number"}) is in use by another process: free it or choose another with --cluster-port.",
         System.Data.Common.DbException => $"the cluster database could not be used: {error.Message}. Check --cluster (host, port, database, user, password) and that PostgreSQL is running and reachable.",
         SocketException or OrleansException when error.Message.Contains("address", StringComparison.OrdinalIgnoreCase) => $"{error.Message}. Another process may hold the cluster port; choose one with --cluster-port.",
         _ => error.Message,
     };
+
+    /// <summary>True if a bind failed because the address is taken (Orleans' and Kestrel's listeners wrap the socket error).</summary>
+    private static bool InUse(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.GetType().Name == "AddressInUseException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static async Task IgnoreCancellationAsync(params Task[] tasks)
     {
@@ -240,13 +259,17 @@ internal static partial class SiloHost
     private static async Task<string> ClusterTokenAsync(ClusterSettings settings, string dataDirectory, ILogger logger, CancellationToken cancellationToken)
     {
         string path = TokenPath(dataDirectory);
+        bool had = File.Exists(path);
         string local = LoadOrCreateToken(path);
         string cluster = await settings.GetOrCreateAsync("admin-token", local, cancellationToken).ConfigureAwait(false);
         if (cluster != local)
         {
             File.Delete(path);
             LoadOrCreateToken(path, cluster);
-            TokenReplaced(logger, path);
+            if (had)
+            {
+                TokenReplaced(logger, path);
+            }
         }
 
         return cluster;
