@@ -1,4 +1,5 @@
 using Granary.Hashing;
+using Orleans.Concurrency;
 
 namespace Granary.Grains;
 
@@ -13,6 +14,10 @@ public interface IReplicaGrain : IGrainWithStringKey
     /// <exception cref="BlobGrainException">503 no source could provide it within the copy timeout.</exception>
     [ResponseTimeout("00:10:00")]
     Task FetchAsync(ReplicaFetch fetch);
+
+    /// <summary>True if this silo holds a complete copy (expired or not): repair checks a recorded holder before trusting it.</summary>
+    [AlwaysInterleave]
+    Task<bool> HasAsync(Blake3Hash hash);
 
     /// <summary>Removes this silo's copy, if any.</summary>
     Task DropAsync(Blake3Hash hash);

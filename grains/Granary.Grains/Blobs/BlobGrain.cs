@@ -110,7 +110,22 @@ public sealed partial class BlobGrain(
             return new RepairOutcome(0, 0);
         }
 
-        return Record.Deleted ? new RepairOutcome(0, 0) : await EnsureReplicasAsync(forceWrite: false).ConfigureAwait(true);
+        if (Record.Deleted)
+        {
+            return new RepairOutcome(0, 0);
+        }
+
+        // A recorded holder may have lost its copy (its store was wiped and it rejoined with the same
+        // node key): ask each one, so repair does not count a copy that is not there.
+        List<string> recorded = [.. Record.Replicas];
+        bool[] present = await Task.WhenAll(recorded.Select(HoldsAsync)).ConfigureAwait(true);
+        bool verifiedAll = present.All(p => p);
+        if (!verifiedAll)
+        {
+            Record.Replicas = [.. recorded.Where((_, i) => present[i])];
+        }
+
+        return await EnsureReplicasAsync(forceWrite: !verifiedAll).ConfigureAwait(true);
     }
 
     /// <inheritdoc/>
@@ -125,7 +140,7 @@ public sealed partial class BlobGrain(
         if (expires > Record.Expires)
         {
             Record.Expires = expires;
-            await state.WriteStateAsync().ConfigureAwait(true);
+            await WriteAsync().ConfigureAwait(true);
         }
 
         // The record is the truth; a holder that misses this adopts it when it next registers.
@@ -146,9 +161,27 @@ public sealed partial class BlobGrain(
         // The tombstone first: a holder that misses the drop below drops its copy when it reports it.
         Record.Deleted = true;
         Record.Replicas = [];
-        await state.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync().ConfigureAwait(true);
         await Task.WhenAll(holders.Select(DropAsync)).ConfigureAwait(true);
         return true;
+    }
+
+    /// <summary>
+    /// Writes the record; if the write fails (database unreachable, a newer ETag) the activation
+    /// is dropped, so the next call reloads the stored record instead of acting on a change that
+    /// was never stored.
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync().ConfigureAwait(true);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     /// <summary>True if the blob has a record that is not a tombstone; throws 410 if it expired.</summary>
@@ -209,7 +242,7 @@ public sealed partial class BlobGrain(
         if (forceWrite || !holders.SequenceEqual(before))
         {
             Record.Replicas = holders;
-            await state.WriteStateAsync().ConfigureAwait(true);
+            await WriteAsync().ConfigureAwait(true);
         }
 
         return new RepairOutcome(Math.Min(ActiveCopies(), wanted), wanted);
@@ -231,6 +264,27 @@ public sealed partial class BlobGrain(
         }
 
         return copied;
+    }
+
+    /// <summary>True if <paramref name="holder"/> serves and holds the blob; a holder that cannot be asked counts as holding it (it may be busy, not empty).</summary>
+    private async Task<bool> HoldsAsync(string holder)
+    {
+        if (!NodeId.TryParse(holder, out NodeId node) || view.FindServing(node) is not { } silo)
+        {
+            return true; // not serving: EnsureReplicas already leaves it out of the copies it counts
+        }
+
+        try
+        {
+            return await GrainFactory.ReplicaGrain(silo.Address).HasAsync(Hash).ConfigureAwait(true);
+        }
+#pragma warning disable CA1031 // Unknown is not "missing": only a silo that answers "no" loses its place in the record.
+        catch (Exception error) when (error is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            CallFailed(logger, Hash, "check", silo.Address, error.Message);
+            return true;
+        }
     }
 
     private async Task DropAsync(string holder)

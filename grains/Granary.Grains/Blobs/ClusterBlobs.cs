@@ -107,6 +107,12 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
                     throw new BlobProtocolException(BlobStatus.NotFound, $"no serving silo has node id '{text}'; see 'granary cluster status'");
                 }
 
+                int remaining = view.PlacementTargets.Count(s => !s.Address.Equals(silo.Address));
+                if (remaining < options.Replicas)
+                {
+                    throw new BlobProtocolException(BlobStatus.BadRequest, $"draining {node} would leave {remaining} silos for {options.Replicas} copies of every blob; add a silo first");
+                }
+
                 await CallAsync(() => grains.ClusterGrain().DrainAsync(silo.Address), "the drain mark was not stored", cancellationToken).ConfigureAwait(false);
 
                 // Every silo re-reads the marks on its next pass: make that pass now rather than at the next interval.
@@ -172,6 +178,11 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
             catch (BlobGrainException error)
             {
                 throw error.ToProtocolException();
+            }
+            catch (Exception error) when (error is not OperationCanceledException && !IsTransient(error))
+            {
+                // The grain's storage failed (database down, permissions): nothing was acknowledged; say retry.
+                throw new BlobProtocolException(BlobStatus.Unavailable, $"{unavailable}: the cluster's database did not answer ({error.Message}); retry it");
             }
             catch (Exception error) when (IsTransient(error))
             {

@@ -113,7 +113,7 @@ public sealed partial class RepairService(
             List<string> ideal = Ideal(key, now);
             bool pick = draining || lastShort.Contains(hash) || !ideal.Contains(self) || (before is null
                 ? ideal.Count > 0 && ideal[0] == self
-                : !ideal.SequenceEqual(Ideal(key, before)) || LostAStandIn(key, before, departed));
+                : !ideal.SequenceEqual(Ideal(key, before)) || ideal.Any(departed.Contains) || LostAStandIn(key, before, departed));
             if (pick)
             {
                 selected.Add(hash);

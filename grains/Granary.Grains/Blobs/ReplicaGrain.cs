@@ -82,6 +82,9 @@ public sealed partial class ReplicaGrain(
     }
 
     /// <inheritdoc/>
+    public async Task<bool> HasAsync(Blake3Hash hash) => await store.RecordAsync(hash, CancellationToken.None).ConfigureAwait(true) is not null;
+
+    /// <inheritdoc/>
     public Task DropAsync(Blake3Hash hash) => store.DeleteAsync(hash, CancellationToken.None);
 
     /// <inheritdoc/>

@@ -118,6 +118,12 @@ internal static partial class SiloHost
                     store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>());
                 router.Serve(new Dictionary<string, IProtocolHandler> { [BlobsProtocolHandler.Alpn] = handler });
                 ClusterView view = host.Services.GetRequiredService<ClusterView>();
+                if (view.Silos.FirstOrDefault(s => s.IsServing && s.Ticket.Node == identity.Id && !s.Address.Equals(view.SelfAddress)) is { } twin)
+                {
+                    // Two silos with one node id would count one copy twice: refuse before serving anything.
+                    throw new InvalidDataException($"another serving silo already has this node key ({twin.Ticket}): a data directory's node.key must not be copied to another silo; give this one its own data directory");
+                }
+
                 int active = view.PlacementTargets.Count;
                 Joined(logger, ticket, options.Cluster is null ? "alone (grain state in DATA/grains.db)" : "on PostgreSQL", active, replicas);
                 await File.WriteAllTextAsync(TicketPath(options.DataDirectory), ticket + "\n", stoppingToken).ConfigureAwait(false);
@@ -217,8 +223,8 @@ internal static partial class SiloHost
 
     private static string Explain(Exception error, SiloOptions options) => error switch
     {
-        _ when InUse(error) && options.Dashboard is { } dashboard && error.ToString().Contains("http://", StringComparison.Ordinal) =>
-            $"the dashboard address {dashboard} is in use by another process: free it or choose another with --dashboard.",
+        _ when options.Dashboard is { } dashboard && error.ToString().Contains("http://", StringComparison.Ordinal) =>
+            $"the dashboard could not listen on {dashboard}: {error.Message} Choose a free local address with --dashboard.",
         _ when InUse(error) =>
             $"the TCP port for silo-to-silo messaging ({options.ClusterPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? $"{options.Listen.Port}, the QUIC port's number"}) is in use by another process: free it or choose another with --cluster-port.",
         System.Data.Common.DbException => $"the cluster database could not be used: {error.Message}. Check --cluster (host, port, database, user, password) and that PostgreSQL is running and reachable.",
