@@ -26,12 +26,12 @@ public sealed class BlobGrainException : Exception
         : base(message, innerException) => Status = BlobStatus.Internal;
 
     /// <summary>Creates one with <paramref name="status"/>.</summary>
-    public BlobGrainException(int status, string message)
+    public BlobGrainException(BlobStatus status, string message)
         : base(message) => Status = status;
 
     /// <summary>The blobs-protocol status (404, 410, 503, …).</summary>
     [Id(0)]
-    public int Status { get; private set; }
+    public BlobStatus Status { get; private set; }
 
     /// <summary>The same failure as the blobs protocol's exception.</summary>
     public BlobProtocolException ToProtocolException() => new(Status, Message);

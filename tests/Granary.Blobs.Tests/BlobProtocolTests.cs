@@ -157,7 +157,7 @@ public sealed class BlobProtocolTests : IAsyncLifetime
     [InlineData("4:i42e", BlobStatus.BadRequest)]
     [InlineData("3:dee", BlobStatus.BadRequest)]
     [InlineData("99999:", BlobStatus.BadRequest)]
-    public async Task Malformed_metadata_blocks_answer_400(string raw, int expected)
+    public async Task Malformed_metadata_blocks_answer_400(string raw, BlobStatus expected)
     {
         var (status, error) = await RawAsync(authenticate: true, Encoding.ASCII.GetBytes(raw));
         Assert.Equal(expected, status);
@@ -187,7 +187,7 @@ public sealed class BlobProtocolTests : IAsyncLifetime
     private static byte[] Frame(string body) => Encoding.ASCII.GetBytes($"{body.Length}:{body}");
 
     /// <summary>Sends raw bytes as one request on a fresh connection and returns the silo's status and error.</summary>
-    private async Task<(int Status, string Error)> RawAsync(bool authenticate, byte[] request)
+    private async Task<(BlobStatus Status, string Error)> RawAsync(bool authenticate, byte[] request)
     {
         using var identity = NodeIdentity.CreateEphemeral();
         await using var endpoint = QuicEndpoint.Bind(new QuicEndpointOptions { Identity = identity });
@@ -212,7 +212,7 @@ public sealed class BlobProtocolTests : IAsyncLifetime
         }
 
         BlobMessage reply = (await BlobMessage.ReadAsync(stream, default).WaitAsync(TimeSpan.FromSeconds(20)))!;
-        return ((int)reply.Number("status")!, reply.Text("error") ?? string.Empty);
+        return ((BlobStatus)reply.Number("status")!, reply.Text("error") ?? string.Empty);
     }
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>

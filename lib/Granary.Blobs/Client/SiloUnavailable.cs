@@ -15,7 +15,7 @@ public static class SiloUnavailable
     /// <summary>Whether <paramref name="error"/> says the silo is stopping.</summary>
     public static bool IsShuttingDown(Exception error) => error is QuicException
     {
-        Error: QuicError.StreamAborted, ApplicationErrorCode: BlobStatus.Unavailable,
+        Error: QuicError.StreamAborted, ApplicationErrorCode: (long)BlobStatus.Unavailable,
     } or QuicException { Error: QuicError.ConnectionAborted, ApplicationErrorCode: ProtocolRouter.ShutdownErrorCode };
 
     /// <summary>Whether <paramref name="error"/> is worth retrying later or elsewhere (unreachable, shutting down, 503).</summary>

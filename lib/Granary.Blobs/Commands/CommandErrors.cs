@@ -22,7 +22,7 @@ public static class CommandErrors
             BlobProtocolException { Status: BlobStatus.HashMismatch } e => new(CommandErrorKind.VerificationFailed, e.Message, target, e),
             BlobProtocolException { Status: BlobStatus.BadRequest or BlobStatus.TooLarge or BlobStatus.NotACollection } e => new(CommandErrorKind.InvalidArgument, e.Message, target, e),
             BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, Sentence(SiloUnavailable.Describe(e)), target, e),
-            BlobProtocolException e => new(CommandErrorKind.Refused, $"The silo refused ({e.Status}): {e.Message}", target, e),
+            BlobProtocolException e => new(CommandErrorKind.Refused, $"The silo refused ({(int)e.Status}): {e.Message}", target, e),
             BaoVerificationException e => new(CommandErrorKind.VerificationFailed, $"Data for {target} did not verify against its hash: {e.Message}", target, e),
             ProvidersFailedException { Retryable: true } e => new(CommandErrorKind.Unreachable, e.Message, target, e),
             ProvidersFailedException { BadData: true } e => new(CommandErrorKind.VerificationFailed, e.Message, target, e),

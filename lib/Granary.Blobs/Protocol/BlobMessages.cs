@@ -11,56 +11,56 @@ namespace Granary.Blobs.Protocol;
 /// Status codes of the blobs protocol, in the style of seed 001 (HTTP-like, with 45x for upload
 /// framing). docs/protocol.md lists when each is sent.
 /// </summary>
-public static class BlobStatus
+public enum BlobStatus
 {
     /// <summary>The request succeeded.</summary>
-    public const int Ok = 200;
+    Ok = 200,
     /// <summary>The metadata block is malformed, or a field is missing or of the wrong type.</summary>
-    public const int BadRequest = 400;
+    BadRequest = 400,
     /// <summary>The connection has not authenticated, or the token is wrong.</summary>
-    public const int Unauthorized = 401;
+    Unauthorized = 401,
     /// <summary>No such blob.</summary>
-    public const int NotFound = 404;
+    NotFound = 404,
     /// <summary>The 'op' is not one this silo knows.</summary>
-    public const int UnknownOperation = 405;
+    UnknownOperation = 405,
     /// <summary>The blob expired.</summary>
-    public const int Gone = 410;
+    Gone = 410,
     /// <summary>The blob is larger than the silo accepts.</summary>
-    public const int TooLarge = 413;
+    TooLarge = 413,
     /// <summary>A PUT without a size.</summary>
-    public const int NoSize = 450;
+    NoSize = 450,
     /// <summary>A PUT whose size is negative.</summary>
-    public const int BadSize = 451;
+    BadSize = 451,
     /// <summary>The PUT's data ended (FIN) before its declared size.</summary>
-    public const int FinBeforeSize = 452;
+    FinBeforeSize = 452,
     /// <summary>The PUT sent more data than its declared size.</summary>
-    public const int TooMuchData = 453;
+    TooMuchData = 453,
     /// <summary>The PUT's data does not hash to the hash it declared.</summary>
-    public const int HashMismatch = 454;
+    HashMismatch = 454,
 
     /// <summary>A collection request for a blob that is not a collection.</summary>
-    public const int NotACollection = 415;
+    NotACollection = 415,
     /// <summary>The silo's disk failed.</summary>
-    public const int IoError = 480;
+    IoError = 480,
     /// <summary>A bug in the silo; see its log.</summary>
-    public const int Internal = 500;
+    Internal = 500,
 
     /// <summary>The blob is not on this silo but on the cluster's silos listed in 'providers'.</summary>
-    public const int Redirect = 307;
+    Redirect = 307,
 
     /// <summary>
     /// Retry later or elsewhere: the cluster could not make enough copies (or reach the grain that
     /// owns the blob), nothing was acknowledged; also the code a silo that is shutting down resets
     /// its in-flight request streams with.
     /// </summary>
-    public const int Unavailable = 503;
+    Unavailable = 503,
 }
 
 /// <summary>A request or reply the peer refused, with the protocol status and the peer's explanation.</summary>
-public sealed class BlobProtocolException(int status, string message) : IOException(message)
+public sealed class BlobProtocolException(BlobStatus status, string message) : IOException(message)
 {
     /// <summary>The <see cref="BlobStatus"/> code.</summary>
-    public int Status { get; } = status;
+    public BlobStatus Status { get; } = status;
 }
 
 /// <summary>
@@ -85,7 +85,7 @@ public sealed class BlobMessage
     public IReadOnlyDictionary<string, object> Fields => _fields;
 
     /// <summary>A reply with a status and, for errors, a message.</summary>
-    public static BlobMessage Reply(int status, string? error = null, params (string Key, object Value)[] fields)
+    public static BlobMessage Reply(BlobStatus status, string? error = null, params (string Key, object Value)[] fields)
     {
         var all = fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value)).ToList();
         all.Add(new("status", (long)status));
@@ -199,7 +199,7 @@ public sealed class BlobMessage
     public BlobMessage EnsureOk()
     {
         long status = Number("status") ?? throw Bad("the reply has no status");
-        return status == BlobStatus.Ok ? this : throw new BlobProtocolException((int)status, Text("error") ?? $"the silo answered {status}");
+        return status == (long)BlobStatus.Ok ? this : throw new BlobProtocolException((BlobStatus)status, Text("error") ?? $"the silo answered {status}");
     }
 
     private static BlobProtocolException Bad(string message) => new(BlobStatus.BadRequest, message);

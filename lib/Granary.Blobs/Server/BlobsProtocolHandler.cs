@@ -106,7 +106,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 };
 
                 // A successful get, get-collection or observe has already written its replies.
-                if (op is not ("get" or "get-collection" or "observe") || reply.Number("status") != BlobStatus.Ok)
+                if (op is not ("get" or "get-collection" or "observe") || reply.Number("status") != (long)BlobStatus.Ok)
                 {
                     await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
                 }
@@ -123,7 +123,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
             }
             catch (BlobStoreException error)
             {
-                int status = error.Error switch
+                BlobStatus status = error.Error switch
                 {
                     BlobError.NotFound => BlobStatus.NotFound,
                     BlobError.Expired => BlobStatus.Gone,
@@ -135,7 +135,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 await TryReplyAsync(stream, status, error.Message, shutdown).ConfigureAwait(false);
                 if (status is BlobStatus.TooMuchData or BlobStatus.TooLarge)
                 {
-                    stream.Abort(QuicAbortDirection.Read, status);
+                    stream.Abort(QuicAbortDirection.Read, (long)status);
                 }
             }
             catch (QuicException)
@@ -161,7 +161,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
                 {
                     // A clean end (FIN) here would look like a truncated reply, which a client must
                     // treat as bad data; a reset with 503 says "this silo is going away, retry".
-                    stream.Abort(QuicAbortDirection.Both, BlobStatus.Unavailable);
+                    stream.Abort(QuicAbortDirection.Both, (long)BlobStatus.Unavailable);
                     Interlocked.Increment(ref session.Abandoned);
                 }
                 else
@@ -185,7 +185,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
         await BlobMessage.Reply(BlobStatus.Unauthorized, "wrong token").WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
         await stream.WritesClosed.ConfigureAwait(false);
-        connection.Close(BlobStatus.Unauthorized, "wrong token");
+        connection.Close((long)BlobStatus.Unauthorized, "wrong token");
     }
 
     private async Task<BlobMessage> PutAsync(QuicConnection connection, QuicStream stream, BlobMessage request, CancellationToken cancellationToken)
@@ -319,7 +319,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
             }
             catch (BlobStoreException missing)
             {
-                int status = missing.Error == BlobError.Expired ? BlobStatus.Gone : BlobStatus.NotFound;
+                BlobStatus status = missing.Error == BlobError.Expired ? BlobStatus.Gone : BlobStatus.NotFound;
                 await BlobMessage.Reply(status, missing.Message, ("hash", entry.Hash.ToArray())).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -447,7 +447,7 @@ public sealed partial class BlobsProtocolHandler(BlobStore store, BlobsServerOpt
             .. extra,
         ]);
 
-    private static Task TryReplyAsync(QuicStream stream, int status, string message, CancellationToken cancellationToken) =>
+    private static Task TryReplyAsync(QuicStream stream, BlobStatus status, string message, CancellationToken cancellationToken) =>
         TryReplyAsync(stream, BlobMessage.Reply(status, message), cancellationToken);
 
     private static async Task TryReplyAsync(QuicStream stream, BlobMessage reply, CancellationToken cancellationToken)

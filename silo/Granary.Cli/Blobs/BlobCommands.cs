@@ -292,7 +292,7 @@ internal static class BlobCommands
         }
         catch (BlobProtocolException error)
         {
-            return Fail(Refused, $"the silo refused ({error.Status}): {error.Message}");
+            return Fail(Refused, $"the silo refused ({(int)error.Status}): {error.Message}");
         }
         catch (BaoVerificationException error)
         {
