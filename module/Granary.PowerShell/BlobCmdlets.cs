@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
 using Granary.Blobs.Commands;
 
 namespace Granary.PowerShell;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
 using Granary.Testing;
 using Xunit.Abstractions;
 

@@ -92,70 +92,54 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
         options.Standalone ? Task.FromResult(false) : CallAsync(() => grains.BlobGrain(hash).DeleteAsync(), "the delete did not reach the cluster", cancellationToken);
 
     /// <inheritdoc/>
-    public async Task<BlobMessage?> AdminAsync(string op, BlobMessage request, CancellationToken cancellationToken)
+    public async Task DrainAsync(string node, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        switch (op)
+        ArgumentNullException.ThrowIfNull(node);
+        if (!NodeId.TryParse(node, out NodeId id) || view.FindServing(id) is not { } silo)
         {
-            case "cluster-status":
-                return await StatusAsync(cancellationToken).ConfigureAwait(false);
-            case "cluster-drain":
-            {
-                string text = request.Text("node") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "cluster-drain needs 'node' (a silo's node id)");
-                if (!NodeId.TryParse(text, out NodeId node) || view.FindServing(node) is not { } silo)
-                {
-                    throw new BlobProtocolException(BlobStatus.NotFound, $"no serving silo has node id '{text}'; see 'granary cluster status'");
-                }
-
-                int remaining = view.PlacementTargets.Count(s => !s.Address.Equals(silo.Address));
-                if (remaining < options.Replicas)
-                {
-                    throw new BlobProtocolException(BlobStatus.BadRequest, $"draining {node} would leave {remaining} silos for {options.Replicas} copies of every blob; add a silo first");
-                }
-
-                await CallAsync(() => grains.ClusterGrain().DrainAsync(silo.Address), "the drain mark was not stored", cancellationToken).ConfigureAwait(false);
-
-                // Every silo re-reads the marks on its next pass: make that pass now rather than at the next interval.
-                await Task.WhenAll(view.Silos.Where(s => s.Status == SiloStatus.Active).Select(s => grains.ReplicaGrain(s.Address).RepairSoonAsync())).ConfigureAwait(false);
-                return BlobMessage.Reply(BlobStatus.Ok);
-            }
-
-            default:
-                return null;
+            throw new BlobProtocolException(BlobStatus.NotFound, $"no serving silo has node id '{node}'; see 'granary cluster status'");
         }
+
+        int remaining = view.PlacementTargets.Count(s => !s.Address.Equals(silo.Address));
+        if (remaining < options.Replicas)
+        {
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"draining {id} would leave {remaining} silos for {options.Replicas} copies of every blob; add a silo first");
+        }
+
+        await CallAsync(() => grains.ClusterGrain().DrainAsync(silo.Address), "the drain mark was not stored", cancellationToken).ConfigureAwait(false);
+
+        // Every silo re-reads the marks on its next pass: make that pass now rather than at the next interval.
+        await Task.WhenAll(view.Silos.Where(s => s.Status == SiloStatus.Active).Select(s => grains.ReplicaGrain(s.Address).RepairSoonAsync())).ConfigureAwait(false);
     }
 
-    private async Task<BlobMessage> StatusAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public async Task<ClusterStatus> StatusAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<ClusterSilo> silos = view.Silos;
-        object[] rows = await Task.WhenAll(silos.Select(async silo =>
+        SiloStatusInfo[] rows = await Task.WhenAll(silos.Select(async silo =>
         {
-            var fields = new Dictionary<string, object>
-            {
-                ["node"] = silo.Ticket.Node.ToString(), ["address"] = silo.Ticket.Address.ToString(),
-                ["status"] = silo.Draining && silo.Status == SiloStatus.Active ? "Draining" : silo.Status.ToString(),
-                ["generation"] = (long)silo.Address.Generation,
-            };
+            var row = new SiloStatusInfo(
+                silo.Ticket.Node.ToString(), silo.Ticket.Address.ToString(),
+                silo.Draining && silo.Status == SiloStatus.Active ? "Draining" : silo.Status.ToString(),
+                silo.Address.Generation, Blobs: -1, Bytes: -1, RepairBacklog: -1, Problem: null);
             if (silo.IsServing)
             {
                 try
                 {
                     SiloStats stats = await grains.ReplicaGrain(silo.Address).StatsAsync().WaitAsync(TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
-                    fields["blobs"] = stats.Blobs;
-                    fields["bytes"] = stats.Bytes;
-                    fields["backlog"] = stats.RepairBacklog;
+                    row = row with { Blobs = stats.Blobs, Bytes = stats.Bytes, RepairBacklog = stats.RepairBacklog };
                 }
 #pragma warning disable CA1031 // A silo that does not answer is reported as such; the others still are.
                 catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
                 {
-                    fields["problem"] = $"did not answer: {error.Message}";
+                    row = row with { Problem = $"did not answer: {error.Message}" };
                 }
             }
 
-            return (object)fields;
+            return row;
         })).ConfigureAwait(false);
-        return BlobMessage.Reply(BlobStatus.Ok, null, ("replicas", options.Standalone ? 1L : options.Replicas), ("view", view.Version), ("silos", rows.ToList()));
+        return new ClusterStatus(options.Standalone ? 1L : options.Replicas, view.Version, rows);
     }
 
     /// <summary>

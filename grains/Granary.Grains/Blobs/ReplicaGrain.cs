@@ -54,7 +54,7 @@ public sealed partial class ReplicaGrain(
 
             try
             {
-                using PooledConnection lease = await connections.LeaseAsync(source.Address, source.Node, BlobsProtocolHandler.Alpn, deadline.Token).ConfigureAwait(true);
+                using PooledConnection lease = await connections.LeaseAsync(source.Address, source.Node, BlobsProtocol.Alpn, deadline.Token).ConfigureAwait(true);
                 await using BlobClient client = BlobClient.Over(lease.Connection, source);
                 await client.GetAsync(hash, partial, missing, deadline.Token).ConfigureAwait(true);
             }

@@ -51,9 +51,9 @@ public sealed class BlobClient : IAsyncDisposable
         });
         try
         {
-            QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, Server.BlobsProtocolHandler.Alpn, cancellationToken).ConfigureAwait(false);
+            QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, BlobsProtocol.Alpn, cancellationToken).ConfigureAwait(false);
             var client = new BlobClient(endpoint, connection, identity, identity.Id, silo);
-            await client.RequestAsync(new(("op", "auth"), ("token", Encoding.UTF8.GetBytes(token))), cancellationToken).ConfigureAwait(false);
+            await client.RequestAsync<OkReply>(new AuthRequest(Encoding.UTF8.GetBytes(token)), cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -77,22 +77,22 @@ public sealed class BlobClient : IAsyncDisposable
 
     /// <summary>
     /// The silos that hold <paramref name="hash"/>, as the cluster records them; a silo that is not
-    /// in a cluster answers with itself if it has the blob.
+    /// in a cluster answers with an empty list when it has the blob (meaning: here), 404 when not.
     /// </summary>
     /// <exception cref="BlobProtocolException">No silo holds it (404), or it expired (410).</exception>
     public async Task<IReadOnlyList<SiloTicket>> LocateAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
     {
-        BlobMessage reply = await RequestAsync(new(("op", "locate"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false);
-        return [.. (reply.TextList("providers") ?? []).Select(SiloTicket.Parse)];
+        BlobDescription reply = await RequestAsync<BlobDescription>(new LocateRequest(hash), cancellationToken).ConfigureAwait(false);
+        return reply.Providers;
     }
 
     /// <summary>The cluster's silos as the silo this client talks to sees them, with each one's blob counts.</summary>
-    public async Task<ClusterStatus> ClusterStatusAsync(CancellationToken cancellationToken = default) =>
-        ClusterStatus.FromMessage(await RequestAsync(new(("op", "cluster-status")), cancellationToken).ConfigureAwait(false));
+    public Task<ClusterStatus> ClusterStatusAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync<ClusterStatus>(new ClusterStatusRequest(), cancellationToken);
 
     /// <summary>Starts draining <paramref name="silo"/>: it leaves placement, its blobs move away, then it leaves.</summary>
     public async Task DrainAsync(NodeId silo, CancellationToken cancellationToken = default) =>
-        await RequestAsync(new(("op", "cluster-drain"), ("node", silo.ToString())), cancellationToken).ConfigureAwait(false);
+        await RequestAsync<OkReply>(new ClusterDrainRequest(silo.ToString()), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Uploads <paramref name="size"/> bytes from <paramref name="data"/>; returns the stored blob once it is durable.</summary>
     public async Task<BlobInfo> PutAsync(
@@ -100,19 +100,8 @@ public sealed class BlobClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var fields = new List<(string, object)> { ("op", "put"), ("size", size) };
-        if (tags is { Count: > 0 })
-        {
-            fields.Add(("tags", tags.ToDictionary(t => t.Key, t => (object)t.Value)));
-        }
-
-        if (ttl is { } t)
-        {
-            fields.Add(("ttl", (long)t.TotalSeconds));
-        }
-
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await new PutRequest(size, ttl, Tags: tags).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -141,7 +130,7 @@ public sealed class BlobClient : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return ToInfo(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
+        return (await BlobReply.ReadAsync<BlobDescription>(stream, cancellationToken).ConfigureAwait(false)).Blob;
     }
 
     /// <summary>Uploads a regular file (a link to one is followed).</summary>
@@ -179,15 +168,9 @@ public sealed class BlobClient : IAsyncDisposable
     {
         ranges ??= ChunkRanges.All;
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        var fields = new List<(string, object)> { ("op", "get"), ("hash", hash.ToArray()) };
-        if (!ranges.IsAll)
-        {
-            fields.Add(("ranges", BlobMessage.RangesField(ranges)));
-        }
-
-        await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await new GetRequest(hash, ranges).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
-        BlobInfo info = ToInfo(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
+        BlobInfo info = (await BlobReply.ReadAsync<BlobDescription>(stream, cancellationToken).ConfigureAwait(false)).Blob;
         if (info.Hash != hash)
         {
             throw new BlobProtocolException(BlobStatus.BadRequest, $"asked for {hash} but the silo described {info.Hash}");
@@ -283,12 +266,12 @@ public sealed class BlobClient : IAsyncDisposable
         Blake3Hash hash, string directory, IProgress<long>? progress = null, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await new Request(("op", "get-collection"), ("hash", hash.ToArray())).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await new GetCollectionRequest(hash).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
 
         // One buffered reader for the whole reply: the encodings follow each other on the stream.
         var input = new BufferedStream(stream, 256 * 1024);
-        BlobInfo info = ToInfo(await ReadReplyAsync(input, cancellationToken).ConfigureAwait(false));
+        BlobInfo info = (await BlobReply.ReadAsync<BlobDescription>(input, cancellationToken).ConfigureAwait(false)).Blob;
         if (info.Size > BlobCollection.MaxSize)
         {
             throw new BlobProtocolException(BlobStatus.NotACollection, $"the collection {hash} is {info.Size} bytes, more than {BlobCollection.MaxSize}");
@@ -313,18 +296,18 @@ public sealed class BlobClient : IAsyncDisposable
         IReadOnlyDictionary<string, string> partials = DownloadPaths.ForCollection(directory, collection);
         foreach (CollectionEntry entry in collection.Entries)
         {
-            BlobMessage header = await BlobMessage.ReadAsync(input, cancellationToken).ConfigureAwait(false)
+            BlobReply header = await BlobReply.ReadOrErrorAsync<BlobDescription>(input, cancellationToken).ConfigureAwait(false)
                 ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo ended the collection early");
-            if (header.Number("status") != BlobStatus.Ok)
+            if (header is not BlobDescription { Blob: var child })
             {
                 missing.Add(entry);
                 continue;
             }
 
-            long size = header.Number("size") ?? -1;
-            if (size != entry.Size)
+            long size = child.Size;
+            if (child.Hash != entry.Hash || size != entry.Size)
             {
-                throw new BlobProtocolException(BlobStatus.BadRequest, $"the silo sent {size} bytes for '{entry.Path}', which the collection lists as {entry.Size}");
+                throw new BlobProtocolException(BlobStatus.BadRequest, $"the silo sent {child.Hash} ({size} bytes) for '{entry.Path}', which the collection lists as {entry.Hash} ({entry.Size} bytes)");
             }
 
             string target = BlobCollection.Resolve(directory, entry);
@@ -355,19 +338,8 @@ public sealed class BlobClient : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ranges ??= ChunkRanges.All;
-        var fields = new List<(string, object)> { ("op", "push"), ("hash", hash.ToArray()), ("size", size) };
-        if (!ranges.IsAll)
-        {
-            fields.Add(("ranges", BlobMessage.RangesField(ranges)));
-        }
-
-        if (ttl is { } t)
-        {
-            fields.Add(("ttl", (long)t.TotalSeconds));
-        }
-
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await new Request([.. fields]).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await new PushRequest(hash, size, ranges, ttl).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         try
         {
             await BaoEncoder.EncodeAsync(data, outboard, size, ranges, stream, cancellationToken).ConfigureAwait(false);
@@ -378,7 +350,7 @@ public sealed class BlobClient : IAsyncDisposable
             // The silo stopped reading: it has the blob already, or refused; its reply says which.
         }
 
-        return ToAvailability(await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false));
+        return await BlobReply.ReadAsync<BlobAvailability>(stream, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -388,11 +360,11 @@ public sealed class BlobClient : IAsyncDisposable
     public async IAsyncEnumerable<BlobAvailability> ObserveAsync(Blake3Hash hash, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await new Request(("op", "observe"), ("hash", hash.ToArray())).Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await new ObserveRequest(hash).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
-        while (await BlobMessage.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } update)
+        while (await BlobReply.ReadOrErrorAsync<BlobAvailability>(stream, cancellationToken).ConfigureAwait(false) is { } update)
         {
-            BlobAvailability availability = ToAvailability(update.EnsureOk());
+            BlobAvailability availability = update as BlobAvailability ?? throw ((ErrorReply)update).ToException();
             yield return availability;
             if (availability.Complete)
             {
@@ -401,22 +373,17 @@ public sealed class BlobClient : IAsyncDisposable
         }
     }
 
-    private static BlobAvailability ToAvailability(BlobMessage reply) => new(
-        reply.Number("size") ?? 0,
-        ChunkRanges.FromBoundaries((reply.Numbers("present") ?? []).Select(b => (ulong)b).ToList()),
-        reply.Number("complete") == 1);
-
     /// <summary>The blob's metadata.</summary>
     public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
-        ToInfo(await RequestAsync(new(("op", "info"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false));
+        (await RequestAsync<BlobDescription>(new InfoRequest(hash), cancellationToken).ConfigureAwait(false)).Blob;
 
     /// <summary>Moves the blob's expiry to at least now + <paramref name="ttl"/>.</summary>
     public async Task<BlobInfo> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        ToInfo(await RequestAsync(new(("op", "extend"), ("hash", hash.ToArray()), ("ttl", (long)ttl.TotalSeconds)), cancellationToken).ConfigureAwait(false));
+        (await RequestAsync<BlobDescription>(new ExtendRequest(hash, ttl), cancellationToken).ConfigureAwait(false)).Blob;
 
     /// <summary>Deletes the blob.</summary>
     public async Task DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
-        await RequestAsync(new(("op", "delete"), ("hash", hash.ToArray())), cancellationToken).ConfigureAwait(false);
+        await RequestAsync<OkReply>(new DeleteRequest(hash), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -431,31 +398,14 @@ public sealed class BlobClient : IAsyncDisposable
         _identity?.Dispose();
     }
 
-    private static BlobInfo ToInfo(BlobMessage reply) => new(
-        new Blake3Hash(reply.Bytes("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no hash")),
-        reply.Number("size") ?? 0,
-        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("created") ?? 0),
-        DateTimeOffset.FromUnixTimeMilliseconds(reply.Number("expires") ?? 0))
-    {
-        Uploader = reply.Text("uploader") is { Length: > 0 } uploader ? uploader : null,
-        Tags = BlobTags.Format(reply.Texts("tags") ?? new Dictionary<string, string>()),
-    };
-
-    private static async Task<BlobMessage> ReadReplyAsync(Stream stream, CancellationToken cancellationToken) =>
-        (await BlobMessage.ReadAsync(stream, cancellationToken).ConfigureAwait(false)
-            ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo closed the request without a reply")).EnsureOk();
-
-    private async Task<BlobMessage> RequestAsync(Request request, CancellationToken cancellationToken)
+    /// <summary>One request, one reply: writes <paramref name="request"/>, ends the stream, reads a <typeparamref name="T"/>.</summary>
+    private async Task<T> RequestAsync<T>(BlobRequest request, CancellationToken cancellationToken)
+        where T : BlobReply, IBlobReply<T>
     {
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await request.Message.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await request.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
-        return await ReadReplyAsync(stream, cancellationToken).ConfigureAwait(false);
-    }
-
-    private readonly record struct Request(params (string Key, object Value)[] Fields)
-    {
-        public BlobMessage Message => new(Fields.Select(f => new KeyValuePair<string, object>(f.Key, f.Value)));
+        return await BlobReply.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false);
     }
 
     private sealed class StreamSink(Stream output) : IBaoSink
@@ -465,9 +415,3 @@ public sealed class BlobClient : IAsyncDisposable
         public ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => output.WriteAsync(data, cancellationToken);
     }
 }
-
-/// <summary>What a silo has of a blob.</summary>
-/// <param name="Size">The blob's size.</param>
-/// <param name="Present">The chunks it holds, verified and durable.</param>
-/// <param name="Complete">True when it holds every chunk (and serves the blob).</param>
-public sealed record BlobAvailability(long Size, ChunkRanges Present, bool Complete);

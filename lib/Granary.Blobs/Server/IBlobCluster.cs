@@ -35,6 +35,10 @@ public interface IBlobCluster
     /// <summary>Deletes the blob from every replica; false if the cluster did not know it.</summary>
     Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken);
 
-    /// <summary>Operator requests (cluster-status, cluster-drain); null for an op the cluster does not know.</summary>
-    Task<BlobMessage?> AdminAsync(string op, BlobMessage request, CancellationToken cancellationToken);
+    /// <summary>The cluster's silos as this silo sees them, with each one's blob counts (<c>cluster-status</c>).</summary>
+    Task<ClusterStatus> StatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Marks the silo <paramref name="node"/> (a node id as text) as draining (<c>cluster-drain</c>).</summary>
+    /// <exception cref="BlobProtocolException">No serving silo has that node id (404); draining it would leave fewer silos than copies (400); the mark could not be stored (503).</exception>
+    Task DrainAsync(string node, CancellationToken cancellationToken);
 }

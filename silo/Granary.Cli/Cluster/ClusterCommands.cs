@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
 using Granary.Cli.Blobs;
 using Granary.Orleans;
 using Granary.Transport;

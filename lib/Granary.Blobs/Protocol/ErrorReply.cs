@@ -1,0 +1,54 @@
+using Granary.Hashing;
+
+namespace Granary.Blobs.Protocol;
+
+/// <summary>
+/// A refusal: any status but 200, with <c>error</c>, a sentence for a person. A 307 also carries
+/// <c>providers</c>; a missing entry of a <c>get-collection</c> carries the entry's <c>hash</c>.
+/// </summary>
+/// <param name="Code">The status (never 200).</param>
+/// <param name="Message">What was wrong and, where it helps, what to do.</param>
+public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
+{
+    /// <inheritdoc/>
+    public override BlobStatus Status => Code;
+
+    /// <summary>For a 307: the silos that hold the blob.</summary>
+    public IReadOnlyList<SiloTicket> Providers { get; init; } = [];
+
+    /// <summary>For an entry of a collection: which blob is missing.</summary>
+    public Blake3Hash? Hash { get; init; }
+
+    /// <summary>The reply for a refusal thrown as <paramref name="error"/>.</summary>
+    public static ErrorReply From(BlobProtocolException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new ErrorReply(error.Status, error.Message) { Providers = error.Providers };
+    }
+
+    /// <summary>The exception a reader throws for this reply.</summary>
+    public BlobProtocolException ToException() =>
+        Code == BlobStatus.Redirect ? new BlobProtocolException(Message, Providers) : new BlobProtocolException(Code, Message);
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object>> Fields()
+    {
+        yield return new("error", Message);
+        if (Providers.Count > 0)
+        {
+            yield return new("providers", MetadataBlock.TicketsField(Providers));
+        }
+
+        if (Hash is { } hash)
+        {
+            yield return new("hash", hash.ToArray());
+        }
+    }
+
+    internal static ErrorReply From(MetadataBlock block, long status) =>
+        new(Enum.IsDefined((BlobStatus)status) ? (BlobStatus)status : BlobStatus.Internal, block.Text("error") ?? $"the silo answered {status}")
+        {
+            Providers = block.Tickets("providers"),
+            Hash = block.Hash("hash"),
+        };
+}

@@ -1,0 +1,266 @@
+using System.IO.Pipelines;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Blobs.Server;
+using Granary.Hashing;
+using Granary.Hashing.Verified;
+using Granary.Storage.Blobs;
+using Granary.Storage.IO;
+using Granary.Testing;
+using Granary.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Granary.Blobs.Tests;
+
+/// <summary>
+/// The silo's protocol logic on in-memory streams: a real blob store on real files, no QUIC.
+/// Each request is the bytes a client would send; each answer is read back with the typed replies.
+/// </summary>
+public sealed class BlobRequestHandlerTests : IAsyncLifetime
+{
+    private const string Token = "in-memory-token";
+    private static readonly NodeId Peer = AnyNodeId();
+    private readonly TempDirectory _directory = new();
+    private IFileIo _io = null!;
+    private BlobStore _store = null!;
+    private BlobRequestHandler _handler = null!;
+
+    public async Task InitializeAsync()
+    {
+        _io = FileIo.Create();
+        _store = await BlobStore.OpenAsync(new BlobStoreOptions { Directory = _directory.Path, MaxBlobSize = 1 << 20 }, _io);
+        _handler = new BlobRequestHandler(_store, new BlobsServerOptions { AdminToken = Token, HeaderTimeout = TimeSpan.FromMilliseconds(300) }, NullLogger.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _io.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task A_put_then_a_get_round_trip_verified()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For("in-memory put"), 40_000);
+        BlobDescription put = await ReadAsync<BlobDescription>(await ServeAsync([.. Frame(new PutRequest(data.Length, Tags: new Dictionary<string, string> { ["k"] = "v" })), .. data]));
+        Assert.Equal((Blake3.Hash(data), (long)data.Length, "k=v", Peer.ToString()), (put.Blob.Hash, put.Blob.Size, put.Blob.Tags, put.Blob.Uploader));
+
+        var output = await ServeAsync(Frame(new GetRequest(put.Blob.Hash, ChunkRanges.All)));
+        BlobDescription header = await BlobReply.ReadAsync<BlobDescription>(output, default);
+        var received = new MemoryStream();
+        await BaoDecoder.DecodeAsync(output, header.Blob.Hash, header.Blob.Size, ChunkRanges.All, new StreamSink(received), requireEnd: true, default);
+        Assert.Equal(data, received.ToArray());
+    }
+
+    [Theory]
+    [InlineData("xyz")]
+    [InlineData("5:hello")]
+    [InlineData("4:i42e")]
+    [InlineData("3:dee")]
+    [InlineData("99999:")]
+    [InlineData("2:de")]
+    public async Task Malformed_metadata_blocks_answer_400(string raw)
+    {
+        ErrorReply error = await ErrorAsync(Encoding.ASCII.GetBytes(raw));
+        Assert.Equal(BlobStatus.BadRequest, error.Code);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Fact]
+    public async Task Every_request_error_has_its_own_code_and_stores_nothing()
+    {
+        string b32 = new('b', 32);
+        Assert.Equal(BlobStatus.UnknownOperation, (await ErrorAsync(Raw("d2:op4:zzzze"))).Code);
+        Assert.Equal(BlobStatus.NoSize, (await ErrorAsync(Raw("d2:op3:pute"))).Code);
+        Assert.Equal(BlobStatus.BadSize, (await ErrorAsync(Raw("d2:op3:put4:sizei-1ee"))).Code);
+        Assert.Equal(BlobStatus.FinBeforeSize, (await ErrorAsync([.. Raw("d2:op3:put4:sizei10ee"), 1, 2, 3])).Code);
+        Assert.Equal(BlobStatus.TooMuchData, (await ErrorAsync([.. Raw("d2:op3:put4:sizei2ee"), 1, 2, 3])).Code);
+        Assert.Equal(BlobStatus.TooLarge, (await ErrorAsync(Raw("d2:op3:put4:sizei999999999ee"))).Code);
+        Assert.Equal(BlobStatus.HashMismatch, (await ErrorAsync([.. Raw($"d4:hash32:{new string('a', 32)}2:op3:put4:sizei3ee"), 1, 2, 3])).Code);
+        Assert.Equal(BlobStatus.NotFound, (await ErrorAsync(Raw($"d4:hash32:{b32}2:op3:gete"))).Code);
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw("d4:hash3:abc2:op4:infoe"))).Code);
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw($"d4:hash32:{b32}2:op3:get6:rangesli5ei3eee"))).Code);
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw("d2:op3:put4:sizei1e3:ttli-5ee"))).Code);
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw("d2:op3:put4:sizei1e3:ttli99999999999999ee"))).Code);
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw($"d4:hash32:{b32}2:op6:extende"))).Code);
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw("d2:op3:put4:sizei1e4:tagsd1:=1:xee"))).Code);
+        Assert.Equal(BlobStatus.UnknownOperation, (await ErrorAsync(Frame(new ClusterStatusRequest()))).Code);
+        Assert.Empty(await _store.HashesAsync());
+    }
+
+    [Fact]
+    public async Task Too_much_data_stops_the_client_sending_and_a_complete_push_needs_no_data()
+    {
+        var tooMuch = Context([.. Raw("d2:op3:put4:sizei2ee"), 1, 2, 3], authenticated: true);
+        Assert.Equal(StreamOutcome.Finished, await _handler.ServeAsync(tooMuch, default));
+        Assert.Equal((long)BlobStatus.TooMuchData, tooMuch.StoppedReading);
+
+        BlobDescription stored = await ReadAsync<BlobDescription>(await ServeAsync([.. Frame(new PutRequest(3)), 7, 8, 9]));
+        var push = Context(Frame(new PushRequest(stored.Blob.Hash, 3, ChunkRanges.All)), authenticated: true);
+        await _handler.ServeAsync(push, default);
+        Assert.Equal(0L, push.StoppedReading);
+        BlobAvailability have = await ReadAsync<BlobAvailability>((MemoryStream)push.Output);
+        Assert.True(have.Complete);
+    }
+
+    [Fact]
+    public async Task Without_the_token_nothing_is_served_and_a_wrong_token_closes_the_connection()
+    {
+        var unauthenticated = Context(Frame(new InfoRequest(Blake3.Hash([1]))), authenticated: false);
+        await _handler.ServeAsync(unauthenticated, default);
+        Assert.Equal(BlobStatus.Unauthorized, (await ReadErrorAsync((MemoryStream)unauthenticated.Output)).Code);
+        var malformed = Context(Raw("d2:op4:infoe"), authenticated: false);
+        await _handler.ServeAsync(malformed, default);
+        Assert.Equal(BlobStatus.Unauthorized, (await ReadErrorAsync((MemoryStream)malformed.Output)).Code);
+
+        var wrong = Context(Frame(new AuthRequest(Encoding.UTF8.GetBytes("guess"))), authenticated: false);
+        Assert.Equal(StreamOutcome.CloseConnection, await _handler.ServeAsync(wrong, default));
+        Assert.False(wrong.Session.Authenticated);
+
+        var right = Context(Frame(new AuthRequest(Encoding.UTF8.GetBytes(Token))), authenticated: false);
+        Assert.Equal(StreamOutcome.Finished, await _handler.ServeAsync(right, default));
+        Assert.True(right.Session.Authenticated);
+    }
+
+    [Fact]
+    public async Task A_client_that_sends_no_request_in_time_gets_400_and_a_stopping_silo_abandons_the_stream()
+    {
+        var silent = new Pipe();
+        var context = new BlobRequestContext(silent.Reader.AsStream(), new MemoryStream(), new BlobSession(Peer, true));
+        Assert.Equal(StreamOutcome.Finished, await _handler.ServeAsync(context, default).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(BlobStatus.BadRequest, (await ReadErrorAsync((MemoryStream)context.Output)).Code);
+
+        using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        var waiting = new BlobRequestContext(new Pipe().Reader.AsStream(), new MemoryStream(), new BlobSession(Peer, true));
+        Assert.Equal(StreamOutcome.Abandoned, await _handler.ServeAsync(waiting, stopping.Token).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, waiting.Output.Length);
+    }
+
+    [Fact]
+    public async Task A_lone_silo_locates_a_blob_it_holds_with_no_providers_meaning_here()
+    {
+        BlobDescription stored = await ReadAsync<BlobDescription>(await ServeAsync([.. Frame(new PutRequest(1)), 5]));
+        BlobDescription located = await ReadAsync<BlobDescription>(await ServeAsync(Frame(new LocateRequest(stored.Blob.Hash))));
+        Assert.Equal((stored.Blob.Hash, 0), (located.Blob.Hash, located.Providers.Count));
+        Assert.Equal(BlobStatus.NotFound, (await ErrorAsync(Frame(new LocateRequest(Blake3.Hash([6]))))).Code);
+    }
+
+    [Fact]
+    public async Task A_collection_streams_its_files_and_names_the_ones_this_silo_lacks()
+    {
+        BlobDescription file = await ReadAsync<BlobDescription>(await ServeAsync([.. Frame(new PutRequest(2)), 1, 2]));
+        Blake3Hash absent = Blake3.Hash([9, 9]);
+        byte[] listing = new BlobCollection([new CollectionEntry("a", file.Blob.Hash, 2), new CollectionEntry("b", absent, 2)], []).Encode();
+        BlobDescription collection = await ReadAsync<BlobDescription>(await ServeAsync([.. Frame(new PutRequest(listing.Length)), .. listing]));
+
+        MemoryStream output = await ServeAsync(Frame(new GetCollectionRequest(collection.Blob.Hash)));
+        BlobDescription head = await BlobReply.ReadAsync<BlobDescription>(output, default);
+        await BaoDecoder.DecodeAsync(output, head.Blob.Hash, head.Blob.Size, ChunkRanges.All, new StreamSink(Stream.Null), requireEnd: false, default);
+        BlobDescription first = await BlobReply.ReadAsync<BlobDescription>(output, default);
+        await BaoDecoder.DecodeAsync(output, first.Blob.Hash, first.Blob.Size, ChunkRanges.All, new StreamSink(Stream.Null), requireEnd: false, default);
+        ErrorReply second = (ErrorReply)(await BlobReply.ReadOrErrorAsync<BlobDescription>(output, default))!;
+        Assert.Equal((file.Blob.Hash, BlobStatus.NotFound, absent), (first.Blob.Hash, second.Code, second.Hash));
+        Assert.Equal(output.Length, output.Position);
+
+        Assert.Equal(BlobStatus.NotACollection, (await ErrorAsync(Frame(new GetCollectionRequest(file.Blob.Hash)))).Code);
+    }
+
+    [Fact]
+    public async Task Every_request_and_reply_reads_back_as_what_was_written()
+    {
+        Blake3Hash hash = Blake3.Hash([1, 2, 3]);
+        var silo = SiloTicket.Parse($"granary:{Peer}@127.0.0.1:4433");
+        BlobRequest[] requests =
+        [
+            new AuthRequest([1, 2]), new PutRequest(5, TimeSpan.FromHours(1), hash, new Dictionary<string, string> { ["a"] = "b" }), new PutRequest(0),
+            new GetRequest(hash, ChunkRanges.Range(2, 9)), new GetRequest(hash, ChunkRanges.All), new GetCollectionRequest(hash),
+            new PushRequest(hash, 4096, ChunkRanges.From(1), TimeSpan.FromDays(2)), new ObserveRequest(hash), new InfoRequest(hash),
+            new ExtendRequest(hash, TimeSpan.FromSeconds(30)), new DeleteRequest(hash), new LocateRequest(hash),
+            new ClusterStatusRequest(), new ClusterDrainRequest(Peer.ToString()),
+        ];
+        Assert.Equal(BlobRequest.Operations.Order(), requests.Select(r => r.Operation).Distinct().Order());
+        foreach (BlobRequest request in requests)
+        {
+            BlobRequest back = (await BlobRequest.ReadAsync(new MemoryStream(Frame(request)), default))!;
+            Assert.Equal(request.GetType(), back.GetType());
+            Assert.Equal(Frame(request), Frame(back));
+        }
+
+        var blob = new BlobInfo(hash, 3, DateTimeOffset.FromUnixTimeMilliseconds(1_000), DateTimeOffset.FromUnixTimeMilliseconds(2_000)) { Uploader = "u", Tags = "a=b" };
+        BlobReply[] replies =
+        [
+            OkReply.Instance, new BlobDescription(blob) { Providers = [silo] }, new BlobDescription(blob) { Replicas = [silo, silo] },
+            new BlobAvailability(hash, 3, ChunkRanges.Range(0, 1), false), new ErrorReply(BlobStatus.Gone, "gone") { Hash = hash },
+            new ClusterStatus(2, 7, [new SiloStatusInfo(Peer.ToString(), "127.0.0.1:1", "Active", 5, 1, 2, 0, null), new SiloStatusInfo("n", "a", "Dead", 4, -1, -1, -1, "did not answer")]),
+        ];
+        foreach (BlobReply reply in replies)
+        {
+            var frame = new MemoryStream(reply.ToBlock().ToFrame());
+            BlobReply back = reply switch
+            {
+                BlobDescription => (await BlobReply.ReadOrErrorAsync<BlobDescription>(frame, default))!,
+                BlobAvailability => (await BlobReply.ReadOrErrorAsync<BlobAvailability>(frame, default))!,
+                ClusterStatus => (await BlobReply.ReadOrErrorAsync<ClusterStatus>(frame, default))!,
+                _ => (await BlobReply.ReadOrErrorAsync<OkReply>(frame, default))!,
+            };
+            Assert.Equal(reply.ToBlock().ToFrame(), back.ToBlock().ToFrame());
+        }
+
+        BlobProtocolException redirect = new ErrorReply(BlobStatus.Redirect, "elsewhere") { Providers = [silo] }.ToException();
+        Assert.Equal((BlobStatus.Redirect, silo), (redirect.Status, redirect.Providers.Single()));
+    }
+
+    [Fact]
+    public void Every_store_refusal_has_its_own_status()
+    {
+        BlobStatus[] statuses = [.. Enum.GetValues<BlobError>().Select(BlobRequestHandler.StatusOf)];
+        Assert.Equal(statuses.Length, statuses.Distinct().Count());
+        Assert.DoesNotContain(BlobStatus.Ok, statuses);
+    }
+
+    private static NodeId AnyNodeId()
+    {
+        using var identity = NodeIdentity.CreateEphemeral();
+        return identity.Id;
+    }
+
+    private static byte[] Frame(BlobRequest request) => request.ToBlock().ToFrame();
+
+    private static byte[] Raw(string body) => Encoding.ASCII.GetBytes($"{body.Length}:{body}");
+
+    private static BlobRequestContext Context(byte[] request, bool authenticated) =>
+        new(new MemoryStream(request), new MemoryStream(), new BlobSession(Peer, authenticated));
+
+    /// <summary>Serves one authenticated request; returns the reply bytes, rewound.</summary>
+    private async Task<MemoryStream> ServeAsync(byte[] request)
+    {
+        BlobRequestContext context = Context(request, authenticated: true);
+        Assert.Equal(StreamOutcome.Finished, await _handler.ServeAsync(context, default));
+        var output = (MemoryStream)context.Output;
+        output.Position = 0;
+        return output;
+    }
+
+    private async Task<ErrorReply> ErrorAsync(byte[] request) => await ReadErrorAsync(await ServeAsync(request));
+
+    private static async Task<ErrorReply> ReadErrorAsync(MemoryStream output)
+    {
+        output.Position = 0;
+        return Assert.IsType<ErrorReply>(await BlobReply.ReadOrErrorAsync<OkReply>(output, default));
+    }
+
+    private static async Task<T> ReadAsync<T>(MemoryStream output)
+        where T : BlobReply, IBlobReply<T>
+    {
+        output.Position = 0;
+        return await BlobReply.ReadAsync<T>(output, default);
+    }
+
+    private sealed class StreamSink(Stream output) : IBaoSink
+    {
+        public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => output.WriteAsync(data, cancellationToken);
+    }
+}
