@@ -3,9 +3,6 @@ using System.Text;
 
 namespace Granary.Blobs.Protocol;
 
-/// <summary>A malformed or oversized bencoded message; the message says where.</summary>
-public sealed class BencodeException(string message) : FormatException(message);
-
 /// <summary>
 /// Bencode (as in BitTorrent and seed 001), for the metadata blocks of the blobs protocol.
 /// Values: <see cref="long"/>, <see cref="byte"/>[] strings, <see cref="List{Object}"/> lists and
