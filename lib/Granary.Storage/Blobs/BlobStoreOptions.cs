@@ -27,36 +27,3 @@ public sealed class BlobStoreOptions
         return ttl < MinTtl ? MinTtl : ttl > MaxTtl ? MaxTtl : ttl;
     }
 }
-
-/// <summary>Why a blob operation was refused.</summary>
-public enum BlobError
-{
-    /// <summary>No such blob.</summary>
-    NotFound,
-
-    /// <summary>The blob existed but its lifetime is over.</summary>
-    Expired,
-
-    /// <summary>The upload is larger than the store accepts.</summary>
-    TooLarge,
-
-    /// <summary>The upload ended before the size it declared.</summary>
-    TooLittleData,
-
-    /// <summary>The upload went on past the size it declared.</summary>
-    TooMuchData,
-
-    /// <summary>The uploaded bytes do not have the hash the uploader said they would.</summary>
-    HashMismatch,
-}
-
-/// <summary>A blob operation refused for a reason the caller can act on; nothing stored was changed.</summary>
-public sealed class BlobStoreException : IOException
-{
-    /// <summary>Creates the exception.</summary>
-    public BlobStoreException(BlobError error, string message)
-        : base(message) => Error = error;
-
-    /// <summary>Why.</summary>
-    public BlobError Error { get; }
-}
