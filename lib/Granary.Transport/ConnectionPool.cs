@@ -17,10 +17,12 @@ public sealed class ConnectionPool : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>A pool that connects through <paramref name="endpoint"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="ConnectionPoolOptions.Validate"/>).</exception>
     public ConnectionPool(QuicEndpoint endpoint, ConnectionPoolOptions? options = null, TimeProvider? time = null)
     {
         _endpoint = endpoint;
         _options = options ?? new ConnectionPoolOptions();
+        _options.Validate();
         _time = time ?? TimeProvider.System;
         TimeSpan period = _options.IdleTimeout / 2;
         _sweeper = _time.CreateTimer(_ => SweepIdle(), null, period, period);

@@ -34,20 +34,17 @@ public sealed class QuicEndpoint : IAsyncDisposable
     public int ConnectionCount => _connections.Count;
 
     /// <summary>Binds a new endpoint.</summary>
-    /// <exception cref="QuicException">The address cannot be bound or an option is invalid; the message says which.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range (<see cref="QuicEndpointOptions.Validate"/>); the message names it.</exception>
+    /// <exception cref="QuicException">The address cannot be bound; the message says which.</exception>
     public static unsafe QuicEndpoint Bind(QuicEndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         NativeOperations.EnsureInitialised();
         var alpns = new List<byte>();
         foreach (string protocol in options.ApplicationProtocols)
         {
             byte[] name = Encoding.UTF8.GetBytes(protocol);
-            if (name.Length is 0 or > 255)
-            {
-                throw new ArgumentException($"Application protocol '{protocol}' must be 1 to 255 bytes of UTF-8.", nameof(options));
-            }
-
             alpns.Add((byte)name.Length);
             alpns.AddRange(name);
         }

@@ -51,11 +51,13 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// Opens the store in <see cref="BlobStoreOptions.Directory"/> (creating it), with SQLite
     /// metadata unless <paramref name="metadata"/> is given, and repairs what a crash left.
     /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range (<see cref="BlobStoreOptions.Validate"/>); nothing was opened.</exception>
     public static async Task<BlobStore> OpenAsync(
         BlobStoreOptions options, IFileIo io, IBlobMetadataStore? metadata = null, TimeProvider? time = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         Directory.CreateDirectory(options.Directory);
         metadata ??= await SqliteBlobMetadataStore.OpenAsync(Path.Combine(options.Directory, "metadata.db"), cancellationToken).ConfigureAwait(false);
         var store = new BlobStore(options, io, metadata, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
