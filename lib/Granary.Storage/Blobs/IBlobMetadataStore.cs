@@ -3,8 +3,9 @@ using Granary.Hashing;
 namespace Granary.Storage.Blobs;
 
 /// <summary>
-/// Blob metadata, kept apart from the bytes: SQLite for a single silo
-/// (<see cref="SqliteBlobMetadataStore"/>), PostgreSQL for a cluster (the cluster issue).
+/// One store's blob metadata, kept apart from the bytes: <see cref="SqliteBlobMetadataStore"/> on
+/// every silo, alone or in a cluster (a cluster's record of a blob is its grain's state, not this
+/// row); tests may pass their own to <see cref="BlobStore.OpenAsync"/>.
 /// </summary>
 public interface IBlobMetadataStore : IAsyncDisposable
 {
