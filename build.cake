@@ -49,6 +49,8 @@ IEnumerable<string> Capture(string file, string arguments)
     return output;
 }
 
+bool CommandExists(string command) => Run("sh", $"-c \"command -v {command}\"", quiet: true) == 0;
+
 bool DebianPackageInstalled(string package)
 {
     IEnumerable<string> output;
@@ -56,26 +58,44 @@ bool DebianPackageInstalled(string package)
     return exit == 0 && string.Join("", output).Contains("install ok installed");
 }
 
+// Installs those of `packages` that dpkg does not list as installed, with one apt-get update and
+// one install, through sudo unless already root. Quick when nothing is missing, so every task
+// can call it for what it needs. `why` ("the build", "the QUIC benchmark's anchors") goes into
+// the messages, so a failure says what needed the packages and which ones to install by hand.
+void InstallDebianPackages(string why, params string[] packages)
+{
+    if (!CommandExists("dpkg-query") || !CommandExists("apt-get"))
+    {
+        throw new Exception($"{why} needs the Debian packages {string.Join(" ", packages)}, and this is not a Debian-like system (no dpkg-query or apt-get): install their equivalents, then run again.");
+    }
+
+    var missing = packages.Where(p => !DebianPackageInstalled(p)).ToArray();
+    if (missing.Length == 0)
+    {
+        return;
+    }
+
+    string list = string.Join(" ", missing);
+    Information($"Installing Debian packages for {why}: {list}");
+    bool isRoot = Capture("id", "-u").FirstOrDefault() == "0";
+    if (!isRoot && !CommandExists("sudo"))
+    {
+        throw new Exception($"{why} needs the Debian packages {list}, which are missing, and this user is neither root nor has sudo: install them (apt-get install {list}), then run again.");
+    }
+
+    // sudo resets the environment, so DEBIAN_FRONTEND goes through env, after sudo.
+    string sudo = isRoot ? "" : "sudo ";
+    if (Run("sh", $"-c \"{sudo}apt-get update -qq && {sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {list}\"") != 0)
+    {
+        throw new Exception($"apt-get could not install {list} for {why}: see its errors above, install them by hand, then run again.");
+    }
+}
+
 Task("Setup")
     .Description("Installs missing Debian packages and restores .NET packages; quick when already done.")
     .Does(() =>
 {
-    var missing = debianPackages.Where(p => !DebianPackageInstalled(p)).ToArray();
-    if (missing.Length > 0)
-    {
-        Information($"Installing Debian packages: {string.Join(" ", missing)}");
-        bool isRoot = Capture("id", "-u").FirstOrDefault() == "0";
-        string sudo = isRoot ? "" : "sudo ";
-        if (!isRoot && Run("sh", "-c \"command -v sudo\"", quiet: true) != 0)
-        {
-            throw new Exception($"Packages {string.Join(" ", missing)} are missing and this user is not root and has no sudo: install them, then run again.");
-        }
-        if (Run("sh", $"-c \"{sudo}apt-get update -qq && DEBIAN_FRONTEND=noninteractive {sudo}apt-get install -y -qq --no-install-recommends {string.Join(" ", missing)}\"") != 0)
-        {
-            throw new Exception($"apt-get could not install {string.Join(" ", missing)}.");
-        }
-    }
-
+    InstallDebianPackages("the build, the tests and the benchmarks", debianPackages);
     DotNetRestore(root.CombineWithFilePath("Cluster.sln").FullPath);
 });
 
@@ -85,11 +105,8 @@ string Cargo()
     var home = EnvironmentVariable("HOME") ?? "/root";
     var own = System.IO.Path.Combine(home, ".cargo", "bin", "cargo");
     if (System.IO.File.Exists(own)) return own;
-    if (Run("sh", "-c \"command -v cargo\"", quiet: true) == 0) return "cargo";
-    if (Run("sh", "-c \"DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cargo\"") != 0)
-    {
-        throw new Exception("No cargo found (~/.cargo/bin or PATH) and apt-get could not install Debian's cargo.");
-    }
+    if (CommandExists("cargo")) return "cargo";
+    InstallDebianPackages("building native/ (no cargo in ~/.cargo/bin or on PATH)", "cargo");
     return "cargo";
 }
 
@@ -265,11 +282,7 @@ Task("Bench-Quic")
     .Description("1 GiB over Granary's QUIC vs nginx+curl and ngtcp2's example, one run (bench/quic.sh).")
     .Does(() =>
 {
-    var anchors = new[] { "nginx-light", "curl", "ngtcp2-server", "ngtcp2-client", "openssl" }.Where(p => !DebianPackageInstalled(p)).ToArray();
-    if (anchors.Length > 0 && Run("sh", $"-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {string.Join(" ", anchors)}\"") != 0)
-    {
-        throw new Exception($"apt-get could not install the benchmark anchors {string.Join(" ", anchors)}.");
-    }
+    InstallDebianPackages("the QUIC benchmark's anchors", "nginx-light", "curl", "ngtcp2-server", "ngtcp2-client", "openssl");
     DotNetBuild(root.CombineWithFilePath("bench/Granary.Bench/Granary.Bench.csproj").FullPath, new DotNetBuildSettings { Configuration = "Release", OutputDirectory = artifacts.Combine("bench") });
     if (Run("bash", "bench/quic.sh") != 0)
     {
@@ -282,11 +295,7 @@ Task("Bench-Cluster")
     .Description("1, 3 and 5 silos on PostgreSQL vs nginx+curl; dead-silo detection and repair of ~1 GiB (bench/cluster.sh).")
     .Does(() =>
 {
-    var anchors = new[] { "nginx-light", "curl" }.Where(p => !DebianPackageInstalled(p)).ToArray();
-    if (anchors.Length > 0 && Run("sh", $"-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends {string.Join(" ", anchors)}\"") != 0)
-    {
-        throw new Exception($"apt-get could not install the benchmark anchors {string.Join(" ", anchors)}.");
-    }
+    InstallDebianPackages("the cluster benchmark's anchors", "nginx-light", "curl");
     if (Run("bash", "bench/cluster.sh") != 0)
     {
         throw new Exception("bench/cluster.sh failed.");

@@ -2,19 +2,6 @@ using System.Net;
 
 namespace Granary.Transport;
 
-/// <summary>Limits and timeouts of a <see cref="ConnectionPool"/>.</summary>
-public sealed class ConnectionPoolOptions
-{
-    /// <summary>How long a connect may take (applied on top of the endpoint's own timeout).</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>A connection nobody has leased for this long is closed.</summary>
-    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Most connections open at once; beyond it the least recently used idle one is closed.</summary>
-    public int MaxConnections { get; set; } = 64;
-}
-
 /// <summary>
 /// Reuses one connection per (node, protocol), as iroh's pool does (seed 000): callers lease
 /// it, concurrent first callers share one connect, a dead connection is replaced transparently
@@ -30,10 +17,12 @@ public sealed class ConnectionPool : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>A pool that connects through <paramref name="endpoint"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="ConnectionPoolOptions.Validate"/>).</exception>
     public ConnectionPool(QuicEndpoint endpoint, ConnectionPoolOptions? options = null, TimeProvider? time = null)
     {
         _endpoint = endpoint;
         _options = options ?? new ConnectionPoolOptions();
+        _options.Validate();
         _time = time ?? TimeProvider.System;
         TimeSpan period = _options.IdleTimeout / 2;
         _sweeper = _time.CreateTimer(_ => SweepIdle(), null, period, period);
@@ -235,22 +224,4 @@ public sealed class ConnectionPool : IAsyncDisposable
             }
         }
     }
-}
-
-/// <summary>A leased pooled connection: use <see cref="Connection"/>, then dispose the lease (not the connection).</summary>
-public sealed class PooledConnection : IDisposable
-{
-    private Action? _release;
-
-    internal PooledConnection(QuicConnection connection, Action release)
-    {
-        Connection = connection;
-        _release = release;
-    }
-
-    /// <summary>The shared connection.</summary>
-    public QuicConnection Connection { get; }
-
-    /// <summary>Returns the lease to the pool.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
 }

@@ -3,16 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Granary.Transport;
 
-/// <summary>Serves one application protocol (ALPN) on the connections a <see cref="ProtocolRouter"/> hands it.</summary>
-public interface IProtocolHandler
-{
-    /// <summary>
-    /// Serves one connection until it is done. The router disposes the connection afterwards.
-    /// <paramref name="shutdown"/> is cancelled when the router shuts down: finish or stop promptly.
-    /// </summary>
-    Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown);
-}
-
 /// <summary>
 /// One endpoint, many protocols: handlers are registered by ALPN, the endpoint offers exactly
 /// those (a peer asking for another is refused in the handshake), and an accept loop hands each

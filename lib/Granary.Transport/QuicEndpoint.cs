@@ -5,25 +5,6 @@ using Granary.Transport.Native;
 
 namespace Granary.Transport;
 
-/// <summary>How to bind a <see cref="QuicEndpoint"/>.</summary>
-public sealed class QuicEndpointOptions
-{
-    /// <summary>Local address and port (port 0 = any free port).</summary>
-    public IPEndPoint Bind { get; set; } = new(IPAddress.Loopback, 0);
-
-    /// <summary>Protocols (ALPN) accepted from peers; empty = this endpoint only connects.</summary>
-    public IReadOnlyList<string> ApplicationProtocols { get; set; } = [];
-
-    /// <summary>This node's key and certificate, for both accepting and connecting.</summary>
-    public required NodeIdentity Identity { get; set; }
-
-    /// <summary>Transport parameters for every connection of the endpoint.</summary>
-    public QuicTransportOptions Transport { get; set; } = new();
-
-    /// <summary>How long a connect may take before it fails (a QUIC peer that is not there does not answer at all).</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
-}
-
 /// <summary>
 /// A bound UDP socket speaking QUIC: accepts connections for its protocols and connects to
 /// other nodes. Shaped like System.Net.Quic's listener and connection factory in one.
@@ -53,20 +34,17 @@ public sealed class QuicEndpoint : IAsyncDisposable
     public int ConnectionCount => _connections.Count;
 
     /// <summary>Binds a new endpoint.</summary>
-    /// <exception cref="QuicException">The address cannot be bound or an option is invalid; the message says which.</exception>
+    /// <exception cref="ArgumentException">An option is missing or out of range (<see cref="QuicEndpointOptions.Validate"/>); the message names it.</exception>
+    /// <exception cref="QuicException">The address cannot be bound; the message says which.</exception>
     public static unsafe QuicEndpoint Bind(QuicEndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         NativeOperations.EnsureInitialised();
         var alpns = new List<byte>();
         foreach (string protocol in options.ApplicationProtocols)
         {
             byte[] name = Encoding.UTF8.GetBytes(protocol);
-            if (name.Length is 0 or > 255)
-            {
-                throw new ArgumentException($"Application protocol '{protocol}' must be 1 to 255 bytes of UTF-8.", nameof(options));
-            }
-
             alpns.Add((byte)name.Length);
             alpns.AddRange(name);
         }

@@ -10,58 +10,103 @@ namespace Granary.Transport;
 /// (16 MiB: 2 Gbit/s at 64 ms) bounds what the sender keeps unacknowledged. These are memory
 /// limits too: a 1 GiB transfer never holds more than them on either side (bench/RESULTS.md:
 /// ~60 MB client and ~110 MB server peak RSS with 8 streams, runtime included).
+/// Checked by <see cref="Validate"/> when an endpoint binds (<see cref="QuicEndpoint.Bind"/>).
 /// </remarks>
 public sealed class QuicTransportOptions
 {
-    /// <summary>Bytes a peer may send on one stream beyond what we have read.</summary>
+    /// <summary>The largest value QUIC can carry for a window (a variable-length integer: 2^62 - 1).</summary>
+    private const long MaxVarInt = (1L << 62) - 1;
+
+    /// <summary>Bytes a peer may send on one stream beyond what we have read; 1 to 2^62 - 1. Default: 8 MiB.</summary>
     public long StreamReceiveWindow { get; set; } = 8L << 20;
 
-    /// <summary>Bytes a peer may send on all streams of a connection beyond what we have read.</summary>
+    /// <summary>Bytes a peer may send on all streams of a connection beyond what we have read; 1 to 2^62 - 1. Default: 32 MiB.</summary>
     public long ConnectionReceiveWindow { get; set; } = 32L << 20;
 
-    /// <summary>Bytes we keep in flight (sent, unacknowledged) per connection.</summary>
+    /// <summary>Bytes we keep in flight (sent, unacknowledged) per connection; positive. Default: 16 MiB.</summary>
     public long SendWindow { get; set; } = 16L << 20;
 
     /// <summary>
-    /// Bidirectional streams a peer may have open at once. One per request, so this caps a
-    /// client's concurrent requests on one connection; more wait for a stream, not fail.
+    /// Bidirectional streams a peer may have open at once; at least 1. One per request, so this
+    /// caps a client's concurrent requests on one connection; more wait for a stream, not fail.
+    /// Default: 1024.
     /// </summary>
     public int MaxBidirectionalStreams { get; set; } = 1024;
 
-    /// <summary>Unidirectional streams a peer may have open at once.</summary>
+    /// <summary>Unidirectional streams a peer may have open at once; at least 1. Default: 256.</summary>
     public int MaxUnidirectionalStreams { get; set; } = 256;
 
     /// <summary>
     /// A connection with no traffic for this long is dead. This is also how long a request to a
     /// peer that vanished (killed, unplugged: no close arrives) can hang, so it is kept short;
-    /// keep-alives stop it from closing connections that are merely quiet.
+    /// keep-alives stop it from closing connections that are merely quiet. At least 1 ms (whole
+    /// milliseconds count). Default: 10 s.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Ping interval that keeps an idle but wanted connection alive (below <see cref="IdleTimeout"/>).</summary>
+    /// <summary>
+    /// Ping interval that keeps an idle but wanted connection alive: at least 1 ms and shorter than
+    /// <see cref="IdleTimeout"/>, or zero for no keep-alives. Default: 3 s.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// UDP payload bytes per packet. QUIC guarantees 1200 on any path; quinn 0.9 does no path-MTU
-    /// discovery, so packets stay at this size for the whole connection. Raise it (1452 for IPv6
-    /// over 1500-byte Ethernet, 1472 for IPv4) only where every path between nodes carries it:
-    /// a larger value on a smaller path loses every full packet and the connection stalls.
+    /// UDP payload bytes per packet, 1200 to 65527. QUIC guarantees 1200 on any path; quinn 0.9 does
+    /// no path-MTU discovery, so packets stay at this size for the whole connection. Raise it (1452
+    /// for IPv6 over 1500-byte Ethernet, 1472 for IPv4) only where every path between nodes carries
+    /// it: a larger value on a smaller path loses every full packet and the connection stalls.
     /// Per-packet work dominates bulk transfers, so this is the largest single throughput lever.
+    /// Default: 1200.
     /// </summary>
     public int InitialMaxUdpPayloadSize { get; set; } = 1200;
 
+    /// <summary>Throws if a value is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A window, stream limit, timeout or the payload size is out of the range its property
+    /// documents; the message names the option, its value and what is allowed.
+    /// </exception>
+    public void Validate()
+    {
+        CheckWindow(StreamReceiveWindow, nameof(StreamReceiveWindow));
+        CheckWindow(ConnectionReceiveWindow, nameof(ConnectionReceiveWindow));
+        if (SendWindow <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SendWindow), $"QuicTransportOptions.SendWindow is {SendWindow}; it must be a positive number of bytes.");
+        }
+
+        // The native layer reads 0 as "quinn's default" (100), not "none": refuse it rather than surprise.
+        if (MaxBidirectionalStreams < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBidirectionalStreams), $"QuicTransportOptions.MaxBidirectionalStreams is {MaxBidirectionalStreams}; it must be at least 1.");
+        }
+
+        if (MaxUnidirectionalStreams < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxUnidirectionalStreams), $"QuicTransportOptions.MaxUnidirectionalStreams is {MaxUnidirectionalStreams}; it must be at least 1.");
+        }
+
+        // Both timeouts cross as whole milliseconds, where 0 means "quinn's default" / "no keep-alives".
+        if (IdleTimeout < TimeSpan.FromMilliseconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), $"QuicTransportOptions.IdleTimeout is {IdleTimeout}; it must be at least 1 ms.");
+        }
+
+        if (KeepAliveInterval != TimeSpan.Zero && (KeepAliveInterval < TimeSpan.FromMilliseconds(1) || KeepAliveInterval >= IdleTimeout))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(KeepAliveInterval),
+                $"QuicTransportOptions.KeepAliveInterval is {KeepAliveInterval}; it must be at least 1 ms and shorter than IdleTimeout ({IdleTimeout}), or idle connections die, or zero for no keep-alives.");
+        }
+
+        if (InitialMaxUdpPayloadSize is < 1200 or > 65527)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InitialMaxUdpPayloadSize), $"QuicTransportOptions.InitialMaxUdpPayloadSize is {InitialMaxUdpPayloadSize}; it must be 1200 to 65527 bytes.");
+        }
+    }
+
+    /// <summary>The parameters as the native layer takes them; call <see cref="Validate"/> first (<see cref="QuicEndpointOptions.Validate"/> does).</summary>
     internal Native.NativeMethods.TransportParams ToNative()
     {
-        if (StreamReceiveWindow <= 0 || ConnectionReceiveWindow <= 0 || SendWindow <= 0 || MaxBidirectionalStreams < 0 || MaxUnidirectionalStreams < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(QuicTransportOptions), "Windows must be positive and stream limits not negative.");
-        }
-
-        if (KeepAliveInterval >= IdleTimeout)
-        {
-            throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), $"The keep-alive interval ({KeepAliveInterval}) must be shorter than the idle timeout ({IdleTimeout}), or connections die while idle.");
-        }
-
         return new()
         {
             StreamReceiveWindow = (ulong)StreamReceiveWindow,
@@ -71,9 +116,15 @@ public sealed class QuicTransportOptions
             MaxUnidirectionalStreams = (ulong)MaxUnidirectionalStreams,
             IdleTimeoutMs = (ulong)IdleTimeout.TotalMilliseconds,
             KeepAliveMs = (ulong)KeepAliveInterval.TotalMilliseconds,
-            InitialMaxUdpPayloadSize = InitialMaxUdpPayloadSize is >= 1200 and <= 65527
-                ? (ulong)InitialMaxUdpPayloadSize
-                : throw new ArgumentOutOfRangeException(nameof(InitialMaxUdpPayloadSize), $"The UDP payload size must be 1200 to 65527 bytes; {InitialMaxUdpPayloadSize} was given."),
+            InitialMaxUdpPayloadSize = (ulong)InitialMaxUdpPayloadSize,
         };
+    }
+
+    private static void CheckWindow(long value, string name)
+    {
+        if (value is <= 0 or > MaxVarInt)
+        {
+            throw new ArgumentOutOfRangeException(name, $"QuicTransportOptions.{name} is {value}; it must be 1 to 2^62 - 1 bytes.");
+        }
     }
 }

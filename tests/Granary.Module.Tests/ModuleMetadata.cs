@@ -4,16 +4,6 @@ using System.Reflection.PortableExecutable;
 
 namespace Granary.PowerShellModule.Tests;
 
-/// <summary>A cmdlet as its compiled attributes describe it.</summary>
-internal sealed record CmdletShape(
-    string ClassName, string Verb, string Noun, bool SupportsShouldProcess, int ConfirmImpact, string? DefaultParameterSet, IReadOnlyList<ParameterShape> Parameters)
-{
-    public string Name => $"{Verb}-{Noun}";
-}
-
-/// <summary>One [Parameter] attribute on a cmdlet property (a property may carry one per parameter set).</summary>
-internal sealed record ParameterShape(string Name, string Type, string ParameterSet, bool Mandatory, int Position, bool ByValue, bool ByPropertyName, IReadOnlyList<string> Aliases);
-
 /// <summary>
 /// Reads the module assembly with System.Reflection.Metadata: no PowerShell, no loading of the
 /// module's code — only its [Cmdlet], [Parameter] and [Alias] attributes.

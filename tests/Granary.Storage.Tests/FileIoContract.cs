@@ -7,7 +7,7 @@ namespace Granary.Storage.Tests;
 
 /// <summary>
 /// What every file I/O engine must do, on real files. Each engine runs this same suite
-/// (the classes at the end of the file).
+/// (<see cref="IoUringFileIoTests"/>, <see cref="RandomAccessFileIoTests"/>).
 /// </summary>
 public abstract class FileIoContract : IAsyncLifetime
 {
@@ -135,54 +135,5 @@ public abstract class FileIoContract : IAsyncLifetime
         byte[] one = new byte[1];
         Assert.Equal(1, await Io.ReadAsync(file, 0, one));
         Assert.Equal(7, one[0]);
-    }
-}
-
-public sealed class IoUringFileIoTests : FileIoContract
-{
-    protected override IFileIo CreateEngine() =>
-        IoUringFileIo.TryCreate(64, out string? refusal)
-        ?? throw new InvalidOperationException($"io_uring is refused on this machine ({refusal}); this suite needs it.");
-
-    [Fact]
-    public async Task Disposing_waits_for_requests_in_flight()
-    {
-        using var directory = new TempDirectory();
-        using SafeFileHandle file = File.OpenHandle(directory.File("f"), FileMode.Create, FileAccess.ReadWrite);
-        var ring = (IoUringFileIo)CreateEngine();
-        Task[] writes = Enumerable.Range(0, 500).Select(i => ring.WriteAsync(file, i * 100L, new byte[100]).AsTask()).ToArray();
-        await ring.DisposeAsync();
-        await Task.WhenAll(writes);
-        Assert.Equal(0, ring.InFlight);
-        Assert.Equal(50_000, RandomAccess.GetLength(file));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => ring.ReadAsync(file, 0, new byte[1]).AsTask());
-    }
-}
-
-public sealed class RandomAccessFileIoTests : FileIoContract
-{
-    protected override IFileIo CreateEngine() => new RandomAccessFileIo();
-}
-
-public sealed class FileIoChoiceTests
-{
-    [Fact]
-    public async Task The_factory_picks_io_uring_here_and_can_be_told_to_fall_back()
-    {
-        await using (IFileIo chosen = FileIo.Create())
-        {
-            Assert.Equal("io_uring", chosen.Name);
-        }
-
-        Environment.SetEnvironmentVariable("GRANARY_IO", "randomaccess");
-        try
-        {
-            await using IFileIo fallback = FileIo.Create();
-            Assert.Equal("RandomAccess", fallback.Name);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("GRANARY_IO", null);
-        }
     }
 }

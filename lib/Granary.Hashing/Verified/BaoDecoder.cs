@@ -3,16 +3,6 @@ using static Granary.Hashing.Verified.BaoTree;
 
 namespace Granary.Hashing.Verified;
 
-/// <summary>Receives what a <see cref="BaoDecoder"/> has verified, in stream order.</summary>
-public interface IBaoSink
-{
-    /// <summary>A verified parent node over blocks [<paramref name="firstBlock"/>, +<paramref name="blocks"/>): its 64 bytes of children.</summary>
-    ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken);
-
-    /// <summary>Block <paramref name="block"/>'s verified data (16 KiB, or less for the last block).</summary>
-    ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Reads a verified encoding (<see cref="BaoEncoder"/>) incrementally and checks every parent
 /// and every block against the root hash before handing it on. Any corrupted, truncated,
@@ -147,19 +137,4 @@ public static class BaoDecoder
         public ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
             output.WriteAsync(data, cancellationToken);
     }
-}
-
-/// <summary>
-/// A sink that stores what it receives: block data at its offset in <c>blobData</c>, parents at
-/// their post-order place in <c>outboard</c> — so a partial download can resume and be served.
-/// </summary>
-public sealed class StorageBaoSink(IRandomAccessStorage blobData, IRandomAccessStorage? outboard) : IBaoSink
-{
-    /// <inheritdoc/>
-    public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) =>
-        outboard?.WriteAtAsync(PostOrderIndex(firstBlock, blocks) * ParentSize, children, cancellationToken) ?? ValueTask.CompletedTask;
-
-    /// <inheritdoc/>
-    public ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        blobData.WriteAtAsync(block * BlockSize, data, cancellationToken);
 }

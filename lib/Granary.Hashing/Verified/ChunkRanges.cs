@@ -209,10 +209,3 @@ public sealed class ChunkRanges : IEquatable<ChunkRanges>, IEnumerable<ChunkRang
         return result.Count == 0 ? Empty : new ChunkRanges([.. result]);
     }
 }
-
-/// <summary>One range of chunks: [<see cref="Start"/>, <see cref="End"/>), or from Start on when End is null.</summary>
-public readonly record struct ChunkRange(ulong Start, ulong? End)
-{
-    /// <inheritdoc/>
-    public override string ToString() => End is { } end ? $"{Start}..{end}" : $"{Start}..";
-}

@@ -51,11 +51,13 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// Opens the store in <see cref="BlobStoreOptions.Directory"/> (creating it), with SQLite
     /// metadata unless <paramref name="metadata"/> is given, and repairs what a crash left.
     /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range (<see cref="BlobStoreOptions.Validate"/>); nothing was opened.</exception>
     public static async Task<BlobStore> OpenAsync(
         BlobStoreOptions options, IFileIo io, IBlobMetadataStore? metadata = null, TimeProvider? time = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         Directory.CreateDirectory(options.Directory);
         metadata ??= await SqliteBlobMetadataStore.OpenAsync(Path.Combine(options.Directory, "metadata.db"), cancellationToken).ConfigureAwait(false);
         var store = new BlobStore(options, io, metadata, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
@@ -505,28 +507,4 @@ public sealed partial class BlobStore : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Hash} is recorded but its files are gone; forgetting it")]
     private static partial void LostFiles(ILogger logger, string hash);
-}
-
-/// <summary>An open blob: its metadata, data and outboard. Dispose to close the files.</summary>
-public sealed class BlobReader(BlobInfo info, FileStorage data, FileStorage outboard) : IDisposable
-{
-    /// <summary>The blob's metadata at open time.</summary>
-    public BlobInfo Info { get; } = info;
-
-    /// <summary>The blob's bytes.</summary>
-    public IRandomAccessStorage Data => data;
-
-    /// <summary>The blob's outboard (post-order parents).</summary>
-    public IRandomAccessStorage Outboard => outboard;
-
-    /// <summary>Writes the verified encoding of <paramref name="ranges"/> to <paramref name="output"/>.</summary>
-    public Task EncodeAsync(ChunkRanges ranges, Stream output, CancellationToken cancellationToken = default) =>
-        BaoEncoder.EncodeAsync(data, outboard, Info.Size, ranges, output, cancellationToken);
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        data.Dispose();
-        outboard.Dispose();
-    }
 }

@@ -7,7 +7,11 @@ namespace Granary.Storage.IO;
 /// <summary>Chooses the file I/O engine at start-up.</summary>
 public static partial class FileIo
 {
-    /// <summary>Submission ring size: the most requests queued between two submissions.</summary>
+    /// <summary>
+    /// Submission ring entries (256). Each request is submitted as it is queued, so this is not a
+    /// batch size; the kernel makes the completion ring twice as large, and that (512) caps the
+    /// requests in flight.
+    /// </summary>
     public const uint DefaultQueueDepth = 256;
 
     /// <summary>

@@ -3,9 +3,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Granary.Storage.IO;
 
 /// <summary>
-/// Positional file I/O, asynchronous where the engine can be: io_uring
-/// (<see cref="IoUring.IoUringFileIo"/>) or plain <see cref="RandomAccess"/>
-/// (<see cref="RandomAccessFileIo"/>). Both pass the same contract tests.
+/// Positional reads, writes and fsyncs of open files, asynchronous where the engine can be:
+/// io_uring (<see cref="IoUring.IoUringFileIo"/>) or plain <see cref="RandomAccess"/>, synchronous
+/// (<see cref="RandomAccessFileIo"/>). Both pass the same contract tests. Opening, renaming and
+/// deleting files are not part of it.
 /// </summary>
 public interface IFileIo : IAsyncDisposable
 {

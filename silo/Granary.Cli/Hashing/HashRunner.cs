@@ -24,6 +24,7 @@ internal sealed class HashRunner
 
     public async Task<int> RunAsync(HashOptions options, CancellationToken cancellationToken)
     {
+        options.Validate();
         byte[]? key = null;
         if (options.Keyed)
         {

@@ -6,8 +6,8 @@ namespace Granary.Cli.Silo;
 /// <summary><c>granary silo run</c>: a silo alone (embedded SQLite) or in a cluster (PostgreSQL).</summary>
 internal static class SiloCommand
 {
-    /// <summary>The most copies of a blob a cluster may keep.</summary>
-    public const int MaxReplicas = 16;
+    /// <summary>The most copies of a blob a cluster may keep (the grains' limit, which start-up checks again).</summary>
+    public const int MaxReplicas = Granary.Grains.Blobs.BlobClusterOptions.MaxReplicas;
 
     /// <summary>The <c>silo</c> command and its subcommands.</summary>
     public static Command Create()

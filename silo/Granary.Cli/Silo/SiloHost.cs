@@ -45,6 +45,7 @@ internal static partial class SiloHost
         ILogger logger = loggers.CreateLogger("Granary.Silo");
         try
         {
+            options.Validate();
             return await RunCoreAsync(options, loggers, logger, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -229,6 +230,8 @@ internal static partial class SiloHost
             $"the TCP port for silo-to-silo messaging ({options.ClusterPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? $"{options.Listen.Port}, the QUIC port's number"}) is in use by another process: free it or choose another with --cluster-port.",
         System.Data.Common.DbException => $"the cluster database could not be used: {error.Message}. Check --cluster (host, port, database, user, password) and that PostgreSQL is running and reachable.",
         SocketException or OrleansException when error.Message.Contains("address", StringComparison.OrdinalIgnoreCase) => $"{error.Message}. Another process may hold the cluster port; choose one with --cluster-port.",
+        // An options check (Validate) already names the option in its sentence: drop .NET's "(Parameter 'X')" tail.
+        ArgumentException { ParamName: { } name } => error.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal),
         _ => error.Message,
     };
 

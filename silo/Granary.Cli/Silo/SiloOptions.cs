@@ -1,25 +1,65 @@
 using System.Net;
+using Granary.Grains.Blobs;
 
 namespace Granary.Cli.Silo;
 
-/// <summary>Where a silo keeps its state and listens (from <c>granary silo run</c>'s options).</summary>
+/// <summary>
+/// Where a silo keeps its state and listens (from <c>granary silo run</c>'s options). Checked by
+/// <see cref="Validate"/> when the silo starts (<see cref="SiloHost.RunAsync"/>); the command line
+/// already refuses bad values, this covers silos started from code.
+/// </summary>
 internal sealed class SiloOptions
 {
-    /// <summary>The data directory (blobs, node key, admin token, ticket, grain state of a silo alone).</summary>
+    /// <summary>The data directory (blobs, node key, admin token, ticket, grain state of a silo alone). Required, not empty; <c>--data</c>, default <c>.granary</c>.</summary>
     public required string DataDirectory { get; init; }
 
-    /// <summary>The QUIC (UDP) address clients and silos dial.</summary>
+    /// <summary>The QUIC (UDP) address clients and silos dial, port 0 = any free port. Required; <c>--listen</c>, default 127.0.0.1:4433.</summary>
     public required IPEndPoint Listen { get; init; }
 
-    /// <summary>The TCP port of Orleans' silo-to-silo messaging; null: the QUIC port's number (a free port when that is 0).</summary>
+    /// <summary>The TCP port of Orleans' silo-to-silo messaging, 1 to 65535. Default: null, the QUIC port's number (a free port when that is 0).</summary>
     public int? ClusterPort { get; init; }
 
-    /// <summary>PostgreSQL connection string of the cluster; null runs alone (grain state in DATA/grains.db).</summary>
+    /// <summary>PostgreSQL connection string of the cluster, not blank. Default: null, the silo runs alone (grain state in DATA/grains.db).</summary>
     public string? Cluster { get; init; }
 
-    /// <summary>Where to serve the Orleans Dashboard (HTTP); null: not served (the default).</summary>
+    /// <summary>Where to serve the Orleans Dashboard (HTTP), port 1 to 65535. Default: null, not served.</summary>
     public IPEndPoint? Dashboard { get; init; }
 
-    /// <summary>Copies of every blob when this silo creates the cluster; null keeps the cluster's setting (default 2).</summary>
+    /// <summary>Copies of every blob when this silo creates the cluster, 1 to <see cref="BlobClusterOptions.MaxReplicas"/>. Default: null, the cluster's setting (2 for a new cluster).</summary>
     public int? Replicas { get; init; }
+
+    /// <summary>Throws if a value is missing or out of range.</summary>
+    /// <exception cref="ArgumentException">A missing or blank value, or a port or replica count out of range; the message names the option, its value and what is allowed.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException($"SiloOptions.DataDirectory (--data) is '{DataDirectory}'; it must name the silo's data directory.", nameof(DataDirectory));
+        }
+
+        if (Listen is null)
+        {
+            throw new ArgumentException("SiloOptions.Listen (--listen) is null; it must be an IP address and port (port 0 = any free port).", nameof(Listen));
+        }
+
+        if (ClusterPort is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClusterPort), $"SiloOptions.ClusterPort (--cluster-port) is {ClusterPort}; it must be 1 to 65535, or null for the QUIC port's number.");
+        }
+
+        if (Cluster is not null && string.IsNullOrWhiteSpace(Cluster))
+        {
+            throw new ArgumentException($"SiloOptions.Cluster (--cluster) is '{Cluster}'; it must be a PostgreSQL connection string, or null to run alone.", nameof(Cluster));
+        }
+
+        if (Dashboard is { Port: 0 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(Dashboard), $"SiloOptions.Dashboard (--dashboard) is {Dashboard}; its port must be 1 to 65535, or the whole option null for no dashboard.");
+        }
+
+        if (Replicas is < 1 or > BlobClusterOptions.MaxReplicas)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Replicas), $"SiloOptions.Replicas (--replicas) is {Replicas}; it must be 1 to {BlobClusterOptions.MaxReplicas}, or null for the cluster's setting.");
+        }
+    }
 }

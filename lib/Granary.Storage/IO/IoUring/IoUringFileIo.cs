@@ -7,16 +7,22 @@ using static Granary.Storage.IO.IoUring.IoUringInterop;
 namespace Granary.Storage.IO.IoUring;
 
 /// <summary>
-/// File I/O through one io_uring. Callers queue reads, writes and fsyncs into the submission ring
-/// and submit them with one <c>io_uring_enter</c> (entries queued by concurrent callers go in the
-/// same call); a single reaper thread waits for completions and completes each caller's task.
-/// So there is no thread per request, and at most as many requests in flight as the completion
-/// ring holds (callers beyond that wait), which means the completion ring never overflows.
+/// File I/O through one io_uring: positional reads (<c>IORING_OP_READ</c>), writes
+/// (<c>IORING_OP_WRITE</c>, repeated until a short write is complete) and fsyncs
+/// (<c>IORING_OP_FSYNC</c>) of files the caller has opened. Each request is written into the
+/// submission ring under a lock and submitted at once by the same caller with one
+/// <c>io_uring_enter</c> for every entry not yet submitted — normally just its own, since nothing
+/// waits to be batched: concurrent callers take turns at the lock, one syscall each. A single
+/// reaper thread blocks in <c>io_uring_enter</c> until at least one completion is posted, takes all
+/// that are, and completes each caller's task (continuations run on the thread pool). So there is
+/// no thread per request, and at most as many requests in flight as the completion ring holds
+/// (callers beyond that wait for a slot), which means the completion ring never overflows.
 /// </summary>
 /// <remarks>
-/// Cancellation is honoured until a request is submitted; a submitted file request is not
-/// recalled (it completes in microseconds to milliseconds). Buffers stay pinned and file handles
-/// referenced until their request completes.
+/// Opening, renaming, deleting and directory fsyncs are not requests of this engine; callers do
+/// them with ordinary system calls. Cancellation is honoured until a request is submitted; a
+/// submitted file request is not recalled (it completes in microseconds to milliseconds).
+/// Buffers stay pinned and file handles referenced until their request completes.
 /// </remarks>
 public sealed class IoUringFileIo : IFileIo
 {

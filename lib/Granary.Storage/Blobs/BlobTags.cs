@@ -1,0 +1,42 @@
+namespace Granary.Storage.Blobs;
+
+/// <summary>
+/// Tags are short key=value labels an uploader attaches (project, owner, …). They are kept as
+/// canonical text — sorted <c>key=value</c> lines — so that blob records compare by value.
+/// </summary>
+public static class BlobTags
+{
+    /// <summary>Most tags on one blob.</summary>
+    public const int MaxCount = 32;
+
+    /// <summary>Longest key or value, in characters.</summary>
+    public const int MaxLength = 256;
+
+    /// <summary>The canonical text of <paramref name="tags"/>, checking the limits.</summary>
+    /// <exception cref="ArgumentException">Too many, too long, or a key with '=' or a line break.</exception>
+    public static string Format(IEnumerable<KeyValuePair<string, string>> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in tags)
+        {
+            if (key.Length is 0 or > MaxLength || value.Length > MaxLength || key.Contains('=', StringComparison.Ordinal)
+                || key.Contains('\n', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Tag '{key}' is not acceptable: keys are 1-{MaxLength} characters without '=' or line breaks, values at most {MaxLength} without line breaks.", nameof(tags));
+            }
+
+            sorted[key] = value;
+        }
+
+        return sorted.Count <= MaxCount
+            ? string.Join('\n', sorted.Select(t => $"{t.Key}={t.Value}"))
+            : throw new ArgumentException($"A blob takes at most {MaxCount} tags, not {sorted.Count}.", nameof(tags));
+    }
+
+    /// <summary>The tags in canonical text, as key/value pairs.</summary>
+    public static IReadOnlyDictionary<string, string> Parse(string text) =>
+        string.IsNullOrEmpty(text)
+            ? new Dictionary<string, string>()
+            : text.Split('\n').Select(line => line.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty, StringComparer.Ordinal);
+}
