@@ -321,8 +321,10 @@ public sealed class IoUringFileIo : IFileIo
                 uint tail = *_sqTail;
                 while (tail - Volatile.Read(ref *_sqHead) > _sqMask)
                 {
-                    // The submission ring is full of entries the kernel has not taken yet.
-                    Enter(0, 0);
+                    // The submission ring is full of entries the kernel has not taken yet (an earlier
+                    // enter submitted fewer than were queued). Without SQPOLL the kernel takes entries
+                    // only when asked to submit them, so ask; an enter that submits nothing would spin here.
+                    _unsubmitted -= Enter(_unsubmitted, 0);
                 }
 
                 uint index = tail & _sqMask;
