@@ -315,7 +315,7 @@ public sealed class BlobClient : IAsyncDisposable
         {
             BlobMessage header = await BlobMessage.ReadAsync(input, cancellationToken).ConfigureAwait(false)
                 ?? throw new BlobProtocolException(BlobStatus.Internal, "the silo ended the collection early");
-            if (header.Number("status") != BlobStatus.Ok)
+            if (header.Number("status") != (long)BlobStatus.Ok)
             {
                 missing.Add(entry);
                 continue;
