@@ -10,32 +10,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Granary.Blobs.Client;
 
-/// <summary>How a download uses several providers (iroh-blobs' SplitStrategy, seed 000).</summary>
-public enum SplitStrategy
-{
-    /// <summary>One provider at a time; the next takes over when one fails.</summary>
-    None,
-
-    /// <summary>All providers at once, each fetching different block ranges of the blob.</summary>
-    Split,
-}
-
-/// <summary>How a multi-provider download went.</summary>
-/// <param name="Size">Bytes in the blob.</param>
-/// <param name="BytesByProvider">Verified bytes each provider delivered.</param>
-/// <param name="Failures">Providers that were dropped, and why.</param>
-public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, long> BytesByProvider, IReadOnlyDictionary<SiloTicket, string> Failures)
-{
-    /// <summary>Leading bytes kept from an earlier attempt, re-verified (see <see cref="FileDownloadResult.Resumed"/>).</summary>
-    public long Resumed { get; init; }
-
-    /// <summary>Recorded bytes of an earlier attempt that no longer verified and were fetched again.</summary>
-    public long Discarded { get; init; }
-
-    /// <summary>What the user should be told (an ignored record, bytes fetched again), one sentence each.</summary>
-    public IReadOnlyList<string> Warnings { get; init; } = [];
-}
-
 /// <summary>
 /// Downloads from several providers: one blob cut into pieces of whole blocks, or a collection
 /// file by file. Providers take work from a shared queue, every block is verified against its
