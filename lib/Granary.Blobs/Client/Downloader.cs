@@ -104,8 +104,9 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     /// <see cref="DownloadTargets.CheckCollectionAsync"/>: files that exist with other content are
     /// replaced only if <paramref name="overwrite"/>.
     /// </summary>
+    /// <exception cref="NotACollectionException">The blob is not a collection (nothing was written).</exception>
     /// <exception cref="TargetExistsException">The download would replace files (nothing was written).</exception>
-    /// <exception cref="IOException">Some file could not be had from any provider; the message lists why.</exception>
+    /// <exception cref="ProvidersFailedException">Some file could not be had from any provider; the message lists why.</exception>
     public async Task<DownloadReport> DownloadCollectionAsync(
         Blake3Hash hash, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, bool overwrite = false,
         CancellationToken cancellationToken = default)
@@ -114,7 +115,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
         if (size > BlobCollection.MaxSize)
         {
-            throw new IOException($"{hash} is not a collection: it is {size} bytes, more than a collection may be.");
+            throw new NotACollectionException(hash, $"it is {size} bytes, more than a collection may be");
         }
 
         BlobCollection? collection = null;
@@ -127,14 +128,14 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                 await provider.GetAsync(hash, new StorageBaoSink(start, null), ChunkRanges.Chunk(0), cancellationToken).ConfigureAwait(false);
                 if (!BlobCollection.HasHeader(start.ToArray()))
                 {
-                    throw new IOException($"{hash} is not a collection: it does not start with the collection header.");
+                    throw new NotACollectionException(hash, "it does not start with the collection header");
                 }
 
                 using var bytes = new MemoryStream((int)size);
                 await provider.GetToStreamAsync(hash, bytes, cancellationToken).ConfigureAwait(false);
                 collection = BlobCollection.TryDecode(bytes.ToArray(), out BlobCollection? decoded, out string? problem)
                     ? decoded
-                    : throw new IOException($"{hash} is not a collection: {problem}");
+                    : throw new NotACollectionException(hash, problem!);
                 break;
             }
             catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Granary.Blobs.Client;
+using Granary.Blobs.Commands;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
@@ -18,10 +19,6 @@ namespace Granary.Cli.Blobs;
 /// </summary>
 internal static class BlobCommands
 {
-    private const int Refused = 1;
-    private const int Unreachable = 3;
-    private const int LocalFileError = 4;
-
     public static IEnumerable<Command> Create()
     {
         var silo = new Option<string?>("--silo", "--to", "--from") { Description = "Silo ticket (granary:<node>@<ip>:<port>). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
@@ -188,7 +185,7 @@ internal static class BlobCommands
             {
                 report = await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException notCollection) when (notCollection.Message.Contains("not a collection", StringComparison.Ordinal))
+            catch (NotACollectionException)
             {
                 report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
             }
@@ -267,56 +264,35 @@ internal static class BlobCommands
             ticket = ResolveSilo(parse.GetValue(siloOption), blobArgument);
             token = ResolveToken(parse.GetValue(tokenOption));
         }
-        catch (FormatException error)
+        catch (Exception error) when (error is FormatException or FileNotFoundException)
         {
-            return Fail(GranaryCommandLine.UsageError, error.Message);
-        }
-        catch (FileNotFoundException error)
-        {
-            return Fail(GranaryCommandLine.UsageError, error.Message);
+            // A missing --token-file is a command-line mistake, not a local file failure.
+            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, blobArgument, error));
         }
 
         try
         {
             await using BlobClient client = await BlobClient.ConnectAsync(ticket, token, cancellationToken).ConfigureAwait(false);
             await work(client, ticket).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Done;
         }
-        catch (BlobProtocolException error) when (error.Status == BlobStatus.Unauthorized)
+        catch (Exception error) when (CommandErrors.From(error, blobArgument) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(Unreachable, $"the silo refused the token: {error.Message}");
-        }
-        catch (Exception error) when (SiloUnavailable.IsRetryable(error))
-        {
-            return Fail(Unreachable, SiloUnavailable.Describe(error));
-        }
-        catch (BlobProtocolException error)
-        {
-            return Fail(Refused, $"the silo refused ({(int)error.Status}): {error.Message}");
-        }
-        catch (BaoVerificationException error)
-        {
-            return Fail(Refused, error.Message);
-        }
-        catch (ProvidersFailedException error)
-        {
-            // Not a local file problem: every silo failed, none retryable (bad data, refusals).
-            return Fail(Refused, error.Message);
-        }
-        catch (FormatException error)
-        {
-            return Fail(GranaryCommandLine.UsageError, error.Message);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return Fail(LocalFileError, IoErrorText.Describe(error));
+            return Fail(problem);
         }
     }
 
-    private static int Fail(int code, string message)
+    /// <summary>Prints <paramref name="problem"/> on standard error and returns its exit code.</summary>
+    internal static int Fail(CommandError problem)
     {
+        ArgumentNullException.ThrowIfNull(problem);
+
+        // File errors in the CLI's own words (errno, what to do); everything else as classified.
+        string message = problem is { Kind: CommandErrorKind.LocalFile, Exception: IOException or UnauthorizedAccessException }
+            ? IoErrorText.Describe(problem.Exception)
+            : problem.Reason;
         Console.Error.WriteLine($"granary: {message}");
-        return code;
+        return ExitCodes.For(problem.Kind);
     }
 
     private static SiloTicket ResolveSilo(string? option, string? blobArgument)
