@@ -59,6 +59,10 @@ public sealed class CommandErrorsTests
         Assert.Equal(CommandErrorKind.LocalFile, CommandErrors.From(new TargetExistsException("'x' already exists"), "h")!.Kind);
         Assert.Equal(CommandErrorKind.LocalFile, CommandErrors.From(new UnauthorizedAccessException("no"), "h")!.Kind);
         Assert.Equal(CommandErrorKind.InvalidArgument, CommandErrors.From(new FormatException("not a hash"), "h")!.Kind);
+        CommandError tooLarge = CommandErrors.From(new RangeTooLargeException(100, 10), "h")!;
+        Assert.Equal(CommandErrorKind.InvalidArgument, tooLarge.Kind);
+        Assert.Contains("-Destination", tooLarge.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-Destination", tooLarge.Reason, StringComparison.Ordinal);
         Assert.Equal(CommandErrorKind.VerificationFailed, CommandErrors.From(new BaoVerificationException(BaoFailure.BlockMismatch, 0, 1, 100, "retry"), "h")!.Kind);
         Assert.Equal(CommandErrorKind.Unreachable, CommandErrors.From(new QuicException(QuicError.ConnectionRefused, null, "timed out"), "h")!.Kind);
         Assert.Equal(CommandErrorKind.Cancelled, CommandErrors.From(new OperationCanceledException(), "h")!.Kind);

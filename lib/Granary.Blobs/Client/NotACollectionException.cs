@@ -5,7 +5,10 @@ namespace Granary.Blobs.Client;
 /// <summary>
 /// A collection was asked for, but the blob is not one: too large, without the collection header,
 /// or with a body that does not decode (a path that is unsafe, an entry that is not
-/// [path, hash, size]). Front ends report it as an invalid request, not as a local file problem.
+/// [path, hash, size]; <see cref="CollectionProbe"/> decides). Thrown when a collection is asked for
+/// explicitly (<see cref="Downloader.DownloadCollectionAsync(Blake3Hash, string, SplitStrategy, IProgress{long}?, bool, CancellationToken)"/>);
+/// <see cref="BlobFetcher"/> never throws it, since it writes whatever is not a collection as a
+/// file. Front ends report it as an invalid request, not as a local file problem.
 /// </summary>
 public sealed class NotACollectionException : Exception
 {

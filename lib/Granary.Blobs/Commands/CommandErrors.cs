@@ -33,6 +33,10 @@ public static class CommandErrors
             BaoVerificationException e => new(CommandErrorKind.VerificationFailed, $"Data for {target} did not verify against its hash: {e.Message}", target, e) { Reason = e.Message },
             ProvidersFailedException e => new(KindOf(e), e.Message, target, e),
             NotACollectionException e => new(CommandErrorKind.InvalidRequest, e.Message, target, e),
+            RangeTooLargeException e => new(CommandErrorKind.InvalidArgument, $"{e.Length} bytes is too many for a byte array (at most {e.MaxLength}): use -Destination, or a smaller -Range.", target, e)
+            {
+                Reason = e.Message,
+            },
             QuicException e => new(CommandErrorKind.Unreachable, Sentence(SiloUnavailable.Describe(e)), target, e) { Reason = SiloUnavailable.Describe(e) },
             FormatException e => new(CommandErrorKind.InvalidArgument, e.Message, target, e),
             ArgumentException e => new(CommandErrorKind.InvalidArgument, e.Message, target, e),

@@ -6,9 +6,7 @@ using Granary.Blobs.Commands;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
-using Granary.Hashing.Verified;
 using Granary.Storage.Blobs;
-using Granary.Transport;
 
 namespace Granary.Cli.Blobs;
 
@@ -90,43 +88,31 @@ internal static class BlobCommands
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
-            string file = Path.GetFullPath(parse.GetValue(output)!);
-            bool overwrite = parse.GetValue(force);
+            string token = ResolveToken(parse.GetValue(tokenFile));
 
-            // In a cluster the blob may live on other silos than the one asked: use every replica.
-            IReadOnlyList<SiloTicket> replicas = await client.LocateAsync(hash, ct).ConfigureAwait(false);
-            bool here = replicas.Count == 0 || replicas.Any(r => r.Node == client.Silo.Node);
-            var others = replicas.Where(r => r.Node != client.Silo.Node).Select(r => r.ToString())
-                .Concat(parse.GetValue(more) ?? []).Distinct(StringComparer.Ordinal).ToList();
-            if (others.Count > 0)
+            // In a cluster the blob may live on other silos than the one asked: the fetcher uses every replica.
+            var fetcher = new BlobFetcher(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel))
             {
-                await GetFromManyAsync(client, here, others, hash, file, overwrite, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
-                Console.WriteLine($"{hash}  {parse.GetValue(output)}");
-                return;
-            }
-
-            try
+                ExtraProviders = [.. (parse.GetValue(more) ?? []).Select(SiloTicket.Parse)],
+            };
+            FetchPlan plan = await fetcher.PlanAsync(hash, ct).ConfigureAwait(false);
+            await using (plan.ConfigureAwait(false))
             {
-                var (collection, missing) = await client.GetCollectionAsync(hash, file, null, overwrite, ct).ConfigureAwait(false);
-                if (missing.Count > 0)
+                foreach (var (other, reason) in plan.Skipped)
                 {
-                    throw new BlobProtocolException(BlobStatus.NotFound, $"{missing.Count} of {collection.Entries.Count} files are not on the silo: {string.Join(", ", missing.Select(m => m.Path))}");
+                    Console.Error.WriteLine($"granary: skipping {other}: {reason}");
                 }
 
-                Console.WriteLine($"{hash}  {parse.GetValue(output)}");
-                return;
-            }
-            catch (BlobProtocolException notCollection) when (notCollection.Status == BlobStatus.NotACollection)
-            {
-                // A plain blob: download it as a file below.
+                using var bar = new ProgressBar(plan.TotalBytes);
+                FetchResult result = await plan.DownloadAsync(Path.GetFullPath(parse.GetValue(output)!), parse.GetValue(force), bar, ct).ConfigureAwait(false);
+                bar.Done();
+                Warn(result.Warnings);
+                foreach (var (other, reason) in result.Dropped)
+                {
+                    Console.Error.WriteLine($"granary: dropped {other}: {reason}");
+                }
             }
 
-            DownloadTargets.CheckFile(file, overwrite);
-            BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
-            using var bar = new ProgressBar(info.Size);
-            FileDownloadResult result = await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), overwrite: overwrite, cancellationToken: ct).ConfigureAwait(false);
-            bar.Done();
-            Warn(result.Warnings);
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
         }, ct));
 
@@ -158,51 +144,6 @@ internal static class BlobCommands
         }, ct));
 
         return [send, get, info, extend, rm];
-    }
-
-    /// <summary>Splits the download across this silo (if it holds the blob) and the others; a collection goes file by file.</summary>
-    private static async Task GetFromManyAsync(
-        BlobClient first, bool useFirst, IReadOnlyList<string> others, Blake3Hash hash, string target, bool overwrite, string token, CancellationToken cancellationToken)
-    {
-        var clients = new List<BlobClient> { first };
-        try
-        {
-            foreach (string other in others)
-            {
-                try
-                {
-                    clients.Add(await BlobClient.ConnectAsync(SiloTicket.Parse(other), token, cancellationToken).ConfigureAwait(false));
-                }
-                catch (Exception error) when (error is QuicException or BlobProtocolException)
-                {
-                    Console.Error.WriteLine($"granary: skipping {other}: {error.Message}");
-                }
-            }
-
-            var downloader = new Downloader(useFirst ? clients : clients.Skip(1).ToList());
-            DownloadReport report;
-            try
-            {
-                report = await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NotACollectionException)
-            {
-                report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
-            }
-
-            Warn(report.Warnings);
-            foreach (var (silo, reason) in report.Failures)
-            {
-                Console.Error.WriteLine($"granary: dropped {silo}: {reason}");
-            }
-        }
-        finally
-        {
-            foreach (BlobClient client in clients.Skip(1))
-            {
-                await client.DisposeAsync().ConfigureAwait(false);
-            }
-        }
     }
 
     private static void WarnIfShortened(TimeSpan? asked, DateTimeOffset askedAt, BlobInfo granted)
