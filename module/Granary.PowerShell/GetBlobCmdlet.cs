@@ -36,7 +36,7 @@ public sealed class GetBlobCmdlet : GranaryCmdlet
     [Parameter]
     public SwitchParameter AsByteArray { get; set; }
 
-    /// <summary>Download only from the session's silo instead of every replica.</summary>
+    /// <summary>Download from one silo instead of every replica: the session's silo if it holds the blob, else the first replica that answers.</summary>
     [Parameter]
     public SwitchParameter SingleProvider { get; set; }
 
