@@ -88,18 +88,8 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     /// <summary>An ErrorRecord with the category, target and message the error carries.</summary>
     internal static ErrorRecord ToRecord(CommandError error)
     {
-        ErrorCategory category = error.Kind switch
-        {
-            CommandErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-            CommandErrorKind.Expired => ErrorCategory.ResourceUnavailable,
-            CommandErrorKind.Unauthorized => ErrorCategory.AuthenticationError,
-            CommandErrorKind.Unreachable => ErrorCategory.ConnectionError,
-            CommandErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-            CommandErrorKind.VerificationFailed => ErrorCategory.InvalidData,
-            CommandErrorKind.LocalFile => ErrorCategory.WriteError,
-            CommandErrorKind.Cancelled => ErrorCategory.OperationStopped,
-            _ => ErrorCategory.InvalidOperation,
-        };
+        ArgumentNullException.ThrowIfNull(error);
+        ErrorCategory category = ErrorCategories.For(error.Kind);
         Exception exception = error.Exception ?? new InvalidOperationException(error.Message);
         var record = new ErrorRecord(exception, error.ErrorId, category, error.Target);
         if (error.Exception is not null && error.Exception.Message != error.Message)

@@ -10,32 +10,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Granary.Blobs.Client;
 
-/// <summary>How a download uses several providers (iroh-blobs' SplitStrategy, seed 000).</summary>
-public enum SplitStrategy
-{
-    /// <summary>One provider at a time; the next takes over when one fails.</summary>
-    None,
-
-    /// <summary>All providers at once, each fetching different block ranges of the blob.</summary>
-    Split,
-}
-
-/// <summary>How a multi-provider download went.</summary>
-/// <param name="Size">Bytes in the blob.</param>
-/// <param name="BytesByProvider">Verified bytes each provider delivered.</param>
-/// <param name="Failures">Providers that were dropped, and why.</param>
-public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, long> BytesByProvider, IReadOnlyDictionary<SiloTicket, string> Failures)
-{
-    /// <summary>Leading bytes kept from an earlier attempt, re-verified (see <see cref="FileDownloadResult.Resumed"/>).</summary>
-    public long Resumed { get; init; }
-
-    /// <summary>Recorded bytes of an earlier attempt that no longer verified and were fetched again.</summary>
-    public long Discarded { get; init; }
-
-    /// <summary>What the user should be told (an ignored record, bytes fetched again), one sentence each.</summary>
-    public IReadOnlyList<string> Warnings { get; init; } = [];
-}
-
 /// <summary>
 /// Downloads from several providers: one blob cut into pieces of whole blocks, or a collection
 /// file by file. Providers take work from a shared queue, every block is verified against its
@@ -124,56 +98,61 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
     }
 
     /// <summary>
-    /// Downloads a collection into <paramref name="directory"/> (created, with every directory the
-    /// collection lists), its files split across providers (each file whole from one provider,
-    /// verified; a failed file goes to another provider). Before writing anything it applies
-    /// <see cref="DownloadTargets.CheckCollectionAsync"/>: files that exist with other content are
-    /// replaced only if <paramref name="overwrite"/>.
+    /// Downloads the collection <paramref name="hash"/> into <paramref name="directory"/> as
+    /// <see cref="DownloadCollectionAsync(Blake3Hash, BlobCollection, string, SplitStrategy, IProgress{long}?, bool, CancellationToken)"/>
+    /// does, after reading the collection from the first provider that delivers it. For a blob
+    /// that may or may not be a collection, <see cref="BlobFetcher"/> decides and picks the download.
     /// </summary>
+    /// <exception cref="NotACollectionException">The blob is not a collection (<see cref="CollectionProbe"/>; nothing was written).</exception>
     /// <exception cref="TargetExistsException">The download would replace files (nothing was written).</exception>
-    /// <exception cref="IOException">Some file could not be had from any provider; the message lists why.</exception>
+    /// <exception cref="ProvidersFailedException">No provider delivered the collection, or some file could not be had from any provider; the message lists why.</exception>
     public async Task<DownloadReport> DownloadCollectionAsync(
         Blake3Hash hash, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null, bool overwrite = false,
         CancellationToken cancellationToken = default)
     {
         var failures = new ConcurrentDictionary<SiloTicket, Exception>();
-        long size = await SizeAsync(hash, failures, cancellationToken).ConfigureAwait(false);
-        if (size > BlobCollection.MaxSize)
+        foreach (BlobClient provider in providers)
         {
-            throw new IOException($"{hash} is not a collection: it is {size} bytes, more than a collection may be.");
-        }
-
-        BlobCollection? collection = null;
-        foreach (BlobClient provider in providers.Where(p => !failures.ContainsKey(p.Silo)))
-        {
+            BlobCollection? collection;
             try
             {
-                // The first chunk tells whether it is a collection at all, without fetching a large plain blob.
-                var start = new MemoryRandomAccessStorage();
-                await provider.GetAsync(hash, new StorageBaoSink(start, null), ChunkRanges.Chunk(0), cancellationToken).ConfigureAwait(false);
-                if (!BlobCollection.HasHeader(start.ToArray()))
+                (_, collection, _, string? problem) = await CollectionProbe.ProbeAsync(provider, hash, cancellationToken).ConfigureAwait(false);
+                if (collection is null)
                 {
-                    throw new IOException($"{hash} is not a collection: it does not start with the collection header.");
+                    throw new NotACollectionException(hash, problem!);
                 }
-
-                using var bytes = new MemoryStream((int)size);
-                await provider.GetToStreamAsync(hash, bytes, cancellationToken).ConfigureAwait(false);
-                collection = BlobCollection.TryDecode(bytes.ToArray(), out BlobCollection? decoded, out string? problem)
-                    ? decoded
-                    : throw new IOException($"{hash} is not a collection: {problem}");
-                break;
             }
             catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
             {
                 failures[provider.Silo] = error;
+                continue;
             }
+
+            return await DownloadCollectionAsync(hash, collection, directory, strategy, progress, overwrite, failures, cancellationToken).ConfigureAwait(false);
         }
 
-        if (collection is null)
-        {
-            throw new ProvidersFailedException($"No provider delivered the collection {hash}", failures);
-        }
+        throw new ProvidersFailedException($"No provider delivered the collection {hash}", failures);
+    }
 
+    /// <summary>
+    /// Downloads the files of <paramref name="collection"/> (the decoded blob <paramref name="hash"/>)
+    /// into <paramref name="directory"/> (created, with every directory the collection lists), split
+    /// across providers: each file whole from one provider, verified; a failed file goes to another
+    /// provider. Before writing anything it applies <see cref="DownloadTargets.CheckCollectionAsync"/>:
+    /// files that exist with other content are replaced only if <paramref name="overwrite"/>.
+    /// </summary>
+    /// <exception cref="TargetExistsException">The download would replace files (nothing was written).</exception>
+    /// <exception cref="ProvidersFailedException">Some file could not be had from any provider; the message lists why.</exception>
+    public Task<DownloadReport> DownloadCollectionAsync(
+        Blake3Hash hash, BlobCollection collection, string directory, SplitStrategy strategy = SplitStrategy.Split, IProgress<long>? progress = null,
+        bool overwrite = false, CancellationToken cancellationToken = default) =>
+        DownloadCollectionAsync(hash, collection, directory, strategy, progress, overwrite, new ConcurrentDictionary<SiloTicket, Exception>(), cancellationToken);
+
+    private async Task<DownloadReport> DownloadCollectionAsync(
+        Blake3Hash hash, BlobCollection collection, string directory, SplitStrategy strategy, IProgress<long>? progress, bool overwrite,
+        ConcurrentDictionary<SiloTicket, Exception> failures, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
         await DownloadTargets.CheckCollectionAsync(directory, collection, overwrite, cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(directory);
         foreach (string emptyDirectory in collection.Directories)

@@ -7,7 +7,9 @@ namespace Granary.Blobs.Client;
 /// Every provider of a multi-provider download failed. Which kind of failure decides what a user
 /// should do, so it is kept: <see cref="Retryable"/> when every provider was unreachable, shutting
 /// down or unavailable (retry later), <see cref="BadData"/> when some provider sent bytes that did
-/// not verify. An <see cref="IOException"/> for callers that only need "it failed".
+/// not verify, <see cref="CommonStatus"/> when every provider refused with the same status (all 404:
+/// the blob is gone everywhere, not "refused"). An <see cref="IOException"/> for callers that only
+/// need "it failed".
 /// </summary>
 public sealed class ProvidersFailedException : IOException
 {
@@ -18,6 +20,8 @@ public sealed class ProvidersFailedException : IOException
         Failures = failures.ToDictionary(f => f.Key, f => f.Value);
         Retryable = Failures.Count > 0 && Failures.Values.All(SiloUnavailable.IsRetryable);
         BadData = Failures.Values.Any(e => e is BaoVerificationException);
+        var statuses = Failures.Values.Select(e => (e as BlobProtocolException)?.Status).Distinct().ToList();
+        CommonStatus = statuses is [{ } status] ? status : null;
     }
 
     /// <summary>A failure with only a message.</summary>
@@ -47,6 +51,9 @@ public sealed class ProvidersFailedException : IOException
 
     /// <summary>Some provider sent data that did not verify against the hash.</summary>
     public bool BadData { get; }
+
+    /// <summary>The status every provider refused with, when each one did and all agree; otherwise null.</summary>
+    public BlobStatus? CommonStatus { get; }
 
     /// <summary>One provider's failure in words.</summary>
     public static string Describe(Exception failure) =>

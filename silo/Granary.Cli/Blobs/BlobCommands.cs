@@ -2,12 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Granary.Blobs.Client;
+using Granary.Blobs.Commands;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
-using Granary.Hashing.Verified;
 using Granary.Storage.Blobs;
-using Granary.Transport;
 
 namespace Granary.Cli.Blobs;
 
@@ -18,10 +17,6 @@ namespace Granary.Cli.Blobs;
 /// </summary>
 internal static class BlobCommands
 {
-    private const int Refused = 1;
-    private const int Unreachable = 3;
-    private const int LocalFileError = 4;
-
     public static IEnumerable<Command> Create()
     {
         var silo = new Option<string?>("--silo", "--to", "--from") { Description = "Silo ticket (granary:<node>@<ip>:<port>). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
@@ -93,43 +88,31 @@ internal static class BlobCommands
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
-            string file = Path.GetFullPath(parse.GetValue(output)!);
-            bool overwrite = parse.GetValue(force);
+            string token = ResolveToken(parse.GetValue(tokenFile));
 
-            // In a cluster the blob may live on other silos than the one asked: use every replica.
-            IReadOnlyList<SiloTicket> replicas = await client.LocateAsync(hash, ct).ConfigureAwait(false);
-            bool here = replicas.Count == 0 || replicas.Any(r => r.Node == client.Silo.Node);
-            var others = replicas.Where(r => r.Node != client.Silo.Node).Select(r => r.ToString())
-                .Concat(parse.GetValue(more) ?? []).Distinct(StringComparer.Ordinal).ToList();
-            if (others.Count > 0)
+            // In a cluster the blob may live on other silos than the one asked: the fetcher uses every replica.
+            var fetcher = new BlobFetcher(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel))
             {
-                await GetFromManyAsync(client, here, others, hash, file, overwrite, ResolveToken(parse.GetValue(tokenFile)), ct).ConfigureAwait(false);
-                Console.WriteLine($"{hash}  {parse.GetValue(output)}");
-                return;
-            }
-
-            try
+                ExtraProviders = [.. (parse.GetValue(more) ?? []).Select(SiloTicket.Parse)],
+            };
+            FetchPlan plan = await fetcher.PlanAsync(hash, ct).ConfigureAwait(false);
+            await using (plan.ConfigureAwait(false))
             {
-                var (collection, missing) = await client.GetCollectionAsync(hash, file, null, overwrite, ct).ConfigureAwait(false);
-                if (missing.Count > 0)
+                foreach (var (other, reason) in plan.Skipped)
                 {
-                    throw new BlobProtocolException(BlobStatus.NotFound, $"{missing.Count} of {collection.Entries.Count} files are not on the silo: {string.Join(", ", missing.Select(m => m.Path))}");
+                    Console.Error.WriteLine($"granary: skipping {other}: {reason}");
                 }
 
-                Console.WriteLine($"{hash}  {parse.GetValue(output)}");
-                return;
-            }
-            catch (BlobProtocolException notCollection) when (notCollection.Status == BlobStatus.NotACollection)
-            {
-                // A plain blob: download it as a file below.
+                using var bar = new ProgressBar(plan.TotalBytes);
+                FetchResult result = await plan.DownloadAsync(Path.GetFullPath(parse.GetValue(output)!), parse.GetValue(force), bar, ct).ConfigureAwait(false);
+                bar.Done();
+                Warn(result.Warnings);
+                foreach (var (other, reason) in result.Dropped)
+                {
+                    Console.Error.WriteLine($"granary: dropped {other}: {reason}");
+                }
             }
 
-            DownloadTargets.CheckFile(file, overwrite);
-            BlobInfo info = await client.InfoAsync(hash, ct).ConfigureAwait(false);
-            using var bar = new ProgressBar(info.Size);
-            FileDownloadResult result = await BlobDownload.ToFileAsync(client, hash, file, new InlineProgress<(long Done, long Total)>(p => bar.Report(p.Done)), overwrite: overwrite, cancellationToken: ct).ConfigureAwait(false);
-            bar.Done();
-            Warn(result.Warnings);
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
         }, ct));
 
@@ -161,51 +144,6 @@ internal static class BlobCommands
         }, ct));
 
         return [send, get, info, extend, rm];
-    }
-
-    /// <summary>Splits the download across this silo (if it holds the blob) and the others; a collection goes file by file.</summary>
-    private static async Task GetFromManyAsync(
-        BlobClient first, bool useFirst, IReadOnlyList<string> others, Blake3Hash hash, string target, bool overwrite, string token, CancellationToken cancellationToken)
-    {
-        var clients = new List<BlobClient> { first };
-        try
-        {
-            foreach (string other in others)
-            {
-                try
-                {
-                    clients.Add(await BlobClient.ConnectAsync(SiloTicket.Parse(other), token, cancellationToken).ConfigureAwait(false));
-                }
-                catch (Exception error) when (error is QuicException or BlobProtocolException)
-                {
-                    Console.Error.WriteLine($"granary: skipping {other}: {error.Message}");
-                }
-            }
-
-            var downloader = new Downloader(useFirst ? clients : clients.Skip(1).ToList());
-            DownloadReport report;
-            try
-            {
-                report = await downloader.DownloadCollectionAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException notCollection) when (notCollection.Message.Contains("not a collection", StringComparison.Ordinal))
-            {
-                report = await downloader.DownloadAsync(hash, target, SplitStrategy.Split, null, overwrite, cancellationToken).ConfigureAwait(false);
-            }
-
-            Warn(report.Warnings);
-            foreach (var (silo, reason) in report.Failures)
-            {
-                Console.Error.WriteLine($"granary: dropped {silo}: {reason}");
-            }
-        }
-        finally
-        {
-            foreach (BlobClient client in clients.Skip(1))
-            {
-                await client.DisposeAsync().ConfigureAwait(false);
-            }
-        }
     }
 
     private static void WarnIfShortened(TimeSpan? asked, DateTimeOffset askedAt, BlobInfo granted)
@@ -267,56 +205,35 @@ internal static class BlobCommands
             ticket = ResolveSilo(parse.GetValue(siloOption), blobArgument);
             token = ResolveToken(parse.GetValue(tokenOption));
         }
-        catch (FormatException error)
+        catch (Exception error) when (error is FormatException or FileNotFoundException)
         {
-            return Fail(GranaryCommandLine.UsageError, error.Message);
-        }
-        catch (FileNotFoundException error)
-        {
-            return Fail(GranaryCommandLine.UsageError, error.Message);
+            // A missing --token-file is a command-line mistake, not a local file failure.
+            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, blobArgument, error));
         }
 
         try
         {
             await using BlobClient client = await BlobClient.ConnectAsync(ticket, token, cancellationToken).ConfigureAwait(false);
             await work(client, ticket).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Done;
         }
-        catch (BlobProtocolException error) when (error.Status == BlobStatus.Unauthorized)
+        catch (Exception error) when (CommandErrors.From(error, blobArgument) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(Unreachable, $"the silo refused the token: {error.Message}");
-        }
-        catch (Exception error) when (SiloUnavailable.IsRetryable(error))
-        {
-            return Fail(Unreachable, SiloUnavailable.Describe(error));
-        }
-        catch (BlobProtocolException error)
-        {
-            return Fail(Refused, $"the silo refused ({(int)error.Status}): {error.Message}");
-        }
-        catch (BaoVerificationException error)
-        {
-            return Fail(Refused, error.Message);
-        }
-        catch (ProvidersFailedException error)
-        {
-            // Not a local file problem: every silo failed, none retryable (bad data, refusals).
-            return Fail(Refused, error.Message);
-        }
-        catch (FormatException error)
-        {
-            return Fail(GranaryCommandLine.UsageError, error.Message);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return Fail(LocalFileError, IoErrorText.Describe(error));
+            return Fail(problem);
         }
     }
 
-    private static int Fail(int code, string message)
+    /// <summary>Prints <paramref name="problem"/> on standard error and returns its exit code.</summary>
+    internal static int Fail(CommandError problem)
     {
+        ArgumentNullException.ThrowIfNull(problem);
+
+        // File errors in the CLI's own words (errno, what to do); everything else as classified.
+        string message = problem is { Kind: CommandErrorKind.LocalFile, Exception: IOException or UnauthorizedAccessException }
+            ? IoErrorText.Describe(problem.Exception)
+            : problem.Reason;
         Console.Error.WriteLine($"granary: {message}");
-        return code;
+        return ExitCodes.For(problem.Kind);
     }
 
     private static SiloTicket ResolveSilo(string? option, string? blobArgument)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Granary.Blobs.Client;
+using Granary.Blobs.Commands;
 using Granary.Blobs.Protocol;
 using Granary.Cli.Blobs;
 using Granary.Orleans;
@@ -56,17 +57,20 @@ internal static class ClusterCommands
                     await Console.Error.WriteLineAsync($"granary: --replicas {asked} ignored: the cluster already keeps {copies} copies per blob").ConfigureAwait(false);
                 }
 
-                return 0;
+                return ExitCodes.Done;
             }
             catch (System.Data.Common.DbException error)
             {
-                await Console.Error.WriteLineAsync($"granary: the cluster database could not be used: {error.Message}. Check CONNECTION (host, port, database, user, password) and that PostgreSQL is running and reachable.").ConfigureAwait(false);
-                return 1;
+                // Unreachable and refusing databases alike exit 1, as a silo that cannot start does.
+                return BlobCommands.Fail(new CommandError(
+                    CommandErrorKind.Refused,
+                    $"the cluster database could not be used: {error.Message}. Check CONNECTION (host, port, database, user, password) and that PostgreSQL is running and reachable.",
+                    null, // the connection string may hold a password
+                    error));
             }
             catch (ArgumentException error)
             {
-                await Console.Error.WriteLineAsync($"granary: CONNECTION is not a valid PostgreSQL connection string: {error.Message}").ConfigureAwait(false);
-                return 2;
+                return BlobCommands.Fail(new CommandError(CommandErrorKind.InvalidArgument, $"CONNECTION is not a valid PostgreSQL connection string: {error.Message}", null, error));
             }
         });
 

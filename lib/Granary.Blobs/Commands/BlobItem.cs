@@ -46,38 +46,3 @@ public sealed class BlobItem
         Path = path,
     };
 }
-
-/// <summary>A downloaded blob or collection (Get-Blob).</summary>
-public sealed class DownloadedBlob
-{
-    /// <summary>The hash.</summary>
-    public required string Hash { get; init; }
-
-    /// <summary>The file or directory written.</summary>
-    public required string Path { get; init; }
-
-    /// <summary>Bytes of the blob (or the requested range).</summary>
-    public long Size { get; init; }
-
-    /// <summary>True for a collection written as a directory.</summary>
-    public bool IsCollection { get; init; }
-
-    /// <summary>The silos it came from.</summary>
-    public IReadOnlyList<string> Providers { get; init; } = [];
-}
-
-/// <summary>The result of checking a local file against a hash (Test-Blob -Detailed).</summary>
-public sealed class BlobVerification
-{
-    /// <summary>The file checked.</summary>
-    public required string Path { get; init; }
-
-    /// <summary>The hash it should have.</summary>
-    public required string ExpectedHash { get; init; }
-
-    /// <summary>The hash it has.</summary>
-    public required string ActualHash { get; init; }
-
-    /// <summary>True when they match.</summary>
-    public bool IsValid => string.Equals(ExpectedHash, ActualHash, StringComparison.OrdinalIgnoreCase);
-}

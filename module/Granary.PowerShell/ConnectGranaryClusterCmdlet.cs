@@ -9,7 +9,7 @@ namespace Granary.PowerShell;
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "GranaryCluster", DefaultParameterSetName = TicketSet)]
 [OutputType(typeof(GranarySession))]
-public sealed class ConnectGranaryClusterCommand : GranaryCmdlet
+public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
 {
     private const string TicketSet = "Ticket";
     private const string TicketFileSet = "TicketFile";
@@ -87,28 +87,5 @@ public sealed class ConnectGranaryClusterCommand : GranaryCmdlet
         }
 
         base.WriteOutput(item);
-    }
-}
-
-/// <summary>
-/// <para type="synopsis">Closes a Granary session (by default the one Connect-GranaryCluster made).</para>
-/// </summary>
-[Cmdlet(VerbsCommunications.Disconnect, "GranaryCluster")]
-[OutputType(typeof(void))]
-public sealed class DisconnectGranaryClusterCommand : GranaryCmdlet
-{
-    /// <summary>The session to close; default: the default session.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true)]
-    public GranarySession? Session { get; set; }
-
-    /// <inheritdoc/>
-    protected override void ProcessRecord()
-    {
-        GranarySession session = ResolveSession(Session);
-        Run(async _ => await session.DisposeAsync().ConfigureAwait(false));
-        if (ReferenceEquals(SessionState.PSVariable.GetValue(SessionVariable), session))
-        {
-            SessionState.PSVariable.Remove(SessionVariable);
-        }
     }
 }
