@@ -1,3 +1,5 @@
+using Granary.Blobs.Protocol;
+
 namespace Granary.Grains;
 
 /// <summary>What the cluster records about a blob apart from where it is.</summary>
@@ -15,11 +17,11 @@ public sealed record BlobFacts(
     [property: Id(4)] string Tags)
 {
     /// <summary>The record as a blob store row of <paramref name="hash"/>.</summary>
-    public Storage.Blobs.BlobInfo ToBlobInfo(Hashing.Blake3Hash hash) =>
+    public BlobInfo ToBlobInfo(Hashing.Blake3Hash hash) =>
         new(hash, Size, Created, Expires) { Uploader = Uploader.Length > 0 ? Uploader : null, Tags = Tags };
 
     /// <summary>The record of a blob store row.</summary>
-    public static BlobFacts From(Storage.Blobs.BlobInfo blob)
+    public static BlobFacts From(BlobInfo blob)
     {
         ArgumentNullException.ThrowIfNull(blob);
         return new BlobFacts(blob.Size, blob.Created, blob.Expires, blob.Uploader ?? string.Empty, blob.Tags);

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Granary.Blobs.Commands;
+using Granary.Blobs.Protocol;
 
 namespace Granary.PowerShell;
 

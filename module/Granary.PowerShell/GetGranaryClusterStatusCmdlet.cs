@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
 using Granary.Blobs.Commands;
 
 namespace Granary.PowerShell;

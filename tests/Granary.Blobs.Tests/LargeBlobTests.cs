@@ -1,4 +1,5 @@
 using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Storage.Blobs;
 using Granary.Testing;

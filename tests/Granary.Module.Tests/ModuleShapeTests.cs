@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Granary.Blobs.Protocol;
 
 namespace Granary.PowerShellModule.Tests;
 
@@ -138,10 +139,18 @@ public sealed partial class ModuleShapeTests
     {
         string packaged = Path.Combine(Root, "artifacts", "module", "Granary");
         Assert.True(Directory.Exists(packaged), $"{packaged} does not exist: ./build.sh --target=Module (or --target=Test) packages it");
-        foreach (string file in new[] { "Granary.psd1", "Granary.PowerShell.dll", "Granary.format.ps1xml", "en-US/Granary.PowerShell.dll-Help.xml", "en-US/about_Granary.help.txt", "Granary.Blobs.dll", "libgranary_quic.so", "libe_sqlite3.so" })
+        foreach (string file in new[] { "Granary.psd1", "Granary.PowerShell.dll", "Granary.format.ps1xml", "en-US/Granary.PowerShell.dll-Help.xml", "en-US/about_Granary.help.txt", "Granary.Blobs.Client.dll", "Granary.Blobs.Protocol.dll", "libgranary_quic.so" })
         {
             Assert.True(File.Exists(Path.Combine(packaged, file)), $"the packaged module lacks {file}");
         }
+
+        // The module is a client: the silo's store (SQLite, io_uring) and handler stay out of it.
+        foreach (string server in new[] { "Granary.Storage.dll", "Granary.Blobs.Server.dll", "Microsoft.Data.Sqlite.dll", "libe_sqlite3.so", "SQLitePCLRaw.core.dll" })
+        {
+            Assert.False(File.Exists(Path.Combine(packaged, server)), $"the packaged module ships {server}, a part of the silo, not of a client");
+        }
+
+        Assert.DoesNotContain("Granary.Storage", File.ReadAllText(Path.Combine(packaged, "Granary.PowerShell.deps.json")), StringComparison.Ordinal);
 
         // PowerShell brings its own System.Management.Automation; a copy in the module would clash.
         Assert.False(File.Exists(Path.Combine(packaged, "System.Management.Automation.dll")));

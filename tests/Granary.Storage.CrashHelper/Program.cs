@@ -1,3 +1,5 @@
+using Granary.Blobs.Protocol;
+
 using Granary.Storage.Blobs;
 using Granary.Storage.IO;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
 using Granary.Storage.Blobs;

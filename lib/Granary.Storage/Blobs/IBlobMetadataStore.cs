@@ -1,3 +1,5 @@
+using Granary.Blobs.Protocol;
+
 using Granary.Hashing;
 
 namespace Granary.Storage.Blobs;

@@ -1,3 +1,5 @@
+using Granary.Blobs.Protocol;
+
 using Granary.Hashing;
 using Microsoft.Data.Sqlite;
 

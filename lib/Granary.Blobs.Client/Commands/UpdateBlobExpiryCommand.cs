@@ -1,5 +1,5 @@
 using Granary.Blobs.Client;
-using Granary.Storage.Blobs;
+using Granary.Blobs.Protocol;
 
 namespace Granary.Blobs.Commands;
 

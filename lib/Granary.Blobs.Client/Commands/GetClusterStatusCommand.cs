@@ -1,4 +1,5 @@
 using Granary.Blobs.Client;
+using Granary.Blobs.Protocol;
 
 namespace Granary.Blobs.Commands;
 

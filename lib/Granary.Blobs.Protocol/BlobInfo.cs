@@ -1,6 +1,6 @@
 using Granary.Hashing;
 
-namespace Granary.Storage.Blobs;
+namespace Granary.Blobs.Protocol;
 
 /// <summary>What the store knows about one complete blob. Uploading the same content again extends it but keeps the first upload's info and tags.</summary>
 /// <param name="Hash">The blob's BLAKE3 hash: its address.</param>

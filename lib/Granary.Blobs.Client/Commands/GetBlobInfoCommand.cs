@@ -1,3 +1,5 @@
+using Granary.Blobs.Protocol;
+
 namespace Granary.Blobs.Commands;
 
 /// <summary>Get-BlobInfo: size, lifetime, uploader and tags of blobs, by hash or ticket.</summary>

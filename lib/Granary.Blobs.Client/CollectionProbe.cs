@@ -1,7 +1,6 @@
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
-using Granary.Storage.Blobs;
 
 namespace Granary.Blobs.Client;
 

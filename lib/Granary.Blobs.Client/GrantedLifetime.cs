@@ -1,4 +1,5 @@
-using Granary.Storage.Blobs;
+using Granary.Blobs.Protocol;
+
 
 namespace Granary.Blobs.Client;
 

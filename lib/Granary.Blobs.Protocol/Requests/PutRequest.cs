@@ -1,5 +1,4 @@
 using Granary.Hashing;
-using Granary.Storage.Blobs;
 
 namespace Granary.Blobs.Protocol;
 

@@ -1,6 +1,5 @@
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
-using Granary.Storage.Blobs;
 
 namespace Granary.Blobs.Client;
 

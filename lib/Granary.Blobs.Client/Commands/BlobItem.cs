@@ -1,5 +1,4 @@
 using Granary.Blobs.Protocol;
-using Granary.Storage.Blobs;
 
 namespace Granary.Blobs.Commands;
 

@@ -2,7 +2,6 @@ using System.Runtime.ExceptionServices;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
-using Granary.Storage.Blobs;
 using Granary.Transport;
 
 namespace Granary.Blobs.Client;

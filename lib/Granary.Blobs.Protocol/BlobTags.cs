@@ -1,4 +1,4 @@
-namespace Granary.Storage.Blobs;
+namespace Granary.Blobs.Protocol;
 
 /// <summary>
 /// Tags are short key=value labels an uploader attaches (project, owner, …). They are kept as

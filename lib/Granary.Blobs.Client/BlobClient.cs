@@ -6,7 +6,6 @@ using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
-using Granary.Storage.Blobs;
 using Granary.Transport;
 
 namespace Granary.Blobs.Client;

@@ -1,5 +1,3 @@
-using Granary.Storage.Blobs;
-
 namespace Granary.Blobs.Protocol;
 
 /// <summary>

@@ -1,6 +1,7 @@
+using Granary.Blobs.Protocol;
+
 using Granary.Hashing;
 using Granary.Hashing.Verified;
-using Granary.Storage.Blobs;
 using Microsoft.Win32.SafeHandles;
 
 namespace Granary.Blobs.Client;

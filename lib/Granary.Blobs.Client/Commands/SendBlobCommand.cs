@@ -1,6 +1,6 @@
 using Granary.Blobs.Client;
 using Granary.Blobs.Files;
-using Granary.Storage.Blobs;
+using Granary.Blobs.Protocol;
 
 namespace Granary.Blobs.Commands;
 

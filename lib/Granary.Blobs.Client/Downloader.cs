@@ -4,7 +4,6 @@ using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
-using Granary.Storage.Blobs;
 using Granary.Transport;
 using Microsoft.Win32.SafeHandles;
 
