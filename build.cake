@@ -8,7 +8,7 @@
 //   Test     (after Module and Publish) runs every test project and prints the totals as "N passed, N failed[, N skipped]"
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
 //   Bench-Resume  a resumed get re-verifying 1 GiB of PATH.partial, against b3sum (bench/resume.sh)
-//   Bench-Quic, Bench-Cluster  bench/quic.sh, bench/cluster.sh (install their anchors first)
+//   Bench-Quic, Bench-Blobs, Bench-Cluster  bench/quic.sh, bench/blobs.sh, bench/cluster.sh (install their anchors first)
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -287,6 +287,18 @@ Task("Bench-Quic")
     if (Run("bash", "bench/quic.sh") != 0)
     {
         throw new Exception("bench/quic.sh failed.");
+    }
+});
+
+Task("Bench-Blobs")
+    .IsDependentOn("Publish")
+    .Description("One silo: 1 GiB send/get vs nginx+curl, 10 000 x 4 KiB blobs, peak RSS (bench/blobs.sh; BASELINE=/path/to/older/granary adds its rows).")
+    .Does(() =>
+{
+    InstallDebianPackages("the blobs benchmark's anchors", "nginx-light", "curl");
+    if (Run("bash", "bench/blobs.sh") != 0)
+    {
+        throw new Exception("bench/blobs.sh failed.");
     }
 });
 

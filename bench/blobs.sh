@@ -3,6 +3,7 @@
 # (written to disk, verified; the silo fsyncs uploads) against nginx + curl (PUT via WebDAV, GET),
 # in the same run; then 10 000 x 4 KiB blobs with 32 concurrent clients; then the silo's peak RSS
 # after 16 concurrent 1 GiB downloads and 16 uploads.
+#   ./build.sh --target=Bench-Blobs   (publishes, installs nginx-light and curl, runs this)
 #   bash bench/blobs.sh      (after ./build.sh --target=Publish; nginx-light and curl installed)
 #   BASELINE=/path/to/an/older/granary bash bench/blobs.sh: the 1 GiB send/get rows and the
 #   10 000 x 4 KiB rows also for that build, on its own silo in the same run, with the ratio
