@@ -26,7 +26,7 @@ internal static class ExitCodes
     public const int LocalFileError = 4;
 
     /// <summary>Stopped by Ctrl-C: what shells report for SIGINT (128 + 2).</summary>
-    public const int Cancelled = 130;
+    public const int Cancelled = GranaryCommandLine.Interrupted;
 
     /// <summary>
     /// The exit code for <paramref name="kind"/>. No catch-all: a new kind fails the build here

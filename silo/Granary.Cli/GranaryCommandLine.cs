@@ -17,6 +17,9 @@ internal static class GranaryCommandLine
     /// <summary>Exit code for a failure granary did not foresee: a bug, reported in one line.</summary>
     public const int InternalError = 70;
 
+    /// <summary>Exit code for a command stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>
     /// How long Ctrl-C or SIGTERM waits for the command to finish cancelling before the process
     /// is ended anyway: a silo closes its QUIC connections (up to 10 s) and then leaves the
@@ -48,8 +51,14 @@ internal static class GranaryCommandLine
             {
                 return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace }).ConfigureAwait(false);
             }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C or SIGTERM: what was verified stays (a download's PATH.partial), so say how to go on.
+                await Console.Error.WriteLineAsync("granary: stopped before it finished; run the same command again to carry on (a download resumes from what it verified).").ConfigureAwait(false);
+                return Interrupted;
+            }
 #pragma warning disable CA1031 // The process boundary: whatever escapes is reported in one line, not as a stack trace.
-            catch (Exception error) when (error is not OperationCanceledException)
+            catch (Exception error)
 #pragma warning restore CA1031
             {
                 bool trace = Environment.GetEnvironmentVariable("GRANARY_TRACE") is { Length: > 0 };

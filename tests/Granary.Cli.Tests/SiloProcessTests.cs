@@ -278,4 +278,56 @@ public sealed class SiloProcessTests : IAsyncLifetime
         Assert.False(File.Exists(_directory.File("copy.bin.partial")));
         Assert.True(interrupted > 0, $"no kill landed during a download {TestRandom.Replay}");
     }
+
+    [Fact]
+    public async Task A_download_stopped_with_ctrl_c_says_so_in_one_line_exits_130_and_resumes()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For(nameof(A_download_stopped_with_ctrl_c_says_so_in_one_line_exits_130_and_resumes)), 96 << 20);
+        await File.WriteAllBytesAsync(_directory.File("big.bin"), data);
+        ToolResult sent = await GranaryAsync("send", "big.bin");
+        Assert.True(sent.ExitCode == 0, sent.Stderr);
+        string ticket = sent.StdoutText.Trim().Split(' ')[1];
+
+        bool stopped = false;
+        for (int attempt = 0; attempt < 5 && !stopped; attempt++)
+        {
+            File.Delete(_directory.File("copy.bin"));
+            var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
+            foreach (string argument in new[] { Granary, "get", ticket, "-o", "copy.bin" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var get = Process.Start(start)!;
+            Task<string> stderr = get.StandardError.ReadToEndAsync();
+            while (!get.HasExited && !File.Exists(_directory.File("copy.bin.partial")))
+            {
+                await Task.Delay(10);
+            }
+
+            if (!get.HasExited)
+            {
+                UnixSignal.Send(get.Id, UnixSignal.Interrupt);
+            }
+
+            await get.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            string error = await stderr;
+            if (get.ExitCode == 0)
+            {
+                continue; // It finished before the signal arrived: try again.
+            }
+
+            Assert.True(get.ExitCode == 130, $"exit {get.ExitCode}: {error}");
+            Assert.Contains("granary: stopped before it finished", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+            stopped = true;
+        }
+
+        Assert.True(stopped, "every download finished before Ctrl-C reached it");
+        ToolResult finish = await GranaryAsync("get", ticket, "-o", "copy.bin");
+        Assert.True(finish.ExitCode == 0, finish.Stderr);
+        byte[] copy = await File.ReadAllBytesAsync(_directory.File("copy.bin"));
+        Assert.True(data.AsSpan().SequenceEqual(copy), "the resumed copy differs");
+    }
 }

@@ -5,6 +5,9 @@ namespace Granary.Testing;
 /// <summary>Sends POSIX signals to processes (.NET itself can only SIGKILL).</summary>
 public static partial class UnixSignal
 {
+    /// <summary>SIGINT: what Ctrl-C sends.</summary>
+    public const int Interrupt = 2;
+
     /// <summary>SIGTERM: stop gracefully.</summary>
     public const int Terminate = 15;
 

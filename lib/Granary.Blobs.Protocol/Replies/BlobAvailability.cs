@@ -16,7 +16,7 @@ public sealed record BlobAvailability(Blake3Hash Hash, long Size, ChunkRanges Pr
         ArgumentNullException.ThrowIfNull(block);
         return new(
             block.Hash("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no hash"),
-            block.Number("size") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no size"),
+            ReadSize(block),
             block.Has("present") ? block.Ranges("present") : throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no 'present'"),
             block.Number("complete") == 1);
     }
@@ -24,4 +24,11 @@ public sealed record BlobAvailability(Blake3Hash Hash, long Size, ChunkRanges Pr
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object>> Fields() =>
         [new("hash", Hash.ToArray()), new("size", Size), new("present", MetadataBlock.RangesField(Present)), new("complete", Complete ? 1L : 0L)];
+
+    private static long ReadSize(MetadataBlock block) => block.Number("size") switch
+    {
+        null => throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no size"),
+        < 0 and long size => throw new BlobProtocolException(BlobStatus.BadRequest, $"the reply's size {size} is negative"),
+        long size => size,
+    };
 }

@@ -20,7 +20,7 @@ public sealed record BlobDescription(BlobInfo Blob) : BlobReply, IBlobReply<Blob
         ArgumentNullException.ThrowIfNull(block);
         var blob = new BlobInfo(
             block.Hash("hash") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no hash"),
-            block.Number("size") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no size"),
+            ReadSize(block),
             DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(block.Number("created") ?? 0, 0, MaxUnixMilliseconds)),
             DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(block.Number("expires") ?? 0, 0, MaxUnixMilliseconds)))
         {
@@ -63,4 +63,11 @@ public sealed record BlobDescription(BlobInfo Blob) : BlobReply, IBlobReply<Blob
             throw new BlobProtocolException(BlobStatus.BadRequest, $"bad 'tags': {error.Message}");
         }
     }
+
+    private static long ReadSize(MetadataBlock block) => block.Number("size") switch
+    {
+        null => throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no size"),
+        < 0 and long size => throw new BlobProtocolException(BlobStatus.BadRequest, $"the reply's size {size} is negative"),
+        long size => size,
+    };
 }

@@ -20,7 +20,7 @@ internal static class BlobCommands
     public static IEnumerable<Command> Create()
     {
         var silo = new Option<string?>("--silo", "--to", "--from") { Description = "Silo ticket (granary:<node>@<ip>:<port>). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
-        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the silo's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the silo's token. Default: the token itself in GRANARY_TOKEN (its text, not a file name), then .granary/admin.token.", HelpName = "FILE" };
         var ttl = new Option<string?>("--ttl") { Description = "How long the silo keeps the blob: a number and a unit (s, m, h, d), e.g. 30s, 10m, 12h, 7d; 1s to 36500d (default: the silo's).", HelpName = "DURATION" };
         ttl.Validators.Add(ValidateTtl);
 
@@ -67,7 +67,7 @@ internal static class BlobCommands
             }
         }, ct));
 
-        var target = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash with --from." };
+        var target = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash (of a blob on the silo given by --from, GRANARY_SILO or .granary/silo.ticket)." };
         var output = new Option<string>("--output", "-o")
         {
             Description = "Where to write the blob (a directory, for a collection). An existing file is not replaced (exit 4, nothing written) unless --force; "
@@ -274,7 +274,7 @@ internal static class BlobCommands
         string local = Silo.SiloHost.TokenPath(".granary");
         return File.Exists(local)
             ? File.ReadAllText(local).Trim()
-            : throw new FileNotFoundException("no token: pass --token-file FILE or set GRANARY_TOKEN (a silo writes its token to DATA/admin.token).");
+            : throw new FileNotFoundException("no token: pass --token-file FILE or set GRANARY_TOKEN to the token itself (a silo writes it to DATA/admin.token).");
     }
 
     /// <summary>A one-line progress bar on standard error, drawn only on a terminal.</summary>

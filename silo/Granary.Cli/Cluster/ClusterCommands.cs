@@ -15,7 +15,7 @@ internal static class ClusterCommands
     public static Command Create()
     {
         var silo = new Option<string?>("--silo") { Description = "Any silo of the cluster (ticket). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
-        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the cluster's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "File holding the cluster's token. Default: the token itself in GRANARY_TOKEN (its text, not a file name), then .granary/admin.token.", HelpName = "FILE" };
 
         var status = new Command("status", "List the cluster's silos: status, blobs and bytes stored, repair backlog (blobs below R copies).") { silo, tokenFile };
         status.SetAction((parse, ct) => BlobCommands.RunAsync(parse, silo, tokenFile, null, async (client, _) =>
