@@ -170,9 +170,13 @@ public sealed class MetadataBlock
         }
         catch (ArgumentException error)
         {
-            throw Bad($"bad '{key}': {error.Message}");
+            throw Bad($"bad '{key}': {Sentence(error)}");
         }
     }
+
+    /// <summary>An argument error's message without .NET's "(Parameter 'x')" tail, for a person on the other end.</summary>
+    internal static string Sentence(ArgumentException error) =>
+        error.ParamName is { } name ? error.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : error.Message;
 
     /// <summary>A list of silo tickets (providers, replicas); empty if absent.</summary>
     /// <exception cref="BlobProtocolException">Not a list of tickets (400).</exception>

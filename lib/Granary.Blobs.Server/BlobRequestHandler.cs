@@ -65,7 +65,7 @@ public sealed partial class BlobRequestHandler
             }
 
             // Before parsing the fields: a stranger learns nothing about them but "authenticate first".
-            if (!context.Session.Authenticated && block.Has("op") && block.Text("op") != AuthRequest.Op)
+            if (!context.Session.Authenticated && !(block.Fields.TryGetValue("op", out object? op) && op is byte[] name && name.AsSpan().SequenceEqual("auth"u8)))
             {
                 throw new BlobProtocolException(BlobStatus.Unauthorized, "authenticate first: send {op: auth, token: <token>} on its own stream");
             }
@@ -102,6 +102,10 @@ public sealed partial class BlobRequestHandler
             if (reply.Code == BlobStatus.IoError)
             {
                 IoFailed(_logger, error);
+            }
+            else if (reply.Code == BlobStatus.Internal)
+            {
+                RequestFailed(_logger, error);
             }
 
             try
@@ -163,8 +167,8 @@ public sealed partial class BlobRequestHandler
     /// <summary>
     /// The one map from a failure to what the client is told. Refusals keep their status; the
     /// store's errors map by kind (<see cref="StatusOf"/>); a header that did not arrive in time is
-    /// a 400; the silo's own disk failing is a 480 (details only in the silo's log). Null for
-    /// failures that are not the client's to hear about (the client left, the silo is stopping, bugs).
+    /// a 400; the silo's own disk failing is a 480 and anything else (a bug) a 500, both with details
+    /// only in the silo's log. Null only when the client left (nothing can reach it).
     /// </summary>
     public static ErrorReply? ToErrorReply(Exception error) => error switch
     {
@@ -173,7 +177,7 @@ public sealed partial class BlobRequestHandler
         QuicException => null,
         OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
         IOException => new ErrorReply(BlobStatus.IoError, "the silo could not read or write its disk; see its log"),
-        _ => null,
+        _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
     };
 
     /// <summary>The status for each kind of store refusal; exhaustive, so a new kind must be given one.</summary>
@@ -186,6 +190,7 @@ public sealed partial class BlobRequestHandler
         BlobError.TooLittleData => BlobStatus.FinBeforeSize,
         BlobError.TooMuchData => BlobStatus.TooMuchData,
         BlobError.HashMismatch => BlobStatus.HashMismatch,
+        BlobError.SizeConflict => BlobStatus.BadRequest,
     };
 #pragma warning restore CS8524
 
@@ -345,14 +350,30 @@ public sealed partial class BlobRequestHandler
         try
         {
             await BaoDecoder.DecodeAsync(context.Input, hash, request.Size, request.Ranges, partial, requireEnd: true, cancellationToken).ConfigureAwait(false);
+            await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (BaoVerificationException error)
         {
-            await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (!partial.IsCompleting)
+            {
+                await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
+                _store.DiscardIfEmpty(partial);
+            }
+
             throw new BlobProtocolException(BlobStatus.HashMismatch, $"the pushed data does not verify (the blocks before the fault were kept): {error.Message}");
         }
+        catch (ObjectDisposedException) when (partial.IsCompleting)
+        {
+            // A concurrent push (or replica fetch) of the same blob completed it under this one:
+            // nothing is missing, the blob is (about to be) stored.
+        }
 
-        await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (partial.IsCompleting)
+        {
+            await partial.Finished.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return Complete(await _store.InfoAsync(hash, cancellationToken).ConfigureAwait(false));
+        }
+
         return partial.IsComplete
             ? Complete(await _store.CompletePartialAsync(partial, request.Ttl, cancellationToken: cancellationToken).ConfigureAwait(false))
             : new BlobAvailability(hash, request.Size, partial.Present(), Complete: false);
@@ -401,4 +422,7 @@ public sealed partial class BlobRequestHandler
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Blob request failed on disk")]
     private static partial void IoFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob request failed (a bug): answered 500")]
+    private static partial void RequestFailed(ILogger logger, Exception error);
 }

@@ -212,11 +212,76 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_pushes_of_one_blob_all_end_complete()
+    {
+        (Blake3Hash hash, byte[] data, byte[] encoding) = await EncodedAsync("push race", 600_000);
+        byte[] request = [.. Frame(new PushRequest(hash, data.Length, ChunkRanges.All)), .. encoding];
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.True(round == 0 || await _store.DeleteAsync(hash));
+            BlobReply[] replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                await Task.Yield();
+                BlobRequestContext context = Context(request, authenticated: true);
+                await _handler.ServeAsync(context, default).WaitAsync(TimeSpan.FromSeconds(30));
+                var output = (MemoryStream)context.Output;
+                output.Position = 0;
+                return (await BlobReply.ReadOrErrorAsync<BlobAvailability>(output, default))!;
+            }));
+            Assert.All(replies, reply => Assert.True(reply is BlobAvailability { Complete: true }, $"a push got {reply}"));
+        }
+    }
+
+    [Fact]
+    public async Task A_push_that_fails_before_its_first_block_leaves_nothing_behind_nor_blocks_an_honest_push()
+    {
+        (Blake3Hash hash, byte[] data, byte[] encoding) = await EncodedAsync("poison", 40_000);
+        Assert.Equal(BlobStatus.HashMismatch, (await ErrorAsync(Frame(new PushRequest(hash, 999_999, ChunkRanges.All)))).Code);
+        Assert.Null(_store.FindPartial(hash));
+
+        BlobAvailability honest = await ReadAsync<BlobAvailability>(await ServeAsync([.. Frame(new PushRequest(hash, data.Length, ChunkRanges.All)), .. encoding]));
+        Assert.True(honest.Complete);
+        Assert.DoesNotContain(Directory.EnumerateFiles(_directory.Path, "*.data", SearchOption.AllDirectories), f => f.Contains("partial", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("d6:statusi200e4:sizei-5e4:hash32:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae")]
+    [InlineData("d6:statusi4294967496e5:error2:noe")]
+    [InlineData("d6:statusi999e5:error2:noe")]
+    public async Task A_hostile_reply_is_a_clear_error_never_a_false_status(string body)
+    {
+        var error = await Assert.ThrowsAsync<BlobProtocolException>(() => BlobReply.ReadAsync<BlobDescription>(new MemoryStream(Raw(body)), default));
+        Assert.Contains(error.Status, new[] { BlobStatus.BadRequest, BlobStatus.Internal });
+        Assert.DoesNotContain("Parameter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("de")]
+    [InlineData("d2:opi5ee")]
+    [InlineData("d2:op4:auti5:token1:xe")]
+    public async Task A_stranger_hears_401_whatever_the_block_says(string body)
+    {
+        BlobRequestContext context = Context(Raw(body), authenticated: false);
+        await _handler.ServeAsync(context, default);
+        Assert.Equal(BlobStatus.Unauthorized, (await ReadErrorAsync((MemoryStream)context.Output)).Code);
+    }
+
+    [Fact]
     public void Every_store_refusal_has_its_own_status()
     {
         BlobStatus[] statuses = [.. Enum.GetValues<BlobError>().Select(BlobRequestHandler.StatusOf)];
         Assert.Equal(statuses.Length, statuses.Distinct().Count());
         Assert.DoesNotContain(BlobStatus.Ok, statuses);
+    }
+
+    private static async Task<(Blake3Hash Hash, byte[] Data, byte[] Encoding)> EncodedAsync(string seed, int size)
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For(seed), size);
+        using var outboard = new MemoryStream();
+        (Blake3Hash hash, _) = await BaoOutboardBuilder.CreateAsync(new MemoryStream(data), outboard);
+        using var encoding = new MemoryStream();
+        await BaoEncoder.EncodeAsync(new MemoryRandomAccessStorage(data), new MemoryRandomAccessStorage(outboard.ToArray()), data.Length, ChunkRanges.All, encoding, default);
+        return (hash, data, encoding.ToArray());
     }
 
     private static NodeId AnyNodeId()

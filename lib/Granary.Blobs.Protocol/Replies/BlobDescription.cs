@@ -60,7 +60,7 @@ public sealed record BlobDescription(BlobInfo Blob) : BlobReply, IBlobReply<Blob
         }
         catch (ArgumentException error)
         {
-            throw new BlobProtocolException(BlobStatus.BadRequest, $"bad 'tags': {error.Message}");
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"bad 'tags': {MetadataBlock.Sentence(error)}");
         }
     }
 

@@ -46,9 +46,11 @@ public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
     }
 
     internal static ErrorReply From(MetadataBlock block, long status) =>
-        new(Enum.IsDefined((BlobStatus)status) ? (BlobStatus)status : BlobStatus.Internal, block.Text("error") ?? $"the silo answered {status}")
+        new(Known(status) ? (BlobStatus)(int)status : BlobStatus.Internal, Known(status) ? block.Text("error") ?? $"the silo answered {status}" : $"the silo answered status {status}, which this client does not know: {block.Text("error")}")
         {
             Providers = block.Tickets("providers"),
             Hash = block.Hash("hash"),
         };
+
+    private static bool Known(long status) => status is >= 100 and <= 599 && Enum.IsDefined((BlobStatus)(int)status) && status != (long)BlobStatus.Ok;
 }

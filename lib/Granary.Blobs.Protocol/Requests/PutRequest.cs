@@ -57,7 +57,7 @@ public sealed record PutRequest(long Size, TimeSpan? Ttl = null, Blake3Hash? Has
         }
         catch (ArgumentException error)
         {
-            throw new BlobProtocolException(BlobStatus.BadRequest, error.Message);
+            throw new BlobProtocolException(BlobStatus.BadRequest, MetadataBlock.Sentence(error));
         }
 
         return request;

@@ -20,4 +20,7 @@ public enum BlobError
 
     /// <summary>The uploaded bytes do not have the hash the uploader said they would.</summary>
     HashMismatch,
+
+    /// <summary>The blob is already being received with another size.</summary>
+    SizeConflict,
 }

@@ -149,7 +149,7 @@ public sealed partial class BlobStore : IAsyncDisposable
             {
                 return open.Size == size
                     ? open
-                    : throw new BlobStoreException(BlobError.TooMuchData, $"Blob {hash} is being received as {open.Size} bytes, not {size}.");
+                    : throw new BlobStoreException(BlobError.SizeConflict, $"Blob {hash} is being received as {open.Size} bytes, not {size}; a blob has one size, so one of the two senders is wrong.");
             }
 
             Directory.CreateDirectory(_partial);
@@ -181,6 +181,57 @@ public sealed partial class BlobStore : IAsyncDisposable
             throw new InvalidOperationException($"Blob {partial.Hash} is not complete: {partial.Present()} of its chunks are present.");
         }
 
+        if (!partial.TryClaimCompletion())
+        {
+            // Another writer of the same blob (a concurrent push, a replica fetch) is moving it into
+            // place: wait for that, then answer from the store like everyone else.
+            await partial.Finished.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await InfoAsync(partial.Hash, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await MoveIntoPlaceAsync(partial, ttl, record, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happened, waiters must wake: they find the blob stored, or not.
+            partial.MarkFinished();
+        }
+    }
+
+    /// <summary>
+    /// Drops a partial blob that holds no committed block — what a push that failed before its first
+    /// verified block leaves behind — so that it neither keeps its files and handles open nor pins
+    /// the blob's size for the next, honest, push. A partial with blocks is kept: they are verified.
+    /// </summary>
+    /// <returns>True if it was dropped.</returns>
+    public bool DiscardIfEmpty(PartialBlob partial)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        lock (_partials)
+        {
+            if (!partial.Present().IsEmpty || partial.IsCompleting || !_partials.TryGetValue(partial.Hash, out PartialBlob? open) || open != partial || !partial.TryClaimCompletion())
+            {
+                return false;
+            }
+
+            _partials.Remove(partial.Hash);
+        }
+
+        partial.Dispose();
+        foreach (string file in new[] { partial.DataPath, partial.OutboardPath })
+        {
+            File.Delete(file);
+        }
+
+        partial.DeleteRecord();
+        partial.MarkFinished();
+        return true;
+    }
+
+    private async Task<BlobInfo> MoveIntoPlaceAsync(PartialBlob partial, TimeSpan? ttl, BlobInfo? record, CancellationToken cancellationToken)
+    {
         partial.Dispose();
         if (partial.Resumed)
         {
@@ -204,7 +255,6 @@ public sealed partial class BlobStore : IAsyncDisposable
             _partials.Remove(partial.Hash);
         }
 
-        partial.MarkFinished();
         return stored;
     }
 

@@ -23,6 +23,8 @@ public sealed class PartialBlob : IBaoSink, IDisposable
     private readonly IFileIo _io;
     private readonly string _presentPath;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _completionClaimed;
 
     // Consecutive verified blocks are gathered into one write: a write per 16 KiB block, each
     // awaited by the decoder, held silo-to-silo copies to ~110 MB/s. Writers may be concurrent
@@ -92,6 +94,18 @@ public sealed class PartialBlob : IBaoSink, IDisposable
 
     /// <summary>True once the blob has been moved into the store: observers should look there.</summary>
     public bool IsFinished { get; private set; }
+
+    /// <summary>
+    /// Completes when this partial blob's life ends: moved into the store, or given up (a resumed
+    /// one whose data no longer verified). Look in the store afterwards.
+    /// </summary>
+    public Task Finished => _finished.Task;
+
+    /// <summary>True once some writer has started moving the blob into the store: others must not write to it or complete it again.</summary>
+    public bool IsCompleting => Volatile.Read(ref _completionClaimed) != 0;
+
+    /// <summary>Claims the one completion of this blob; false if another writer has it (concurrent pushes of one blob).</summary>
+    internal bool TryClaimCompletion() => Interlocked.Exchange(ref _completionClaimed, 1) == 0;
 
     /// <summary>True when every block is committed.</summary>
     public bool IsComplete
@@ -289,13 +303,15 @@ public sealed class PartialBlob : IBaoSink, IDisposable
         }
 
         changed.TrySetResult();
+        _finished.TrySetResult();
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
+        // The write gate is not disposed: a concurrent writer of the same blob may still wait on it,
+        // and a disposed SemaphoreSlim never releases its waiters (they would hang, not fail).
         _data.Dispose();
         _outboard.Dispose();
-        _writeGate.Dispose();
     }
 }
