@@ -91,7 +91,8 @@ public static class Bencode
         {
             case (byte)'i':
                 int end = input[position..].IndexOf((byte)'e');
-                if (end < 2 || !long.TryParse(input.Slice(position + 1, end - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
+                if (end < 2 || !IsCanonicalInteger(input.Slice(position + 1, end - 1))
+                    || !long.TryParse(input.Slice(position + 1, end - 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
                 {
                     throw new BencodeException($"Malformed integer at byte {position}.");
                 }
@@ -152,5 +153,17 @@ public static class Bencode
             default:
                 throw new BencodeException($"Unexpected byte 0x{kind:x2} at byte {position}.");
         }
+    }
+
+    /// <summary>
+    /// Bencode's one spelling of an integer: digits with an optional '-', no '+', no leading zero,
+    /// no "-0" — so one value has one encoding, and a block's bytes are a function of its value.
+    /// </summary>
+    private static bool IsCanonicalInteger(ReadOnlySpan<byte> text)
+    {
+        ReadOnlySpan<byte> digits = text.Length > 0 && text[0] == (byte)'-' ? text[1..] : text;
+        return digits.Length > 0
+            && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
+            && (digits[0] != (byte)'0' || (digits.Length == 1 && digits.Length == text.Length));
     }
 }

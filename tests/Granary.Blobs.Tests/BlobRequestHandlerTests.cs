@@ -67,6 +67,16 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
 
+    [Theory]
+    [InlineData("d2:op3:put4:sizei+3ee")]
+    [InlineData("d2:op3:put4:sizei03ee")]
+    [InlineData("d2:op3:put4:sizei-0ee")]
+    public async Task Integers_have_one_spelling(string body)
+    {
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync([.. Raw(body), 1, 2, 3])).Code);
+        Assert.Empty(await _store.HashesAsync());
+    }
+
     [Fact]
     public async Task Every_request_error_has_its_own_code_and_stores_nothing()
     {
