@@ -52,7 +52,7 @@ public static class Bencode
                 break;
             case IEnumerable<KeyValuePair<string, object>> dictionary:
                 output.WriteByte((byte)'d');
-                foreach (var (key, item) in dictionary.OrderBy(e => e.Key, StringComparer.Ordinal))
+                foreach (var (key, item) in dictionary.OrderBy(e => Encoding.UTF8.GetBytes(e.Key), RawBytes))
                 {
                     Write(output, key);
                     Write(output, item);
@@ -108,7 +108,7 @@ public static class Bencode
                 position++;
                 var list = new List<object>();
                 var dictionary = new SortedDictionary<string, object>(StringComparer.Ordinal);
-                string? previousKey = null;
+                byte[]? previousKey = null;
                 while (position < input.Length && input[position] != (byte)'e')
                 {
                     if (kind == (byte)'l')
@@ -122,13 +122,20 @@ public static class Bencode
                         throw new BencodeException($"A dictionary key before byte {position} is not a string.");
                     }
 
+                    // Bencode orders keys by their raw bytes (not by UTF-16 code units, which differ above U+FFFF).
                     string key = Encoding.UTF8.GetString(keyBytes);
-                    if (previousKey is not null && string.CompareOrdinal(previousKey, key) >= 0)
+                    if (previousKey is not null && previousKey.AsSpan().SequenceCompareTo(keyBytes) >= 0)
                     {
                         throw new BencodeException($"Dictionary key '{key}' is out of order or repeated.");
                     }
 
-                    previousKey = key;
+                    if (dictionary.ContainsKey(key))
+                    {
+                        // Two keys that are not UTF-8 and decode to the same text: refuse rather than let one hide the other.
+                        throw new BencodeException($"Dictionary key '{key}' is not UTF-8 and collides with another key.");
+                    }
+
+                    previousKey = keyBytes;
                     dictionary[key] = Read(input, ref position, depth + 1, ref items, maxItems);
                 }
 
@@ -166,4 +173,7 @@ public static class Bencode
             && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
             && (digits[0] != (byte)'0' || (digits.Length == 1 && digits.Length == text.Length));
     }
+
+    /// <summary>Keys in bencode's order: by their UTF-8 bytes.</summary>
+    private static readonly Comparer<byte[]> RawBytes = Comparer<byte[]>.Create((left, right) => left.AsSpan().SequenceCompareTo(right));
 }

@@ -362,9 +362,10 @@ public sealed partial class BlobRequestHandler
 
             throw new BlobProtocolException(BlobStatus.HashMismatch, $"the pushed data does not verify (the blocks before the fault were kept): {error.Message}");
         }
-        catch (ObjectDisposedException) when (partial.IsCompleting)
+        catch (Exception error) when (error is not OperationCanceledException && partial.IsCompleting)
         {
-            // A concurrent push (or replica fetch) of the same blob completed it under this one:
+            // A concurrent push (or replica fetch) of the same blob completed it under this one, whose
+            // writes then met closed files (ObjectDisposedException, or an IOException from the ring):
             // nothing is missing, the blob is (about to be) stored.
         }
 

@@ -78,6 +78,17 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dictionary_keys_follow_bencode_byte_order_also_beyond_the_basic_plane()
+    {
+        // U+FFFD (EF BF BD) sorts before U+1F600 (F0 9F 98 80) by bytes, after it by UTF-16 units.
+        byte[] body = Encoding.UTF8.GetBytes("d2:op3:put4:sizei1e4:tagsd3:\uFFFD1:a4:\U0001F6001:bee");
+        byte[] frame = [.. Encoding.ASCII.GetBytes($"{body.Length}:"), .. body, 7];
+        BlobDescription stored = await ReadAsync<BlobDescription>(await ServeAsync(frame));
+        Assert.Equal(2, BlobTags.Parse(stored.Blob.Tags).Count);
+        Assert.Equal(frame[..^1], new PutRequest(1, Tags: new Dictionary<string, string> { ["\U0001F600"] = "b", ["\uFFFD"] = "a" }).ToBlock().ToFrame());
+    }
+
+    [Fact]
     public async Task Every_request_error_has_its_own_code_and_stores_nothing()
     {
         string b32 = new('b', 32);
