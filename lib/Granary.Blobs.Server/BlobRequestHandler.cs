@@ -26,6 +26,7 @@ public sealed partial class BlobRequestHandler
     private readonly ILogger _logger;
     private readonly IBlobCluster? _cluster;
     private readonly byte[] _token;
+    private readonly Dictionary<Blake3Hash, (SemaphoreSlim Gate, int Users)> _pushGates = [];
 
     /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (<see cref="BlobsServerOptions.Validate"/>).</exception>
@@ -337,6 +338,52 @@ public sealed partial class BlobRequestHandler
     /// blob is completed once every block is present.
     /// </summary>
     private async Task<BlobAvailability> PushAsync(PushRequest request, BlobRequestContext context, CancellationToken cancellationToken)
+    {
+        // One push of a blob at a time: concurrent pushes of the same blob would race to complete
+        // it and write into files another has already moved into place.
+        SemaphoreSlim gate;
+        lock (_pushGates)
+        {
+            if (!_pushGates.TryGetValue(request.Hash, out (SemaphoreSlim Gate, int Users) entry))
+            {
+                entry = (new SemaphoreSlim(1, 1), 0);
+            }
+
+            _pushGates[request.Hash] = (entry.Gate, entry.Users + 1);
+            gate = entry.Gate;
+        }
+
+        try
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await PushAloneAsync(request, context, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        finally
+        {
+            lock (_pushGates)
+            {
+                (SemaphoreSlim Gate, int Users) entry = _pushGates[request.Hash];
+                if (entry.Users == 1)
+                {
+                    _pushGates.Remove(request.Hash);
+                    entry.Gate.Dispose();
+                }
+                else
+                {
+                    _pushGates[request.Hash] = (entry.Gate, entry.Users - 1);
+                }
+            }
+        }
+    }
+
+    private async Task<BlobAvailability> PushAloneAsync(PushRequest request, BlobRequestContext context, CancellationToken cancellationToken)
     {
         Blake3Hash hash = request.Hash;
         if (await _store.HasAsync(hash, cancellationToken).ConfigureAwait(false))
