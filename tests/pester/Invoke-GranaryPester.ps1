@@ -1,0 +1,47 @@
+<#
+.SYNOPSIS
+    Runs the Pester suites of tests/pester against the packaged module and the published granary.
+
+.DESCRIPTION
+    build.cake's Test task calls this in a fresh `dotnet pwsh -NoProfile -NonInteractive` after the
+    xunit projects. It writes NUnit XML to RESULTS/Pester.xml and the counts, "PASSED FAILED
+    SKIPPED", to RESULTS/pester-totals.txt, which the Test task adds to the one totals line. A test
+    in a block whose set-up failed counts as failed (Pester reports those tests as not run).
+
+.PARAMETER Pester
+    Pester's manifest (artifacts/pester/pester/6.2.0/tools/Pester.psd1 after the restore).
+
+.PARAMETER Results
+    The folder for Pester.xml and pester-totals.txt.
+
+.PARAMETER Path
+    Suites to run; default: every *.Tests.ps1 beside this script.
+
+.EXAMPLE
+    dotnet pwsh -NoProfile -File tests/pester/Invoke-GranaryPester.ps1 -Pester artifacts/pester/pester/6.2.0/tools/Pester.psd1 -Results artifacts/test-results -Path tests/pester/Module.Tests.ps1
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $Pester,
+    [Parameter(Mandatory)] [string] $Results,
+    [string[]] $Path = @($PSScriptRoot)
+)
+$ErrorActionPreference = 'Stop'
+Import-Module -Name $Pester -RequiredVersion 6.2.0
+$null = New-Item -ItemType Directory -Force -Path $Results
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $Path
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$configuration.Output.RenderMode = 'Plaintext'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputFormat = 'NUnitXml'
+$configuration.TestResult.OutputPath = Join-Path $Results 'Pester.xml'
+$run = Invoke-Pester -Configuration $configuration
+
+# Tests of a block whose set-up failed are "not run" in Pester's counts; here they failed, as
+# does a failed block or file itself. No filter is used, so nothing else is "not run".
+$failed = $run.FailedCount + $run.NotRunCount + $run.FailedBlocksCount + $run.FailedContainersCount
+"$($run.PassedCount) $failed $($run.SkippedCount)" | Set-Content -LiteralPath (Join-Path $Results 'pester-totals.txt') -Encoding ascii
+Write-Host "Pester: $($run.PassedCount) passed, $failed failed, $($run.SkippedCount) skipped"
+exit ([int]($failed -gt 0))

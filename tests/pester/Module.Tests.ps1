@@ -1,0 +1,108 @@
+# The packaged module as PowerShell sees it: import, exports, parameter sets, where its assemblies
+# come from, help. No silo needed.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'GranaryTestKit.psm1') -Force
+    $paths = Get-GranaryTestPath
+    $moduleFolder = Split-Path -Parent $paths.Module
+    $manifest = Import-PowerShellDataFile -LiteralPath $paths.Module
+}
+
+Describe 'Importing the packaged module' {
+    It 'imports in a fresh pwsh with no errors or warnings, twice in one session' {
+        $run = Invoke-FreshPwsh -Command @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$($paths.Module)' -WarningVariable w1
+Import-Module '$($paths.Module)' -Force -WarningVariable w2
+"warnings=`$(@(`$w1).Count + @(`$w2).Count) errors=`$(`$Error.Count)"
+"@
+        $run.Errors | Should -BeNullOrEmpty
+        $run.ExitCode | Should -Be 0
+        $run.Output | Should -Contain 'warnings=0 errors=0'
+    }
+
+    It 'loads every Granary assembly and native library from its own folder, nothing from the build tree' {
+        $run = Invoke-FreshPwsh -Command @"
+Import-Module '$($paths.Module)'
+# A command that runs managed code of every layer (client, protocol, transport, hashing).
+`$null = Test-Blob -LiteralPath '$($paths.Module)' -Hash ('0' * 64) -ErrorAction SilentlyContinue
+[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like 'Granary*' } | ForEach-Object Location
+"@
+        $run.ExitCode | Should -Be 0
+        $run.Output | Should -Not -BeNullOrEmpty
+        foreach ($location in $run.Output) {
+            Split-Path -Parent $location | Should -Be $moduleFolder
+        }
+        @($run.Output | ForEach-Object { Split-Path -Leaf $_ }) | Should -Contain 'Granary.Hashing.dll'
+        # The module is a client: the silo's store (SQLite, io_uring) is not shipped.
+        Get-ChildItem -LiteralPath $moduleFolder -Filter '*.dll' | ForEach-Object Name | Should -Not -Contain 'Granary.Storage.dll'
+        Get-ChildItem -LiteralPath $moduleFolder -Filter '*Sqlite*' | Should -BeNullOrEmpty
+        Test-Path -LiteralPath (Join-Path $moduleFolder 'libgranary_quic.so') | Should -BeTrue
+    }
+}
+
+Describe 'What the module exports' {
+    BeforeAll {
+        Import-Module $paths.Module -Force
+        $commands = Get-Command -Module Granary
+    }
+
+    It 'exports exactly the cmdlets the manifest lists' {
+        @($commands.Name | Sort-Object) | Should -Be @($manifest.CmdletsToExport | Sort-Object)
+        $commands.CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
+    }
+
+    It '<Name> uses an approved verb' -ForEach @(
+        foreach ($name in (Import-PowerShellDataFile -LiteralPath (Get-GranaryTestPath).Module).CmdletsToExport) { @{ Name = $name } }
+    ) {
+        (Get-Verb).Verb | Should -Contain ($Name -split '-')[0]
+    }
+
+    It 'declares the parameter sets the README documents' {
+        (Get-Command Send-Blob).ParameterSets.Name | Sort-Object | Should -Be @('InputObject', 'LiteralPath', 'Path')
+        (Get-Command Get-Blob).ParameterSets.Name | Sort-Object | Should -Be @('Hash', 'Ticket')
+        (Get-Command Connect-GranaryCluster).ParameterSets.Name | Sort-Object | Should -Be @('Address', 'Ticket', 'TicketFile')
+        (Get-Command Test-Blob).ParameterSets.Name | Sort-Object | Should -Be @('LiteralPath', 'Path')
+    }
+
+    It 'asks before it changes state, and Remove-Blob asks by default' {
+        foreach ($name in 'Send-Blob', 'Update-BlobExpiry', 'Remove-Blob') {
+            (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
+        }
+        foreach ($name in 'Get-Blob', 'Get-BlobInfo', 'Test-Blob', 'Get-GranarySilo', 'Get-GranaryClusterStatus') {
+            (Get-Command $name).Parameters.Keys | Should -Not -Contain 'WhatIf'
+        }
+        $attribute = [Granary.PowerShell.RemoveBlobCmdlet].GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+        $attribute.ConfirmImpact | Should -Be 'High'
+    }
+
+    It 'binds Get-ChildItem output to -LiteralPath through PSPath' {
+        (Get-Command Send-Blob).Parameters['LiteralPath'].Aliases | Should -Contain 'PSPath'
+    }
+}
+
+Describe 'Help' {
+    BeforeAll {
+        Import-Module $paths.Module -Force
+    }
+
+    It '<Name> has a synopsis, a description, every parameter and examples' -ForEach @(
+        foreach ($name in (Import-PowerShellDataFile -LiteralPath (Get-GranaryTestPath).Module).CmdletsToExport) { @{ Name = $name } }
+    ) {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -BeLike "*$Name*[<]*"
+        ($help.description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        $documented = @($help.parameters.parameter.name)
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        foreach ($parameter in (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $documented | Should -Contain $parameter -Because "Get-Help $Name -Full lists every parameter"
+            ($help.parameters.parameter | Where-Object name -EQ $parameter).description | Out-String | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    It 'has about_Granary' {
+        $about = Get-Help about_Granary
+        ($about | Out-String) | Should -Match 'Connect-GranaryCluster'
+    }
+}
