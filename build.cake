@@ -5,7 +5,9 @@
 //   Module   the PowerShell module in artifacts/module/Granary (Test builds it too)
 //   Run      the main job: a single silo with its data in ./.granary
 //   Hash     granary hash over --path (default: the repository's tracked files)
-//   Test     (after Module and Publish) runs every test project and prints the totals as "N passed, N failed[, N skipped]"
+//   Test     (after Module and Publish) runs every test project, then the Pester suites inside pwsh,
+//            and prints the totals of both as "N passed, N failed[, N skipped]"
+//   Test-PowerShell  only the Pester suites (tests/pester), against the packaged module and the published granary
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
 //   Bench-Resume  a resumed get re-verifying 1 GiB of PATH.partial, against b3sum (bench/resume.sh)
 //   Bench-Quic, Bench-Blobs, Bench-Cluster  bench/quic.sh, bench/blobs.sh, bench/cluster.sh (install their anchors first)
@@ -198,6 +200,45 @@ Task("Hash")
     }
 });
 
+// The Pester suites (tests/pester/*.Tests.ps1) in a fresh pwsh 7.6.9 (the local dotnet tool):
+// Pester 6.2.0 is restored, pinned, into artifacts/pester; counts come back as "PASSED FAILED SKIPPED".
+(int Passed, int Failed, int Skipped) RunPester()
+{
+    var pesterPackages = artifacts.Combine("pester");
+    if (Run("dotnet", $"restore tests/pester/Pester.Package.csproj --packages \"{pesterPackages}\"") != 0)
+    {
+        throw new Exception("Pester 6.2.0 could not be restored (tests/pester/Pester.Package.csproj): see the errors above.");
+    }
+
+    var counts = resultsDir.CombineWithFilePath("pester-totals.txt");
+    if (FileExists(counts)) DeleteFile(counts);
+    var manifest = pesterPackages.CombineWithFilePath("pester/6.2.0/tools/Pester.psd1");
+    Run("dotnet", $"pwsh -NoProfile -NonInteractive -File tests/pester/Invoke-GranaryPester.ps1 -Pester \"{manifest}\" -Results \"{resultsDir}\"");
+    if (!FileExists(counts))
+    {
+        // pwsh itself failed (or the runner did): count it as one failure rather than none.
+        return (0, 1, 0);
+    }
+
+    var parts = System.IO.File.ReadAllText(counts.FullPath).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+    return (parts[0], parts[1], parts[2]);
+}
+
+Task("Test-PowerShell")
+    .IsDependentOn("Module")
+    .IsDependentOn("Publish")
+    .Description("Only the Pester suites, inside pwsh, against the packaged module and the published granary.")
+    .Does(() =>
+{
+    EnsureDirectoryExists(resultsDir);
+    var (passed, failed, skipped) = RunPester();
+    Information($"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : ""));
+    if (failed > 0 || passed == 0)
+    {
+        throw new Exception("The Pester suites did not all pass: see above.");
+    }
+});
+
 Task("Test")
     .IsDependentOn("Module")
     // Tests run the published (trimmed, self-contained) granary too: it is what users get.
@@ -245,6 +286,12 @@ Task("Test")
         failed += Count("failed") + Count("error") + Count("timeout") + Count("aborted");
         skipped += Count("notExecuted");
     }
+
+    var pester = RunPester();
+    passed += pester.Passed;
+    failed += pester.Failed;
+    skipped += pester.Skipped;
+    if (pester.Failed > 0) broken.Add("Pester: see tests/pester and artifacts/test-results/Pester.xml.");
 
     string totals = $"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : "");
     System.IO.File.WriteAllText(resultsDir.CombineWithFilePath("totals.txt").FullPath, totals + "\n");

@@ -374,7 +374,11 @@ public sealed class BlobClient : IAsyncDisposable
 
     /// <summary>The blob's metadata.</summary>
     public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
-        (await RequestAsync<BlobDescription>(new InfoRequest(hash), cancellationToken).ConfigureAwait(false)).Blob;
+        (await DescribeAsync(hash, cancellationToken).ConfigureAwait(false)).Blob;
+
+    /// <summary>The blob's metadata and, in a cluster, the silos that hold it (<see cref="BlobDescription.Providers"/>).</summary>
+    public Task<BlobDescription> DescribeAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        RequestAsync<BlobDescription>(new InfoRequest(hash), cancellationToken);
 
     /// <summary>Moves the blob's expiry to at least now + <paramref name="ttl"/>.</summary>
     public async Task<BlobInfo> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken = default) =>

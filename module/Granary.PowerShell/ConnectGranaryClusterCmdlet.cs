@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Net;
 using Granary.Blobs.Commands;
+using Granary.Blobs.Protocol;
 
 namespace Granary.PowerShell;
 
@@ -13,7 +14,8 @@ public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
 {
     private const string TicketSet = "Ticket";
     private const string TicketFileSet = "TicketFile";
-    private readonly List<string> _tickets = [];
+    private const string AddressSet = "Address";
+    private readonly List<SiloTicket> _tickets = [];
 
     /// <summary>Silo tickets (granary:NODE@IP:PORT); the first that answers is used.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TicketSet)]
@@ -24,6 +26,16 @@ public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
     [Parameter(Mandatory = true, ParameterSetName = TicketFileSet)]
     [ValidateNotNullOrEmpty]
     public string TicketFile { get; set; } = string.Empty;
+
+    /// <summary>A silo's address, HOST:PORT or IP:PORT, when you have it and the node id rather than a ticket.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AddressSet)]
+    [ValidateNotNullOrEmpty]
+    public string Address { get; set; } = string.Empty;
+
+    /// <summary>The silo's node id (52 characters, the NODE column of 'granary cluster status'); the silo must prove it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AddressSet)]
+    [ValidateNotNullOrEmpty]
+    public string NodeId { get; set; } = string.Empty;
 
     /// <summary>The cluster's token as the password of a credential (the user name is ignored).</summary>
     [Parameter]
@@ -41,29 +53,74 @@ public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == TicketFileSet)
+        try
         {
-            _tickets.Add(File.ReadAllText(GetUnresolvedProviderPathFromPSPath(TicketFile)).Trim());
+            switch (ParameterSetName)
+            {
+                case TicketFileSet:
+                    _tickets.Add(SiloTicketReader.Parse(ReadSmallFile(TicketFile, "ticket")));
+                    break;
+                case AddressSet:
+                    // Looked up in EndProcessing, where the command may await (a host name may need DNS).
+                    break;
+                default:
+                    _tickets.AddRange(Ticket.Select(SiloTicketReader.Parse));
+                    break;
+            }
         }
-        else
+        catch (GranaryCommandException error)
         {
-            _tickets.AddRange(Ticket);
+            // A session cannot be made from a wrong ticket: nothing after it could run.
+            ThrowTerminatingError(ToRecord(error.Error));
         }
     }
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        string token = Credential is not null
-            ? new NetworkCredential(string.Empty, Credential.Password).Password
-            : TokenFile is not null
-                ? File.ReadAllText(GetUnresolvedProviderPathFromPSPath(TokenFile)).Trim()
-                : Environment.GetEnvironmentVariable("GRANARY_TOKEN") ?? string.Empty;
+        string token;
+        try
+        {
+            token = Credential is not null
+                ? new NetworkCredential(string.Empty, Credential.Password).Password
+                : TokenFile is not null
+                    ? ReadSmallFile(TokenFile, "token")
+                    : Environment.GetEnvironmentVariable("GRANARY_TOKEN") ?? string.Empty;
+        }
+        catch (GranaryCommandException error)
+        {
+            ThrowTerminatingError(ToRecord(error.Error));
+            return;
+        }
+
         Run(async host =>
         {
+            if (ParameterSetName == AddressSet)
+            {
+                _tickets.Add(await SiloTicketReader.FromAddressAsync(Address, NodeId, host.CancellationToken).ConfigureAwait(false));
+            }
+
             GranarySession session = await GranarySession.ConnectAsync(_tickets, token, host).ConfigureAwait(false);
             host.Output(new SessionConnected(session));
         });
+    }
+
+    /// <summary>The trimmed text of a ticket or token file (a few hundred bytes at most).</summary>
+    private string ReadSmallFile(string path, string what)
+    {
+        string full = GetUnresolvedProviderPathFromPSPath(path);
+        var file = new FileInfo(full);
+        if (!file.Exists)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.NotFound, $"There is no {what} file '{full}'. A silo writes its {what} to DATA/{(what == "ticket" ? "silo.ticket" : "admin.token")}.", path));
+        }
+
+        if (file.Length > 4096)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, $"'{full}' is {file.Length:N0} bytes: a {what} file holds one line. Is it the right file?", path));
+        }
+
+        return File.ReadAllText(full).Trim();
     }
 
     /// <summary>Stores the session as the default (on the pipeline thread) and outputs it with -PassThru.</summary>

@@ -12,6 +12,7 @@ public sealed class DisconnectGranaryClusterCmdlet : GranaryCmdlet
 {
     /// <summary>The session to close; default: the default session.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

@@ -17,6 +17,7 @@ public sealed class GetBlobCmdlet : GranaryCmdlet
     /// <summary>Blob hashes (64 hex digits); blob objects from Send-Blob or Get-BlobInfo bind by their Hash property.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = HashSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BlobHashCompleter))]
     public string[] Hash { get; set; } = [];
 
     /// <summary>Blob tickets (granary:NODE@IP:PORT/HASH).</summary>
@@ -47,6 +48,7 @@ public sealed class GetBlobCmdlet : GranaryCmdlet
 
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

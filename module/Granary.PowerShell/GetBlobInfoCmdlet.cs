@@ -15,10 +15,12 @@ public sealed class GetBlobInfoCmdlet : GranaryCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Ticket")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BlobHashCompleter))]
     public string[] Hash { get; set; } = [];
 
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

@@ -14,6 +14,7 @@ public sealed class GetGranaryClusterStatusCmdlet : GranaryCmdlet
 {
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

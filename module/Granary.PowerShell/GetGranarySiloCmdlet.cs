@@ -18,6 +18,7 @@ public sealed class GetGranarySiloCmdlet : GranaryCmdlet
 
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

@@ -17,6 +17,9 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
 
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>The session this invocation uses, once resolved (its blobs are remembered for completion).</summary>
+    private GranarySession? _session;
+
     /// <summary>Stops the running command.</summary>
     protected override void StopProcessing() => _stop.Cancel();
 
@@ -38,6 +41,7 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
                 "Granary.NotConnected", ErrorCategory.ConnectionError, null));
         }
 
+        _session = session;
         return session!;
     }
 
@@ -59,9 +63,22 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
             }
         });
 
-        foreach (Action action in queue.GetConsumingEnumerable())
+        try
         {
-            action();
+            foreach (Action action in queue.GetConsumingEnumerable())
+            {
+                action();
+            }
+        }
+        catch
+        {
+            // PowerShell threw on this thread (a -Confirm prompt under -NonInteractive, a
+            // terminating error from -ErrorAction Stop, a pipeline stop): stop the command and
+            // let it finish before the error goes up, so no transfer runs on unobserved.
+            // WhenAny never throws: the first error is the one to report, not the cancellation's.
+            _stop.Cancel();
+            Task.WhenAny(running).GetAwaiter().GetResult();
+            throw;
         }
 
         try
@@ -105,11 +122,19 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     {
         public CancellationToken CancellationToken => cancellationToken;
 
-        public void Output(object item) => Post(() => cmdlet.WriteOutput(item));
+        public void Output(object item)
+        {
+            if (cmdlet._session is { } session)
+            {
+                RecentBlobs.Remember(session, item);
+            }
+
+            Post(() => cmdlet.WriteOutput(item));
+        }
 
         public void Progress(TransferProgress progress) => Post(() =>
         {
-            var record = new ProgressRecord(progress.ActivityId, progress.Activity, $"{progress.Done:N0} of {progress.Total:N0} bytes")
+            var record = new ProgressRecord(progress.ActivityId, progress.Activity, $"{progress.Target}: {progress.Done:N0} of {progress.Total:N0} bytes")
             {
                 PercentComplete = progress.Percent,
                 RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,

@@ -14,10 +14,12 @@ public sealed class RemoveBlobCmdlet : GranaryCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Ticket")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BlobHashCompleter))]
     public string[] Hash { get; set; } = [];
 
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

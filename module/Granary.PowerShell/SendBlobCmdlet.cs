@@ -57,6 +57,7 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
 
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

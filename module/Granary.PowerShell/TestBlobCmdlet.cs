@@ -23,6 +23,7 @@ public sealed class TestBlobCmdlet : GranaryCmdlet
     /// <summary>The hash (or blob ticket) every file must have.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BlobHashCompleter))]
     public string Hash { get; set; } = string.Empty;
 
     /// <summary>Output objects with both hashes instead of $true/$false.</summary>

@@ -14,6 +14,7 @@ public sealed class UpdateBlobExpiryCmdlet : GranaryCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Ticket")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BlobHashCompleter))]
     public string[] Hash { get; set; } = [];
 
     /// <summary>Keep each blob at least this long from now.</summary>
@@ -26,6 +27,7 @@ public sealed class UpdateBlobExpiryCmdlet : GranaryCmdlet
 
     /// <summary>The session; default: the one Connect-GranaryCluster made.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GranarySessionCompleter))]
     public GranarySession? Session { get; set; }
 
     /// <inheritdoc/>

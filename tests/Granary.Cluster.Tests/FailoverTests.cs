@@ -163,7 +163,10 @@ public sealed class FailoverTests(PostgresFixture postgres, Xunit.Abstractions.I
         Assert.Equal(3, frozen.ExitCode);
         Assert.Contains("declared dead", frozen.Log, StringComparison.Ordinal);
         Step($"frozen silo declared dead after {detection.Elapsed.TotalSeconds:0.0} s");
-        Assert.True(detection.Elapsed <= TimeSpan.FromSeconds(10), $"detection took {detection.Elapsed}; the bound is 10 s");
+        // Idle, this is 8.4-9.1 s (the probes of a frozen process time out, where a killed one's are
+        // refused at once); CI's loaded 2 cores failed a 10 s bound once. 15 s still tells
+        // Granary's liveness settings from Orleans' defaults (~60 s for a frozen silo).
+        Assert.True(detection.Elapsed <= TimeSpan.FromSeconds(15), $"detection took {detection.Elapsed}; the bound is 15 s");
         await AssertEveryBlobOnTwoServingSilosAsync(cluster, hashes.Concat(more), TimeSpan.FromSeconds(60));
     }
 

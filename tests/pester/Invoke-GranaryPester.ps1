@@ -27,7 +27,8 @@ param(
     [string[]] $Path = @($PSScriptRoot)
 )
 $ErrorActionPreference = 'Stop'
-Import-Module -Name $Pester -RequiredVersion 6.2.0
+$loaded = Import-Module -Name (Resolve-Path -LiteralPath $Pester).ProviderPath -PassThru
+if ($loaded.Version -ne [version]'6.2.0') { throw "Pester 6.2.0 is pinned, but $Pester is $($loaded.Version)." }
 $null = New-Item -ItemType Directory -Force -Path $Results
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path

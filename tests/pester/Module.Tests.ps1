@@ -1,5 +1,10 @@
 # The packaged module as PowerShell sees it: import, exports, parameter sets, where its assemblies
 # come from, help. No silo needed.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'GranaryTestKit.psm1') -Force
+    $cmdlets = foreach ($name in (Import-PowerShellDataFile -LiteralPath (Get-GranaryTestPath).Module).CmdletsToExport) { @{ Name = $name } }
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'GranaryTestKit.psm1') -Force
     $paths = Get-GranaryTestPath
@@ -51,9 +56,7 @@ Describe 'What the module exports' {
         $commands.CommandType | Sort-Object -Unique | Should -Be 'Cmdlet'
     }
 
-    It '<Name> uses an approved verb' -ForEach @(
-        foreach ($name in (Import-PowerShellDataFile -LiteralPath (Get-GranaryTestPath).Module).CmdletsToExport) { @{ Name = $name } }
-    ) {
+    It '<Name> uses an approved verb' -ForEach $cmdlets {
         (Get-Verb).Verb | Should -Contain ($Name -split '-')[0]
     }
 
@@ -85,9 +88,7 @@ Describe 'Help' {
         Import-Module $paths.Module -Force
     }
 
-    It '<Name> has a synopsis, a description, every parameter and examples' -ForEach @(
-        foreach ($name in (Import-PowerShellDataFile -LiteralPath (Get-GranaryTestPath).Module).CmdletsToExport) { @{ Name = $name } }
-    ) {
+    It '<Name> has a synopsis, a description, every parameter and examples' -ForEach $cmdlets {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$Name*[<]*"

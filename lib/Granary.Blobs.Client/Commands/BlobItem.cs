@@ -29,10 +29,13 @@ public sealed class BlobItem
     /// <summary>Tags (KEY=VALUE labels).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Get-BlobInfo: the silos holding a copy (tickets); empty from the other cmdlets.</summary>
+    public IReadOnlyList<string> Providers { get; init; } = [];
+
     /// <summary>The local file or directory it came from (Send-Blob), if any.</summary>
     public string? Path { get; init; }
 
-    internal static BlobItem From(BlobInfo blob, SiloTicket silo, string? path = null, bool isCollection = false) => new()
+    internal static BlobItem From(BlobInfo blob, SiloTicket silo, string? path = null, bool isCollection = false, IEnumerable<SiloTicket>? providers = null) => new()
     {
         Hash = blob.Hash.ToString(),
         Size = blob.Size,
@@ -43,5 +46,6 @@ public sealed class BlobItem
         Uploader = blob.Uploader,
         Tags = BlobTags.Parse(blob.Tags).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
         Path = path,
+        Providers = [.. (providers ?? []).Select(p => p.ToString())],
     };
 }

@@ -125,13 +125,10 @@ public sealed class GetBlobCommand
                 host.Verbose($"Replica {replica} skipped: {reason}");
             }
 
+            // Like Invoke-WebRequest -OutFile, a download does not ask (-WhatIf/-Confirm): it
+            // changes nothing in the cluster, and -Force alone decides about existing files.
             string target = plan.IsCollection ? TargetDirectory(hash) : TargetFile(hash);
-            if (!await host.ShouldProcessAsync(target, $"Write blob {hash}").ConfigureAwait(false))
-            {
-                return;
-            }
-
-            var progress = new ThrottledProgress(host, Interlocked.Increment(ref _activities), $"Downloading {hash.ToString()[..12]}", plan.TotalBytes);
+            var progress = new ThrottledProgress(host, Interlocked.Increment(ref _activities), $"Downloading {hash.ToString()[..12]}", target, plan.TotalBytes);
             FetchResult result = await plan.DownloadAsync(target, Force, progress, host.CancellationToken).ConfigureAwait(false);
             progress.Complete();
             foreach (string warning in result.Warnings)

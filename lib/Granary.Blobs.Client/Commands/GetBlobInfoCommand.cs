@@ -11,5 +11,10 @@ public sealed class GetBlobInfoCommand
     /// <summary>Runs against <paramref name="session"/>.</summary>
     public Task RunAsync(GranarySession session, ICommandHost host) =>
         EachBlob.RunAsync(Blobs, host, async hash =>
-            host.Output(BlobItem.From(await session.Client.InfoAsync(hash, host.CancellationToken).ConfigureAwait(false), session.Silo)));
+        {
+            BlobDescription description = await session.Client.DescribeAsync(hash, host.CancellationToken).ConfigureAwait(false);
+            // A silo alone names no providers: the blob is there.
+            IReadOnlyList<SiloTicket> providers = description.Providers.Count > 0 ? description.Providers : [session.Silo];
+            host.Output(BlobItem.From(description.Blob, session.Silo, providers: providers));
+        });
 }

@@ -34,36 +34,31 @@ public sealed class GranarySession : IAsyncDisposable
 
     internal BlobClient Client { get; }
 
-    /// <summary>
-    /// Connects to the first of <paramref name="tickets"/> that answers and accepts
-    /// <paramref name="token"/>; a silo that is down is skipped (with a verbose note).
-    /// </summary>
-    /// <exception cref="GranaryCommandException">No ticket parses, the token is refused, or no silo answers.</exception>
-    public static async Task<GranarySession> ConnectAsync(IEnumerable<string> tickets, string token, ICommandHost host)
+    /// <summary>Parses <paramref name="tickets"/> (<see cref="SiloTicketReader.Parse"/>) and connects as <see cref="ConnectAsync(IReadOnlyList{SiloTicket}, string, ICommandHost)"/>.</summary>
+    /// <exception cref="GranaryCommandException">A ticket does not parse, the token is refused, or no silo answers.</exception>
+    public static Task<GranarySession> ConnectAsync(IEnumerable<string> tickets, string token, ICommandHost host)
     {
         ArgumentNullException.ThrowIfNull(tickets);
+        return ConnectAsync(tickets.Select(SiloTicketReader.Parse).ToList(), token, host);
+    }
+
+    /// <summary>
+    /// Connects to the first of <paramref name="silos"/> that answers and accepts
+    /// <paramref name="token"/>; a silo that is down is skipped (with a verbose note).
+    /// </summary>
+    /// <exception cref="GranaryCommandException">No silo given, the token is refused, or no silo answers.</exception>
+    public static async Task<GranarySession> ConnectAsync(IReadOnlyList<SiloTicket> silos, string token, ICommandHost host)
+    {
+        ArgumentNullException.ThrowIfNull(silos);
         ArgumentNullException.ThrowIfNull(host);
         if (string.IsNullOrWhiteSpace(token))
         {
             throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, "No token: pass -Credential or -TokenFile (the cluster's admin.token), or set GRANARY_TOKEN.", null));
         }
 
-        var silos = new List<SiloTicket>();
-        foreach (string text in tickets)
-        {
-            try
-            {
-                silos.Add(SiloTicket.Parse(text.Trim()));
-            }
-            catch (FormatException error)
-            {
-                throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, $"'{text}' is not a silo ticket (granary:<node id>@<ip>:<port>, as a silo prints it): {error.Message}", text, error));
-            }
-        }
-
         if (silos.Count == 0)
         {
-            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, "No silo given: pass at least one ticket (-Ticket) or -TicketFile.", null));
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, "No silo given: pass a ticket (-Ticket), -TicketFile, or -Address with -NodeId.", null));
         }
 
         var problems = new List<string>();

@@ -96,7 +96,7 @@ public sealed class SendBlobCommand
         string name = System.IO.Path.GetFileName(path.TrimEnd(System.IO.Path.DirectorySeparatorChar));
         if (!isDirectory)
         {
-            var fileProgress = new ThrottledProgress(host, activity, $"Uploading {name}", new FileInfo(path).Length);
+            var fileProgress = new ThrottledProgress(host, activity, $"Uploading {name}", path, new FileInfo(path).Length);
             DateTimeOffset askedAt = DateTimeOffset.UtcNow;
             BlobInfo file = await session.Client.PutFileAsync(path, Ttl, fileProgress, Tags, host.CancellationToken).ConfigureAwait(false);
             fileProgress.Complete();
@@ -107,7 +107,7 @@ public sealed class SendBlobCommand
         }
 
         DirectoryTree tree = DirectoryTree.Scan(path, FollowSymlinks, host.CancellationToken);
-        var progress = new ThrottledProgress(host, activity, $"Uploading {name}", tree.TotalBytes);
+        var progress = new ThrottledProgress(host, activity, $"Uploading {name}", path, tree.TotalBytes);
         DateTimeOffset started = DateTimeOffset.UtcNow;
         DirectoryUpload upload = await session.Client.PutDirectoryAsync(tree, Ttl, progress, host.CancellationToken).ConfigureAwait(false);
         progress.Complete();

@@ -4,7 +4,7 @@ namespace Granary.Blobs.Commands;
 /// Byte progress turned into a report every 100 ms or every 1/64 of the total, whichever comes
 /// first: Write-Progress is not free, yet a bar should move with each step a user can see.
 /// </summary>
-internal sealed class ThrottledProgress(ICommandHost host, int activity, string name, long total) : IProgress<long>
+internal sealed class ThrottledProgress(ICommandHost host, int activity, string name, string target, long total) : IProgress<long>
 {
     private readonly long _step = Math.Max(1, total / 64);
     private readonly Lock _gate = new();
@@ -25,8 +25,8 @@ internal sealed class ThrottledProgress(ICommandHost host, int activity, string 
             _lastValue = value;
         }
 
-        host.Progress(new TransferProgress(activity, name, value, total));
+        host.Progress(new TransferProgress(activity, name, target, value, total));
     }
 
-    public void Complete() => host.Progress(new TransferProgress(activity, name, total, total, Completed: true));
+    public void Complete() => host.Progress(new TransferProgress(activity, name, target, total, total, Completed: true));
 }
