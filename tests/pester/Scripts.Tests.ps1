@@ -206,7 +206,7 @@ Describe 'Repair-Download.ps1' {
         $hash = (Read-Manifest $manifest)['a.bin']
         Set-Content -LiteralPath $evil -Value "$hash  ../escaped.bin"
 
-        $result = & "$scripts/Repair-Download.ps1" -Manifest $evil -Destination $restore -ErrorVariable problems -ErrorAction SilentlyContinue
+        $result = & "$scripts/Repair-Download.ps1" -Manifest $evil -Destination $restore -ErrorVariable problems 2>$null
 
         $result.Status | Should -Be 'Failed'
         $problems[0].CategoryInfo.Category | Should -Be 'SecurityError'
@@ -245,6 +245,76 @@ Describe 'Update-ExpiryByPattern.ps1' {
         $expiry['finance/2026/q2.csv'] | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(29))
         $expiry['a.bin'] | Should -BeLessThan ([DateTimeOffset]::UtcNow.AddDays(3))
         $expiry['.settings'] | Should -BeLessThan ([DateTimeOffset]::UtcNow.AddDays(3))
+    }
+}
+
+Describe 'Every .EXAMPLE of the scripts'' help, run as written' {
+    BeforeAll {
+        # The examples' paths stand for these; the scripts are copied into the working folder so
+        # that ./Send-Folder.ps1 and ./exports.b3 mean what they say.
+        $work = New-TestDirectory
+        Copy-Item -Path "$scripts/*.ps1" -Destination $work
+        $data = New-ExportFolder -Seed 80
+        $null = New-RandomFile (Join-Path $data 'finance/2026/table.parquet') 3000 -Seed 83
+        $restore = Join-Path (New-TestDirectory) 'restore'
+        $substitutions = [ordered]@{
+            '/srv/granary/silo.ticket' = $silo.TicketFile
+            '/srv/granary/admin.token' = $silo.TokenFile
+            '/data/exports'            = $data
+            '/restore/exports'         = $restore
+        }
+        $moduleRoot = Split-Path -Parent (Split-Path -Parent $paths.Module)
+    }
+
+    # In order: the Send-Folder examples make ./exports.b3, which the others read.
+    It '<Script> example <Index> works' -ForEach @(
+        @{ Script = 'Send-Folder.ps1'; Index = 0; Expect = 'What if: Performing the operation "Upload" on target "finance/2026/q1 report.csv".' }
+        @{ Script = 'Send-Folder.ps1'; Index = 1; Expect = $null }
+        @{ Script = 'Repair-Download.ps1'; Index = 0; Expect = 'What if: Performing the operation "Download again" on target "finance/2026/q1 report.csv".' }
+        @{ Script = 'Repair-Download.ps1'; Index = 1; Expect = 'Repaired' }
+        @{ Script = 'Update-ExpiryByPattern.ps1'; Index = 0; Expect = 'What if: Performing the operation "Keep for 365.00:00:00" on target "finance/2026/q1 report.csv".' }
+        @{ Script = 'Update-ExpiryByPattern.ps1'; Index = 1; Expect = 'finance/2026/table.parquet' }
+        @{ Script = 'Get-ClusterHealth.ps1'; Index = 0; Expect = 'IsHealthy : True' }
+        @{ Script = 'Get-ClusterHealth.ps1'; Index = 1; Expect = $null }
+        @{ Script = 'Get-ClusterHealth.ps1'; Index = 2; Expect = 'IsHealthy : True' }
+    ) {
+        $code = (@((Get-Help (Join-Path $work $Script) -Full).examples.example)[$Index].code | Out-String).Trim()
+        $code | Should -Not -BeNullOrEmpty
+        foreach ($key in $substitutions.Keys) { $code = $code.Replace($key, $substitutions[$key]) }
+        $run = Invoke-Connected -Location $work -Command @"
+`$env:PSModulePath = '$moduleRoot' + [IO.Path]::PathSeparator + `$env:PSModulePath
+function pwsh { & ([Environment]::ProcessPath) (Join-Path `$PSHOME 'pwsh.dll') @args }
+`$env:NO_COLOR = '1'
+`$ProgressPreference = 'SilentlyContinue'
+$code
+"@
+        $run.ExitCode | Should -Be 0 -Because "$code`n$($run.Errors)"
+        $run.Errors -replace '\x1b\[[0-9;]*m' | Should -BeNullOrEmpty
+        $text = ($run.Output -join "`n") -replace '\x1b\[[0-9;]*m'
+        $text | Should -Not -Match 'WARNING|needs attention'
+        if ($Expect) { $text | Should -Match ([regex]::Escape($Expect)) -Because $code }
+        switch ("$Script $Index") {
+            'Send-Folder.ps1 0' { Test-Path -LiteralPath (Join-Path $data 'granary-manifest.b3') | Should -BeFalse }
+            'Send-Folder.ps1 1' {
+                Push-Location -LiteralPath $data
+                try { $check = & b3sum --check (Join-Path $work 'exports.b3') 2>&1 } finally { Pop-Location }
+                $LASTEXITCODE | Should -Be 0 -Because ($check -join "`n")
+                # The restore the Repair-Download examples work on: a.bin only.
+                $null = New-Item -ItemType Directory -Path $restore
+                Copy-Item -LiteralPath (Join-Path $data 'a.bin') -Destination $restore
+            }
+            'Repair-Download.ps1 0' { @(Get-ChildItem -LiteralPath $restore -Recurse -File).Count | Should -Be 1 }
+            'Repair-Download.ps1 1' {
+                $text | Should -Not -Match '\bOk\b'
+                Push-Location -LiteralPath $restore
+                try { $check = & b3sum --check (Join-Path $work 'exports.b3') 2>&1 } finally { Pop-Location }
+                $LASTEXITCODE | Should -Be 0 -Because ($check -join "`n")
+            }
+            'Update-ExpiryByPattern.ps1 1' {
+                $parquet = (Get-Content -LiteralPath (Join-Path $work 'exports.b3') | Where-Object { $_ -like '*table.parquet' }).Substring(0, 64)
+                (Get-BlobInfo -Hash $parquet).Expires | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(89))
+            }
+        }
     }
 }
 
