@@ -19,8 +19,13 @@
 .EXAMPLE
     ./Update-ExpiryByPattern.ps1 -Manifest ./exports.b3 -Pattern 'finance/*' -Ttl 365.00:00:00 -WhatIf
 
+    Shows which blobs would be kept for a year, changing nothing.
+
 .EXAMPLE
-    ./Update-ExpiryByPattern.ps1 -Manifest ./exports.b3 -Pattern '*.parquet' -Ttl 90.00:00:00
+    ./Update-ExpiryByPattern.ps1 -Manifest ./exports.b3 -Pattern '*.parquet' -Ttl 90.00:00:00 | Format-Table ManifestPath, Expires
+
+    Keeps every .parquet file of the manifest (in any folder) at least 90 days and shows each
+    one's path and new expiry (the blob objects carry a ManifestPath property).
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(

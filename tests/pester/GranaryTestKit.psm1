@@ -104,6 +104,9 @@ function Start-GranaryTestSilo {
     if ($Replicas -gt 0) { $arguments += @('--replicas', "$Replicas") }
     $out = Join-Path $DataDirectory 'stdout.txt'
     $err = Join-Path $DataDirectory 'stderr.txt'
+    # Start-Process joins -ArgumentList with spaces and quotes nothing: a cluster's connection
+    # string ("Maximum Pool Size=20") would split into several arguments. Quote such ones.
+    $arguments = @($arguments | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } })
     $process = Start-Process -FilePath $script:Granary -ArgumentList $arguments -RedirectStandardOutput $out -RedirectStandardError $err -PassThru
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     while ($true) {
@@ -225,7 +228,13 @@ function Stop-GranaryTestPostgres {
 }
 
 function Invoke-PostgresTool {
-    param([object] $Server, [string] $Tool, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    # SERVER TOOL ARGUMENTS...: a plain function reading $args, so the tools' short options
+    # (-E, -o, -p, -t) reach them as they are: a [Parameter] attribute would make this an advanced
+    # function, whose common parameters (-ErrorAction, -OutVariable, -PipelineVariable) claim them
+    # as ambiguous prefixes, and -t would bind a -Tool parameter.
+    $Server = $args[0]
+    $Tool = [string]$args[1]
+    $Arguments = [string[]]@($args | Select-Object -Skip 2)
     $program = Join-Path $Server.Bin $Tool
     Push-Location -LiteralPath $Server.Directory
     try {
