@@ -51,7 +51,16 @@ public static class BlobDownload
             }
             using var prefix = new VerifiedPrefix(file, checkpoint, check, checkpointBytes);
             sink = new CheckpointingSink(file, prefix, check.Kept, progress);
-            info = await client.GetAsync(hash, sink, check.Missing, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                info = await client.GetAsync(hash, sink, check.Missing, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await prefix.SaveAsync().ConfigureAwait(false);
+                throw;
+            }
+
             RandomAccess.SetLength(file, info.Size);
             RandomAccess.FlushToDisk(file);
         }

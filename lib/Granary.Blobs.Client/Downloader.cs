@@ -76,17 +76,26 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             var storage = new FileRandomAccessStorage(file);
             using var prefix = new VerifiedPrefix(file, checkpoint, check, CheckpointBytes);
             progress?.Report(check.Kept);
-            report = await RunAsync(
-                $"Downloading {hash}", size, pieces, strategy, failures, progress is null ? null : new InlineProgress<long>(done => progress.Report(check.Kept + done)),
-                async (provider, piece) =>
-                {
-                    var sink = new CountingSink(new StorageBaoSink(storage, null));
-                    ChunkRanges ranges = ChunkRanges.Range((ulong)piece.First * BaoTree.ChunksPerBlock, (ulong)(piece.First + piece.Count) * BaoTree.ChunksPerBlock);
-                    await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
-                    await prefix.CompletedAsync(piece.First * BaoTree.BlockSize, Math.Min(size, (piece.First + piece.Count) * BaoTree.BlockSize), cancellationToken).ConfigureAwait(false);
-                    return sink.Bytes;
-                },
-                cancellationToken).ConfigureAwait(false);
+            try
+            {
+                report = await RunAsync(
+                    $"Downloading {hash}", size, pieces, strategy, failures, progress is null ? null : new InlineProgress<long>(done => progress.Report(check.Kept + done)),
+                    async (provider, piece) =>
+                    {
+                        var sink = new CountingSink(new StorageBaoSink(storage, null));
+                        ChunkRanges ranges = ChunkRanges.Range((ulong)piece.First * BaoTree.ChunksPerBlock, (ulong)(piece.First + piece.Count) * BaoTree.ChunksPerBlock);
+                        await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
+                        await prefix.CompletedAsync(piece.First * BaoTree.BlockSize, Math.Min(size, (piece.First + piece.Count) * BaoTree.BlockSize), cancellationToken).ConfigureAwait(false);
+                        return sink.Bytes;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await prefix.SaveAsync().ConfigureAwait(false);
+                throw;
+            }
+
             RandomAccess.SetLength(file, size);
             RandomAccess.FlushToDisk(file);
             report = report with { Resumed = check.Kept, Discarded = check.Discarded, Warnings = checkpoint.Warnings(ignored, check.Discarded) };

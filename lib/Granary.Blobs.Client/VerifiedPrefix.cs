@@ -57,6 +57,38 @@ internal sealed class VerifiedPrefix : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records the verified prefix now, whatever its size: called when a download stops early
+    /// (Ctrl-C, a lost silo), so the next attempt resumes from everything verified so far rather
+    /// than from the last 8 MiB checkpoint. A failure here is dropped: the stop's own error is
+    /// the one to report, and the older record stays true.
+    /// </summary>
+    public async Task SaveAsync()
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_prefix > _recorded)
+            {
+                RandomAccess.FlushToDisk(_file);
+                await _checkpoint.RecordAsync(_prefix, CancellationToken.None).ConfigureAwait(false);
+                _recorded = _prefix;
+            }
+        }
+        catch (IOException)
+        {
+            // Kept as it was: the last checkpoint still holds.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Kept as it was: the last checkpoint still holds.
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _gate.Dispose();
 }

@@ -134,7 +134,7 @@ public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
     {
         if (item is SessionConnected connected)
         {
-            SessionState.PSVariable.Set(new PSVariable(SessionVariable, connected.Session, ScopedItemOptions.None));
+            SessionState.PSVariable.Set(GlobalSessionVariable, connected.Session);
             if (PassThru)
             {
                 WriteObject(connected.Session);

@@ -20,9 +20,9 @@ public sealed class DisconnectGranaryClusterCmdlet : GranaryCmdlet
     {
         GranarySession session = ResolveSession(Session);
         Run(async _ => await session.DisposeAsync().ConfigureAwait(false));
-        if (ReferenceEquals(SessionState.PSVariable.GetValue(SessionVariable), session))
+        if (ReferenceEquals(SessionState.PSVariable.GetValue(GlobalSessionVariable), session))
         {
-            SessionState.PSVariable.Remove(SessionVariable);
+            SessionState.PSVariable.Remove(GlobalSessionVariable);
         }
     }
 }

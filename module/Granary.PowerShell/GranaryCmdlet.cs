@@ -15,6 +15,12 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     /// <summary>The variable Connect-GranaryCluster stores the default session in.</summary>
     public const string SessionVariable = "GranaryDefaultSession";
 
+    /// <summary>
+    /// <see cref="SessionVariable"/> in the global scope: a connection made inside a function or
+    /// script outlives it, as PowerCLI's <c>$global:DefaultVIServer</c> and the Az context do.
+    /// </summary>
+    internal const string GlobalSessionVariable = "global:" + SessionVariable;
+
     private readonly CancellationTokenSource _stop = new();
 
     /// <summary>The session this invocation uses, once resolved (its blobs are remembered for completion).</summary>
@@ -33,7 +39,7 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     /// <summary>The session from -Session, else the default one; a terminating error if there is none.</summary>
     protected GranarySession ResolveSession(GranarySession? explicitSession)
     {
-        GranarySession? session = explicitSession ?? SessionState.PSVariable.GetValue(SessionVariable) as GranarySession;
+        GranarySession? session = explicitSession ?? SessionState.PSVariable.GetValue(GlobalSessionVariable) as GranarySession;
         if (session is not { IsOpen: true })
         {
             ThrowTerminatingError(new ErrorRecord(

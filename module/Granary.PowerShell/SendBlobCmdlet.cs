@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using Granary.Blobs.Commands;
 
@@ -104,7 +105,17 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
         {
             try
             {
-                paths.AddRange(GetResolvedProviderPathFromPSPath(pattern, out _));
+                Collection<string> matched = GetResolvedProviderPathFromPSPath(pattern, out _);
+                if (matched.Count == 0)
+                {
+                    // PowerShell resolves a wildcard that matches nothing to nothing, silently;
+                    // an upload of nothing would look like success.
+                    WriteError(new ErrorRecord(
+                        new ItemNotFoundException($"Nothing matches '{pattern}'. In -Path, * ? and [ ] are wildcards: use -LiteralPath for names that contain them."),
+                        "Granary.PathNotFound", ErrorCategory.ObjectNotFound, pattern));
+                }
+
+                paths.AddRange(matched);
             }
             catch (ItemNotFoundException error)
             {

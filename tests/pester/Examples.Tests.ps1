@@ -80,7 +80,7 @@ Describe 'README' {
         $run = Invoke-FreshPwsh -Command "Set-Location -LiteralPath '$folder'; `$ErrorActionPreference = 'Stop'`n$Code`n'README block done'"
         $run.Errors | Should -BeNullOrEmpty
         $run.ExitCode | Should -Be 0
-        $run.Output[-1] | Should -Be 'README block done'
+        @($run.Output | Where-Object { $_ })[-1] | Should -Be 'README block done'
         $run.Output | Should -Contain 'True' -Because 'Test-Blob says the copy is intact'
         ($run.Output -join "`n") | Should -BeLike '*What if: Performing the operation "Delete from every silo of the cluster"*'
     }

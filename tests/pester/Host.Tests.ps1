@@ -67,7 +67,7 @@ Describe 'Stopping a download (Ctrl-C)' {
             $null = $shell.AddScript("Get-Blob $bigHash -Destination '$target'")
             $running = $shell.BeginInvoke()
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            while (-not ($shell.Streams.Progress | Where-Object { $_.RecordType -eq 'Processing' -and $_.PercentComplete -ge 3 }) -and -not $running.IsCompleted) {
+            while (-not ($shell.Streams.Progress | Where-Object { $_.RecordType -eq 'Processing' -and $_.PercentComplete -ge 5 }) -and -not $running.IsCompleted) {
                 if ($clock.Elapsed.TotalSeconds -gt 30) { throw 'the download did not start within 30 s' }
                 Start-Sleep -Milliseconds 1
             }

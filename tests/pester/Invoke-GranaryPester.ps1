@@ -27,22 +27,35 @@ param(
     [string[]] $Path = @($PSScriptRoot)
 )
 $ErrorActionPreference = 'Stop'
+# Colour escapes in failure messages are not valid XML: Pester's NUnit writer throws on them.
+$PSStyle.OutputRendering = 'PlainText'
+$env:NO_COLOR = '1'
+$counts = Join-Path $Results 'pester-totals.txt'
 $loaded = Import-Module -Name (Resolve-Path -LiteralPath $Pester).ProviderPath -PassThru
 if ($loaded.Version -ne [version]'6.2.0') { throw "Pester 6.2.0 is pinned, but $Pester is $($loaded.Version)." }
 $null = New-Item -ItemType Directory -Force -Path $Results
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $Path
+# pwsh -File passes a list as one string: A,B.
+$configuration.Run.Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.Output.RenderMode = 'Plaintext'
 $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputFormat = 'NUnitXml'
 $configuration.TestResult.OutputPath = Join-Path $Results 'Pester.xml'
-$run = Invoke-Pester -Configuration $configuration
+try {
+    $run = Invoke-Pester -Configuration $configuration
+}
+catch {
+    # Pester itself failed: one failure, not a silent zero.
+    Write-Host "Pester could not run the suites: $_"
+    '0 1 0' | Set-Content -LiteralPath $counts -Encoding ascii
+    exit 1
+}
 
 # Tests of a block whose set-up failed are "not run" in Pester's counts; here they failed, as
 # does a failed block or file itself. No filter is used, so nothing else is "not run".
 $failed = $run.FailedCount + $run.NotRunCount + $run.FailedBlocksCount + $run.FailedContainersCount
-"$($run.PassedCount) $failed $($run.SkippedCount)" | Set-Content -LiteralPath (Join-Path $Results 'pester-totals.txt') -Encoding ascii
+"$($run.PassedCount) $failed $($run.SkippedCount)" | Set-Content -LiteralPath $counts -Encoding ascii
 Write-Host "Pester: $($run.PassedCount) passed, $failed failed, $($run.SkippedCount) skipped"
 exit ([int]($failed -gt 0))
