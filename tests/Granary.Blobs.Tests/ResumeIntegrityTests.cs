@@ -50,21 +50,36 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
         ZeroedRange,
     }
 
-    /// <summary>Downloads until at least 16 MiB are recorded (default 8 MiB checkpoints), then stops as Ctrl-C would.</summary>
-    private async Task<string> InterruptedDownloadAsync(string name)
+    /// <summary>
+    /// Downloads until <paramref name="stopAt"/> verified bytes are written (default: 16 MiB, two
+    /// 8 MiB checkpoints), then stops as Ctrl-C would; returns the path. The progress report after
+    /// each 16 KiB block cancels, so the next block's write is the first thing that stops.
+    /// </summary>
+    private async Task<string> InterruptedDownloadAsync(string name, long stopAt = 16L << 20)
     {
         string path = _files.File(name);
         using var stop = new CancellationTokenSource();
         var progress = new InlineProgress<(long Done, long Total)>(p =>
         {
-            if (p.Done >= (17 << 20))
+            if (p.Done >= stopAt)
             {
                 stop.Cancel();
             }
         });
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BlobDownload.ToFileAsync(_client, _hash, path, progress, cancellationToken: stop.Token));
-        Assert.Equal(16L << 20, Recorded(path));
         return path;
+    }
+
+    [Fact]
+    public async Task A_stopped_download_records_everything_verified_so_far_not_only_the_last_checkpoint()
+    {
+        // 17 MiB is 1 MiB past the last 8 MiB checkpoint: before the stop saved its prefix, a resume kept 16.
+        string path = await InterruptedDownloadAsync("stopped-between-checkpoints.bin", 17L << 20);
+        Assert.Equal(17L << 20, Recorded(path));
+
+        FileDownloadResult result = await BlobDownload.ToFileAsync(_client, _hash, path);
+        Assert.Equal(Data, await File.ReadAllBytesAsync(path));
+        Assert.Equal((17L << 20, 0L), (result.Resumed, result.Discarded));
     }
 
     /// <summary>What the record claimed, in whole blocks short of the last (the part a resume checks).</summary>
@@ -149,6 +164,7 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
     public async Task A_resumed_download_keeps_only_what_still_verifies(Damage damage)
     {
         string path = await InterruptedDownloadAsync($"single-{damage}.bin");
+        Assert.Equal(16L << 20, Recorded(path));
         long discarded = Apply(damage, path);
 
         FileDownloadResult result = await BlobDownload.ToFileAsync(_client, _hash, path);
