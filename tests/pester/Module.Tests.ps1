@@ -45,6 +45,28 @@ Import-Module '$($paths.Module)'
     }
 }
 
+Describe 'Living with other modules' {
+    It 'works in a session where another module loaded an older Microsoft.Extensions.Logging.Abstractions first' {
+        # The best-known failure of binary modules: one default load context for all of them.
+        $older = Join-Path $paths.Root 'artifacts/pester/microsoft.extensions.logging.abstractions/8.0.0/lib/net8.0/Microsoft.Extensions.Logging.Abstractions.dll'
+        Test-Path -LiteralPath $older | Should -BeTrue -Because 'the Test task restores it beside Pester'
+        $silo = Start-GranaryTestSilo
+        try {
+            $run = Invoke-FreshPwsh -Command @"
+Add-Type -LiteralPath '$older'
+Import-Module '$($paths.Module)'
+Connect-GranaryCluster -TicketFile '$($silo.TicketFile)' -TokenFile '$($silo.TokenFile)'
+(Send-Blob -InputObject ([byte[]](1, 2, 3)) -ErrorAction Stop).Hash
+[AppDomain]::CurrentDomain.GetAssemblies().Where({ `$_.GetName().Name -eq 'Microsoft.Extensions.Logging.Abstractions' }).ForEach({ `$_.GetName().Version.ToString() })
+"@
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Output[0] | Should -Be 'b177ec1bf26dfb3b7010d473e6d44713b29b765b99c6e60ecbfae742de496543' -Because 'BLAKE3 of 01 02 03'
+            $run.Output | Should -Contain '8.0.0.0'
+        }
+        finally { $silo | Stop-GranaryTestSilo }
+    }
+}
+
 Describe 'What the module exports' {
     BeforeAll {
         Import-Module $paths.Module -Force
