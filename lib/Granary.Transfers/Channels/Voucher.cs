@@ -8,6 +8,6 @@ namespace Granary.Transfers.Channels;
 /// <param name="Body">The encoded voucher; at most <see cref="MaxBodyBytes"/>.</param>
 public sealed record Voucher(string Type, ReadOnlyMemory<byte> Body)
 {
-    /// <summary>The largest voucher body accepted from the network: 16 KiB.</summary>
-    public const int MaxBodyBytes = 16 * 1024;
+    /// <summary>The largest voucher body accepted from the network: 8 KiB, so that a message with one fits a 16 KiB metadata block.</summary>
+    public const int MaxBodyBytes = 8 * 1024;
 }
