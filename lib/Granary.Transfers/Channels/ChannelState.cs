@@ -39,6 +39,9 @@ public sealed record ChannelState
     /// <summary>Bytes read and queued for sending.</summary>
     public long Queued { get; init; }
 
+    /// <summary>Bytes the channel may move before it pauses for a new voucher (the validator's data limit); null: no limit.</summary>
+    public long? DataLimit { get; init; }
+
     /// <summary>Restarts since the last data moved (a monitor gives up after a maximum of these).</summary>
     public int ConsecutiveRestarts { get; init; }
 
