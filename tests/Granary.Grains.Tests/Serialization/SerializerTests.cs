@@ -43,9 +43,11 @@ public sealed class SerializerTests(OrleansSerializers orleans) : IClassFixture<
                 typeof(BlobFacts), typeof(BlobLocation), typeof(BlobRegistered), typeof(BlobRegistration), typeof(RepairOutcome),
                 typeof(ReplicaFetch), typeof(SiloStats), typeof(BlobGrainException), typeof(Blake3HashSurrogate), typeof(NodeIdSurrogate),
                 typeof(SiloTicketSurrogate), typeof(BlobRecord), typeof(ClusterGrainState), typeof(SiloKeyedPlacement),
+                typeof(ChannelStateSurrogate), typeof(ChannelInputSurrogate), typeof(ChannelStepSurrogate), typeof(VoucherSurrogate),
+                typeof(VoucherResultSurrogate), typeof(Granary.Grains.Transfers.TransferChannelGrainState),
             },
             SampleValues.GeneratedSerializerTypes.ToHashSet());
-        Assert.Equal([typeof(IBlobGrain), typeof(IClusterGrain), typeof(IReplicaGrain)], SampleValues.GrainInterfaces);
+        Assert.Equal([typeof(IBlobGrain), typeof(IClusterGrain), typeof(IReplicaGrain), typeof(ITransferChannelGrain)], SampleValues.GrainInterfaces);
     }
 
     [Theory]

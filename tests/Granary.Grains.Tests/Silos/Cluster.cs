@@ -42,4 +42,19 @@ internal static class Cluster
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Deactivates <paramref name="grain"/> wherever it runs and waits until no activation is left.</summary>
+    public static async Task DeactivateAsync(GrainSilo through, IGrain grain)
+    {
+        IManagementGrain management = through.Grains.GetGrain<IManagementGrain>(0);
+        var reference = (GrainReference)grain;
+        Assert.Equal(1, await management.GetGrainActivationCount(reference));
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await management.GetGrainActivationCount(reference) != 0)
+        {
+            Assert.True(clock.Elapsed < Cluster.Patience, "the activation was not collected");
+            await Task.Delay(50);
+        }
+    }
 }

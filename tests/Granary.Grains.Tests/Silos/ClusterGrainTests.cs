@@ -28,7 +28,7 @@ public sealed class ClusterGrainTests(PostgresFixture postgres, ITestOutputHelpe
                 Assert.Equal(marked, (await reader.Grains.ClusterGrain().DrainingAsync()).ToHashSet());
             }
 
-            await DeactivateAsync(a, a.Grains.ClusterGrain());
+            await Cluster.DeactivateAsync(a, a.Grains.ClusterGrain());
             foreach (GrainSilo reader in new[] { b, a })
             {
                 Assert.Equal(marked, (await reader.Grains.ClusterGrain().DrainingAsync()).ToHashSet());
@@ -55,7 +55,7 @@ public sealed class ClusterGrainTests(PostgresFixture postgres, ITestOutputHelpe
         {
             first = silo.Address;
             await silo.Grains.ClusterGrain().DrainAsync(first);
-            await DeactivateAsync(silo, silo.Grains.ClusterGrain());
+            await Cluster.DeactivateAsync(silo, silo.Grains.ClusterGrain());
             Assert.Equal([first], await silo.Grains.ClusterGrain().DrainingAsync());
         }
 
@@ -70,21 +70,6 @@ public sealed class ClusterGrainTests(PostgresFixture postgres, ITestOutputHelpe
         foreach (string entry in _log.Entries)
         {
             output.WriteLine(entry);
-        }
-    }
-
-    /// <summary>Deactivates <paramref name="grain"/> wherever it runs and waits until no activation is left.</summary>
-    private static async Task DeactivateAsync(GrainSilo through, IGrain grain)
-    {
-        IManagementGrain management = through.Grains.GetGrain<IManagementGrain>(0);
-        var reference = (GrainReference)grain;
-        Assert.Equal(1, await management.GetGrainActivationCount(reference));
-        await management.ForceActivationCollection(TimeSpan.Zero);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (await management.GetGrainActivationCount(reference) != 0)
-        {
-            Assert.True(clock.Elapsed < Cluster.Patience, "the activation was not collected");
-            await Task.Delay(50);
         }
     }
 }

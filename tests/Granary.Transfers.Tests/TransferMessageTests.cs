@@ -1,0 +1,83 @@
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Transfers.Channels;
+using Granary.Transfers.Messages;
+
+namespace Granary.Transfers.Tests;
+
+/// <summary>Every transfer message through its framed bytes and back, and the hostile ones refused with a sentence.</summary>
+public sealed class TransferMessageTests
+{
+    private static readonly Voucher Grant = new("granary/grant/1", new byte[] { 1, 2, 3 });
+
+    public static TheoryData<TransferMessage> Messages() =>
+    [
+        new TransferOpen(7, TransferDirection.Push, Blake3.Hash([1]), 1 << 20, Grant),
+        new TransferOpen(ulong.MaxValue >> 1, TransferDirection.Pull, Blake3.Hash([2]), 0, Grant) { IsRestart = true },
+        new TransferControl(8, TransferControlKind.Pause),
+        new TransferControl(8, TransferControlKind.Cancel) { Message = "the operator stopped it" },
+        new TransferControl(8, TransferControlKind.Finish),
+        new TransferVoucherMessage(9, Grant),
+        new TransferVoucherResultMessage(10, new VoucherResult("granary/grant/1", true, "Granted.")) { DataLimit = 1000, Paused = true, RequiresFinalization = true },
+        new TransferVoucherResultMessage(11, new VoucherResult("granary/grant/1", false, "The grant expired.")),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public async Task Each_message_reads_back_as_itself(TransferMessage message)
+    {
+        using var wire = new MemoryStream(message.ToBlock().ToFrame());
+        TransferMessage read = TransferMessage.Parse((await MetadataBlock.ReadAsync(wire, CancellationToken.None))!);
+        Assert.Equal(message.ToBlock().ToFrame(), read.ToBlock().ToFrame());
+        Assert.Equal(message.GetType(), read.GetType());
+        Assert.Equal(message.TransferId, read.TransferId);
+    }
+
+    public static TheoryData<string, Dictionary<string, object>, string> Hostile() => new()
+    {
+        { "no op", new() { ["id"] = 1L }, "needs an 'op'" },
+        { "unknown op", new() { ["op"] = "explode", ["id"] = 1L }, "'explode' is not a transfer message" },
+        { "a control op in capitals", new() { ["op"] = "Pause", ["id"] = 1L }, "'Pause' is not a transfer message" },
+        { "a numeric op", new() { ["op"] = "1", ["id"] = 1L }, "'1' is not a transfer message" },
+        { "negative id", new() { ["op"] = "pause", ["id"] = -1L }, "non-negative 'id'" },
+        { "id as text", new() { ["op"] = "pause", ["id"] = "one" }, "'id' must be an integer" },
+        { "bad direction", Open(("dir", "sideways")), "'dir' must be push or pull, not 'sideways'" },
+        { "short base", Open(("base", new byte[] { 1 })), "'base' must be a 32-byte BLAKE3 hash" },
+        { "negative size", Open(("size", -5L)), "'size' must not be negative" },
+        { "no voucher", Open(("voucher", null)), "needs a 'voucher'" },
+        { "oversized voucher", Open(("voucher", new byte[Voucher.MaxBodyBytes + 1])), "the most accepted is 8192" },
+        { "long voucher type", Open(("voucher-type", new string('x', 65))), "1 to 64 characters" },
+        { "flag out of range", new() { ["op"] = "voucher-result", ["id"] = 1L, ["type"] = "t", ["accepted"] = 2L }, "'accepted' must be 0 or 1, not 2" },
+        { "negative limit", new() { ["op"] = "voucher-result", ["id"] = 1L, ["type"] = "t", ["accepted"] = 1L, ["limit"] = -1L }, "'limit' must not be negative" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public async Task A_hostile_message_is_refused_with_a_sentence_naming_the_field(string name, Dictionary<string, object> fields, string words)
+    {
+        // Through the wire, as a peer would send it.
+        using var wire = new MemoryStream(new MetadataBlock(fields).ToFrame());
+        MetadataBlock block = (await MetadataBlock.ReadAsync(wire, CancellationToken.None))!;
+        var error = Assert.Throws<TransferProtocolException>(() => TransferMessage.Parse(block));
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(name));
+    }
+
+    private static Dictionary<string, object> Open(params (string Key, object? Value)[] changes)
+    {
+        var fields = new Dictionary<string, object>(new TransferOpen(1, TransferDirection.Push, Blake3.Hash([1]), 10, Grant).ToBlock().Fields, StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                fields.Remove(key);
+            }
+            else
+            {
+                fields[key] = value;
+            }
+        }
+
+        return fields;
+    }
+}
