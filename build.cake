@@ -147,7 +147,8 @@ Task("Publish")
 });
 
 Task("Module")
-    .IsDependentOn("Build")
+    // Only the module's own projects: Run makes it too, without building the whole solution.
+    .IsDependentOn("Native")
     .Description("The PowerShell module, ready for Import-Module, in artifacts/module/Granary.")
     .Does(() =>
 {
@@ -168,6 +169,8 @@ Task("Module")
 
 Task("Run")
     .IsDependentOn("Publish")
+    // The README's PowerShell section imports the module next to the running silo.
+    .IsDependentOn("Module")
     .Description("The main job: a single silo with its data in ./.granary, until Ctrl-C.")
     .Does(() =>
 {
@@ -225,6 +228,7 @@ Task("Hash")
 }
 
 Task("Test-PowerShell")
+    .IsDependentOn("Build")
     .IsDependentOn("Module")
     .IsDependentOn("Publish")
     .Description("Only the Pester suites, inside pwsh, against the packaged module and the published granary.")
@@ -240,6 +244,7 @@ Task("Test-PowerShell")
 });
 
 Task("Test")
+    .IsDependentOn("Build")
     .IsDependentOn("Module")
     // Tests run the published (trimmed, self-contained) granary too: it is what users get.
     .IsDependentOn("Publish")

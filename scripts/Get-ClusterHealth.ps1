@@ -10,13 +10,15 @@
     (a crashed or killed silo; one taken out for good reads as down until its Dead row is cleaned
     up). Uses the session Connect-GranaryCluster made, or connects with -TicketFile.
 
-    The script's exit code says the verdict too: 0 healthy, 1 unhealthy (also when the cluster
-    could not be asked at all), so `pwsh -File Get-ClusterHealth.ps1 -TicketFile ...` works in
-    cron jobs and monitoring checks like scripts/cluster-health.sh.
+    The script's exit code says the verdict too: 0 healthy, 1 unhealthy, 2 the cluster could not
+    be asked (no module, no session, nobody answered), so `pwsh -File Get-ClusterHealth.ps1` works
+    in cron jobs and monitoring checks like scripts/cluster-health.sh and a broken check is not
+    mistaken for a sick cluster.
 
 .PARAMETER TicketFile
     Connect first, with this silo ticket file (a silo's DATA/silo.ticket); without it the script
-    uses the current session.
+    uses the current session, else ./.granary/silo.ticket and ./.granary/admin.token as the
+    granary CLI does.
 
 .PARAMETER TokenFile
     The cluster's token file (a silo's DATA/admin.token), with -TicketFile; without it the token
@@ -36,8 +38,8 @@
 .EXAMPLE
     pwsh -NoProfile -File ./Get-ClusterHealth.ps1 -TicketFile /srv/granary/silo.ticket -TokenFile /srv/granary/admin.token; if ($LASTEXITCODE -ne 0) { 'cluster needs attention' }
 
-    From a shell, cron or a monitoring check: the exit code is the verdict (the Granary module
-    must be on PSModulePath).
+    From a shell, cron or a monitoring check: the exit code is the verdict. The script loads the
+    module itself (from PSModulePath, or this repository's artifacts/module).
 #>
 [CmdletBinding()]
 param(
@@ -46,7 +48,14 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 try {
+    . (Join-Path $PSScriptRoot 'Import-GranaryModule.ps1')
     $session = @{}
+    $default = Get-Variable -Name GranaryDefaultSession -Scope Global -ValueOnly -ErrorAction Ignore
+    if (-not $TicketFile -and -not ($default -and $default.IsOpen) -and (Test-Path -LiteralPath ./.granary/silo.ticket)) {
+        # As the granary CLI: the silo of ./build.sh --target=Run, in the current directory.
+        $TicketFile = './.granary/silo.ticket'
+        if (-not $TokenFile -and (Test-Path -LiteralPath ./.granary/admin.token)) { $TokenFile = './.granary/admin.token' }
+    }
     if ($TicketFile) {
         $connect = @{ TicketFile = $TicketFile }
         if ($TokenFile) { $connect.TokenFile = $TokenFile }
@@ -55,9 +64,10 @@ try {
     $status = Get-GranaryClusterStatus @session
 }
 catch {
-    # Not connected, or nobody answered: that is a verdict too (exit 1), not only an error.
+    # No module, not connected, or nobody answered: the check itself failed (exit 2), which is
+    # not the same as a cluster found unhealthy (exit 1).
     Write-Error -ErrorRecord $_ -ErrorAction Continue
-    exit 1
+    exit 2
 }
 $serving = @($status.Silos | Where-Object Status -in 'Active', 'Draining', 'ShuttingDown')
 $active = @($serving | Where-Object Status -eq 'Active')

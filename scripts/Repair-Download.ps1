@@ -31,6 +31,7 @@ param(
     [Parameter(Mandatory)] [string] $Destination
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'Import-GranaryModule.ps1')
 $root = [IO.Path]::TrimEndingDirectorySeparator($PSCmdlet.GetUnresolvedProviderPathFromPSPath($Destination))
 foreach ($line in Get-Content -LiteralPath $Manifest) {
     if ($line -notmatch '^([0-9a-f]{64})  (.+)$') { Write-Warning "Skipping malformed line: $line"; continue }

@@ -38,6 +38,7 @@ param(
     [TimeSpan] $Ttl = [TimeSpan]::FromDays(7)
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'Import-GranaryModule.ps1')
 $root = (Resolve-Path -LiteralPath $Path).ProviderPath
 # A full path: a relative -Manifest inside PATH must not be uploaded as one of the files.
 $Manifest = if ($Manifest) { $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Manifest) } else { Join-Path $root 'granary-manifest.b3' }

@@ -34,6 +34,7 @@ param(
     [Parameter(Mandatory)] [TimeSpan] $Ttl
 )
 $ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'Import-GranaryModule.ps1')
 foreach ($line in Get-Content -LiteralPath $Manifest) {
     if ($line -notmatch '^([0-9a-f]{64})  (.+)$') { continue }
     if ($Matches[2] -like $Pattern -and $PSCmdlet.ShouldProcess($Matches[2], "Keep for $Ttl")) {

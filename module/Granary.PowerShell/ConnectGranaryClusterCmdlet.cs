@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Net;
 using Granary.Blobs.Commands;
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 
 namespace Granary.PowerShell;
@@ -105,22 +106,22 @@ public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
         });
     }
 
-    /// <summary>The trimmed text of a ticket or token file (a few hundred bytes at most).</summary>
+    /// <summary>The trimmed text of a ticket or token file (a regular file, 4 KiB at most).</summary>
     private string ReadSmallFile(string path, string what)
     {
         string full = GetUnresolvedProviderPathFromPSPath(path);
-        var file = new FileInfo(full);
-        if (!file.Exists)
+        try
+        {
+            return SmallFiles.ReadText(full, what, 4096);
+        }
+        catch (FileNotFoundException)
         {
             throw new GranaryCommandException(new(CommandErrorKind.NotFound, $"There is no {what} file '{full}'. A silo writes its {what} to DATA/{(what == "ticket" ? "silo.ticket" : "admin.token")}.", path));
         }
-
-        if (file.Length > 4096)
+        catch (IOException error)
         {
-            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, $"'{full}' is {file.Length:N0} bytes: a {what} file holds one line. Is it the right file?", path));
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, error.Message, path, error));
         }
-
-        return File.ReadAllText(full).Trim();
     }
 
     /// <summary>Stores the session as the default (on the pipeline thread) and outputs it with -PassThru.</summary>

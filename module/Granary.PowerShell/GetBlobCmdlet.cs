@@ -27,6 +27,7 @@ public sealed class GetBlobCmdlet : GranaryCmdlet
 
     /// <summary>The file to write, or an existing directory to write into (named by hash). A collection becomes a directory.</summary>
     [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
     /// <summary>Only these bytes: START, END (END exclusive).</summary>

@@ -39,6 +39,13 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     /// <summary>The session from -Session, else the default one; a terminating error if there is none.</summary>
     protected GranarySession ResolveSession(GranarySession? explicitSession)
     {
+        if (explicitSession is { IsOpen: false })
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"The session passed with -Session ({explicitSession}) is closed: Disconnect-GranaryCluster closed it. Connect again with Connect-GranaryCluster -PassThru."),
+                "Granary.SessionClosed", ErrorCategory.ConnectionError, explicitSession));
+        }
+
         GranarySession? session = explicitSession ?? SessionState.PSVariable.GetValue(GlobalSessionVariable) as GranarySession;
         if (session is not { IsOpen: true })
         {

@@ -35,6 +35,7 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
 
     /// <summary>How long the cluster keeps the blobs (default: the silo's, 7 days).</summary>
     [Parameter]
+    [TtlTransformation]
     public TimeSpan? Ttl { get; set; }
 
     /// <summary>Upload directories, each as one collection.</summary>
@@ -68,7 +69,8 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
         var command = new SendBlobCommand
         {
             Paths = ParameterSetName == InputObjectSet ? [] : ResolvePaths(),
-            Bytes = ParameterSetName == InputObjectSet ? ReadInput() : null,
+            Bytes = ParameterSetName == InputObjectSet ? InputBytes() : null,
+            Source = ParameterSetName == InputObjectSet ? InputStream() : null,
             Ttl = Ttl,
             Recurse = Recurse,
             FollowSymlinks = FollowSymlink,
@@ -126,25 +128,23 @@ public sealed class SendBlobCmdlet : GranaryCmdlet
         return paths;
     }
 
-    private byte[] ReadInput()
+    /// <summary>The bytes of -InputObject, or null for a stream (the command reads it, cancellably).</summary>
+    private byte[]? InputBytes() => Unwrapped() switch
     {
-        object value = InputObject is PSObject wrapped ? wrapped.BaseObject : InputObject;
-        switch (value)
-        {
-            case byte[] bytes:
-                return bytes;
-            case Stream stream:
-                using (var copy = new MemoryStream())
-                {
-                    stream.CopyTo(copy);
-                    return copy.ToArray();
-                }
+        byte[] bytes => bytes,
+        Stream => null,
+        var other => Refuse(other),
+    };
 
-            default:
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-InputObject must be a byte[] or a Stream, not {value.GetType().Name}. For files use -Path."),
-                    "Granary.InvalidInputObject", ErrorCategory.InvalidArgument, value));
-                return [];
-        }
+    private Stream? InputStream() => Unwrapped() as Stream;
+
+    private object Unwrapped() => InputObject is PSObject wrapped ? wrapped.BaseObject : InputObject;
+
+    private byte[] Refuse(object value)
+    {
+        ThrowTerminatingError(new ErrorRecord(
+            new ArgumentException($"-InputObject must be a byte[] or a Stream, not {value.GetType().Name}. For files use -Path."),
+            "Granary.InvalidInputObject", ErrorCategory.InvalidArgument, value));
+        return [];
     }
 }

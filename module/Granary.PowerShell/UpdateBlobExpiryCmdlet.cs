@@ -19,6 +19,7 @@ public sealed class UpdateBlobExpiryCmdlet : GranaryCmdlet
 
     /// <summary>Keep each blob at least this long from now.</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [TtlTransformation]
     public TimeSpan Ttl { get; set; }
 
     /// <summary>Output the updated blob objects.</summary>

@@ -114,6 +114,39 @@ Describe 'Send-Blob' {
         $problems[0].Exception.Message | Should -BeLike '*-Recurse*'
     }
 
+    It '-Ttl refuses a bare number (PowerShell would make 30 or 30d thirty ticks) and takes units and TimeSpans' {
+        $file = New-RandomFile -Path (Join-Path $work 'ttl.bin') -Size 100 -Seed 5
+        foreach ($bare in { Send-Blob -LiteralPath $file.FullName -Ttl 30 }, { Send-Blob -LiteralPath $file.FullName -Ttl 30d }) {
+            $thrown = $bare | Should -Throw -PassThru
+            $thrown.Exception.Message | Should -BeLike "*-Ttl 30 has no unit*'30d'*"
+        }
+        { Update-BlobExpiry ('ab' * 32) -Ttl 0.5 } | Should -Throw '*has no unit*'
+        { Send-Blob -LiteralPath $file.FullName -Ttl '0s' } | Should -Throw '*out of range*'
+
+        (Send-Blob -LiteralPath $file.FullName -Ttl '30d').Expires | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(29))
+        (Send-Blob -LiteralPath $file.FullName -Ttl '40.00:00:00').Expires | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(39))
+        (Send-Blob -LiteralPath $file.FullName -Ttl (New-TimeSpan -Days 50)).Expires | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(49))
+    }
+
+    It 'stops reading an endless -InputObject stream at 64 MiB with an error that says to use -Path' {
+        $endless = [System.IO.File]::OpenRead('/dev/zero')
+        try {
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $thrown = { Send-Blob -InputObject $endless } | Should -Throw -PassThru
+            $thrown.Exception.Message | Should -BeLike '*more than 64 MiB*-Path*'
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+        }
+        finally { $endless.Dispose() }
+        $closed = [System.IO.MemoryStream]::new([byte[]](1, 2))
+        $closed.Dispose()
+        { Send-Blob -InputObject $closed } | Should -Throw '*cannot be read*'
+    }
+
+    It 'checks tags before sending anything' {
+        { Send-Blob -InputObject ([byte[]](1)) -Tag @{ k = ('v' * 300) } } | Should -Throw "Tag 'k' is not acceptable*values at most 256*"
+        { Send-Blob -InputObject ([byte[]](1)) -Tag @{ 'a=b' = 'v' } } | Should -Throw "Tag 'a=b' is not acceptable*"
+    }
+
     It '-PassThru outputs the input files with BlobHash and BlobTicket' {
         $file = New-RandomFile -Path (Join-Path $work 'passthru.bin') -Size 1234 -Seed 3
         $out = $file | Send-Blob -PassThru
@@ -177,6 +210,29 @@ Describe 'Get-Blob' {
 
         $null = Get-Blob $blob.Hash -Destination $target -Force
         Get-B3 $target | Should -Be $blob.Hash
+    }
+
+    It 'says a destination folder does not exist instead of failing on a .partial file' {
+        $missing = Join-Path $work 'no-such-folder'
+        Get-Blob $blob.Hash -Destination "$missing/" -ErrorAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
+        $problems[0].Exception.Message | Should -BeLike "There is no folder '$missing/': create it first*"
+        Get-Blob $blob.Hash -Destination "$missing/copy.bin" -ErrorAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
+        $problems[0].Exception.Message | Should -BeLike "The folder '$missing' that * does not exist*"
+        Test-Path -LiteralPath $missing | Should -BeFalse
+    }
+
+    It 'never replaces a FIFO or a symbolic link, even with -Force, and refuses an empty -Destination' {
+        $fifo = Join-Path $work 'a-fifo'
+        & mkfifo $fifo
+        $link = Join-Path $work 'a-link'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $source.FullName
+        foreach ($target in $fifo, $link) {
+            Get-Blob $blob.Hash -Destination $target -Force -ErrorAction SilentlyContinue -ErrorVariable problems | Should -BeNullOrEmpty
+            $problems[0].Exception.Message | Should -BeLike '*not a regular file*forced or not*'
+        }
+        (& stat -c %F $fifo) | Should -Be 'fifo'
+        (Get-Item -LiteralPath $link).LinkType | Should -Be 'SymbolicLink'
+        { Get-Blob $blob.Hash -Destination '' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Granary.PowerShell.GetBlobCmdlet'
     }
 
     It 'reports a missing blob as ObjectNotFound with the hash as target, and goes on with the next' {
@@ -286,6 +342,18 @@ Describe 'Connect-GranaryCluster' {
         $thrown.Exception.Message | Should -BeLike $Words
     }
 
+    It 'refuses a token or ticket file that is a FIFO or endless, at once, without reading it' {
+        $fifo = Join-Path $work 'token-fifo'
+        & mkfifo $fifo
+        foreach ($bad in @{ TokenFile = $fifo; TicketFile = $silo.TicketFile }, @{ TokenFile = '/dev/zero'; TicketFile = $silo.TicketFile }, @{ TokenFile = $silo.TokenFile; TicketFile = $fifo }) {
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $thrown = { Connect-GranaryCluster @bad } | Should -Throw -PassThru
+            $thrown.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $thrown.Exception.Message | Should -BeLike '*cannot be read*regular file*'
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+        }
+    }
+
     It 'stops on a wrong token (AuthenticationError) and on a silo that is not there (ConnectionError)' {
         $wrong = { Connect-GranaryCluster -TicketFile $silo.TicketFile -Credential ([pscredential]::new('x', (ConvertTo-SecureString 'wrong' -AsPlainText -Force))) } | Should -Throw -PassThru
         $wrong.CategoryInfo.Category | Should -Be 'AuthenticationError'
@@ -296,6 +364,15 @@ Describe 'Connect-GranaryCluster' {
         $node = (Get-Content -LiteralPath $silo.TicketFile) -replace '^granary:([a-z2-7]+)@.*$', '$1'
         $nobody = { Connect-GranaryCluster -Address "127.0.0.1:$port" -NodeId $node -TokenFile $silo.TokenFile } | Should -Throw -PassThru
         $nobody.CategoryInfo.Category | Should -Be 'ConnectionError'
+    }
+
+    It 'says a closed -Session is closed rather than asking for one' {
+        $closed = Connect-GranaryCluster -TicketFile $silo.TicketFile -TokenFile $silo.TokenFile -PassThru
+        $closed | Disconnect-GranaryCluster
+        $thrown = { Get-GranarySilo -Session $closed } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'Granary.SessionClosed,Granary.PowerShell.GetGranarySiloCmdlet'
+        $thrown.Exception.Message | Should -BeLike '*is closed*'
+        Connect-GranaryCluster -TicketFile $silo.TicketFile -TokenFile $silo.TokenFile
     }
 
     It 'makes every cmdlet stop with NotConnected when there is no session' {
@@ -348,8 +425,10 @@ Describe 'Format views' {
 
     It 'shows blobs with the columns of the format file' {
         $lines = Send-Blob -LiteralPath $viewFile.FullName | Show
-        $lines[0] | Should -Match '^Hash\s+Size\s+Expires\s+Collection\s+Path$'
-        $lines[2] | Should -Match "^[0-9a-f]{16}\s+2048\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+False\s+.*view\.bin$"
+        $lines[0] | Should -Match '^Hash\s+Size\s+Expires\s+Collection\s+Name$'
+        $lines[2] | Should -Match "^[0-9a-f]{16}\s+2048\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+False\s+view\.bin$"
+        # 80 columns, a terminal's default, still show every column and the whole name.
+        ($viewFile | Send-Blob | Format-Table | Out-String -Width 80) | Should -Match 'Collection\s+Name[\s\S]*False\s+view\.bin'
     }
 
     It 'shows downloads with their providers' {
@@ -361,7 +440,8 @@ Describe 'Format views' {
     It 'shows silos as a table and the cluster as a list' {
         $silos = Get-GranarySilo | Show
         $silos[0] | Should -Match '^Node\s+Address\s+Status\s+Blobs\s+Bytes\s+Backlog$'
-        $silos[2] | Should -Match '^[a-z2-7]{20}\s+127\.0\.0\.1:\d+\s+Active\s+\d+\s+\d+\s+0$'
+        (Get-GranarySilo | Format-Table | Out-String -Width 80) | Should -Match 'Bytes\s+Backlog'
+        $silos[2] | Should -Match '^[a-z2-7]{12}\s+127\.0\.0\.1:\d+\s+Active\s+\d+\s+\d+\s+0$'
 
         $cluster = Get-GranaryClusterStatus | Show -As List
         $cluster | Should -Contain 'Replicas      : 1'

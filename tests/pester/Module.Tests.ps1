@@ -124,6 +124,17 @@ Describe 'Help' {
         }
     }
 
+    It '<Name> shows one syntax line per parameter set, with the parameters the cmdlet has' -ForEach $cmdlets {
+        # module/Update-GranaryHelp.ps1 writes these from the cmdlets; this fails when it was not run after a change.
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters
+        $sets = (Get-Command $Name).ParameterSets
+        $items = @((Get-Help $Name).syntax.syntaxItem)
+        $items.Count | Should -Be $sets.Count
+        $shown = @($items | ForEach-Object { (@($_.parameter.name) | Sort-Object) -join ',' }) | Sort-Object
+        $expected = @($sets | ForEach-Object { (@($_.Parameters.Name | Where-Object { $_ -notin $common }) | Sort-Object) -join ',' }) | Sort-Object
+        $shown | Should -Be $expected
+    }
+
     It 'has about_Granary' {
         $about = Get-Help about_Granary
         ($about | Out-String) | Should -Match 'Connect-GranaryCluster'

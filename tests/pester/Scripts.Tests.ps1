@@ -335,10 +335,25 @@ Describe 'Get-ClusterHealth.ps1 on a silo alone' {
         $run.Output | Should -Match 'IsHealthy\s*:\s*True'
     }
 
-    It 'exits 1 as pwsh -File when it cannot ask the cluster (not connected)' {
-        $run = Invoke-PwshFile "$scripts/Get-ClusterHealth.ps1" @()
-        $run.ExitCode | Should -Be 1
+    It 'exits 2 as pwsh -File when it cannot ask the cluster (not connected): a failed check, not a sick cluster' {
+        Push-Location -LiteralPath (New-TestDirectory)
+        try { $run = Invoke-PwshFile "$scripts/Get-ClusterHealth.ps1" @() }
+        finally { Pop-Location }
+        $run.ExitCode | Should -Be 2
         $run.Output | Should -Match 'Connect-GranaryCluster'
+    }
+
+    It 'loads the module itself and finds ./.granary as the CLI does, so a bare pwsh -File works' {
+        $folder = New-TestDirectory
+        $granary = New-Item -ItemType Directory (Join-Path $folder '.granary')
+        Copy-Item -LiteralPath $silo.TicketFile, $silo.TokenFile -Destination $granary.FullName
+        Push-Location -LiteralPath $folder
+        try {
+            # No PSModulePath entry: the script finds the module built in the repository.
+            $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -OutputFormat Text -File "$scripts/Get-ClusterHealth.ps1" 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($output | Out-String)
+        }
+        finally { Pop-Location }
     }
 }
 

@@ -89,7 +89,8 @@ public static class CommandErrors
         string refused = $"the silo refused ({(int)e.Status}): {e.Message}";
         return kind switch
         {
-            CommandErrorKind.NotFound => new(kind, $"No blob {target} in the cluster: {e.Message}", target, e) { Reason = refused },
+            // The silo's own sentence ("No blob H is stored here.") stays in the exception; saying it twice helps nobody.
+            CommandErrorKind.NotFound => new(kind, $"No blob {target} in the cluster.", target, e) { Reason = refused },
             CommandErrorKind.Expired => new(kind, $"Blob {target} has expired: {e.Message}. Upload it again to keep it.", target, e) { Reason = refused },
             CommandErrorKind.Unauthorized => new(kind, $"The silo refused the token: {e.Message}. Use the cluster's admin.token (Connect-GranaryCluster -TokenFile).", target, e)
             {

@@ -100,16 +100,31 @@ public sealed class GetBlobCommand
     private async Task GetBytesAsync(GranarySession session, ICommandHost host, Blake3Hash hash)
     {
         (long start, long end) = Range ?? (0, long.MaxValue);
-        FetchedRange range = await new BlobFetcher(session.Client, session.ConnectToAsync)
-            .ReadAsync(hash, start, end, MaxByteArray, host.CancellationToken).ConfigureAwait(false);
-        if (AsByteArray)
+        string? path = AsByteArray ? null : TargetFile(hash);
+        if (path is not null)
+        {
+            DownloadTargets.CheckFile(path, Force);
+        }
+
+        FetchedRange range;
+        try
+        {
+            range = await new BlobFetcher(session.Client, session.ConnectToAsync)
+                .ReadAsync(hash, start, end, MaxByteArray, host.CancellationToken).ConfigureAwait(false);
+        }
+        catch (RangeTooLargeException error) when (path is not null)
+        {
+            // The generic advice ("use -Destination") would point at what the user already did.
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument,
+                $"-Range with -Destination writes at most {error.MaxLength >> 20} MiB (the range is read into memory); this range holds {error.Length:N0} bytes: take a smaller -Range, or download the whole blob without -Range.", hash.ToString(), error));
+        }
+
+        if (path is null)
         {
             host.Output(range.Bytes);
             return;
         }
 
-        string path = TargetFile(hash);
-        DownloadTargets.CheckFile(path, Force);
         await File.WriteAllBytesAsync(path, range.Bytes, host.CancellationToken).ConfigureAwait(false);
         host.Output(new DownloadedBlob { Hash = hash.ToString(), Path = path, Size = range.Bytes.Length, Providers = [range.Provider.ToString()] });
     }

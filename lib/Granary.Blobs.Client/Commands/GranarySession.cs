@@ -81,7 +81,8 @@ public sealed class GranarySession : IAsyncDisposable
             }
         }
 
-        throw new GranaryCommandException(new(CommandErrorKind.Unreachable, $"None of the {silos.Count} silos answered: {string.Join("; ", problems)}", silos));
+        throw new GranaryCommandException(new(CommandErrorKind.Unreachable,
+            silos.Count == 1 ? $"Silo {problems[0]}." : $"None of the {silos.Count} silos could be used: {string.Join("; ", problems)}.", silos));
     }
 
     /// <summary>A client of another silo with this session's token (for multi-provider downloads); the caller disposes it.</summary>

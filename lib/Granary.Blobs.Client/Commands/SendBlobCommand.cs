@@ -19,6 +19,15 @@ public sealed class SendBlobCommand
     /// <summary>Bytes to upload as one blob (instead of paths).</summary>
     public byte[]? Bytes { get; init; }
 
+    /// <summary>
+    /// A readable stream to upload as one blob (instead of paths): read to its end, at most
+    /// <see cref="MaxStreamBytes"/>, and cancellable (an endless stream is stopped by Ctrl-C or the cap).
+    /// </summary>
+    public Stream? Source { get; init; }
+
+    /// <summary>The most a <see cref="Source"/> stream may hold: 64 MiB (the protocol needs the size first, so it is read into memory).</summary>
+    public const int MaxStreamBytes = 64 << 20;
+
     /// <summary>How long the cluster keeps the blobs (default: the silo's).</summary>
     public TimeSpan? Ttl { get; init; }
 
@@ -45,12 +54,27 @@ public sealed class SendBlobCommand
             throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, $"-Ttl {ttl} must be positive.", ttl));
         }
 
-        if (Bytes is not null)
+        if (Tags is not null)
         {
-            if (await host.ShouldProcessAsync($"{Bytes.Length} bytes", "Upload to the Granary cluster").ConfigureAwait(false))
+            // Checked here, before any upload, with the tag rules' own sentence (the silo would
+            // only see an oversized metadata block).
+            try
+            {
+                _ = BlobTags.Format(Tags);
+            }
+            catch (ArgumentException error)
+            {
+                throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, error.Message.Replace(" (Parameter 'tags')", string.Empty, StringComparison.Ordinal), Tags, error));
+            }
+        }
+
+        byte[]? bytes = Source is null ? Bytes : await ReadSourceAsync(Source, host.CancellationToken).ConfigureAwait(false);
+        if (bytes is not null)
+        {
+            if (await host.ShouldProcessAsync($"{bytes.Length} bytes", "Upload to the Granary cluster").ConfigureAwait(false))
             {
                 DateTimeOffset askedAt = DateTimeOffset.UtcNow;
-                BlobInfo blob = await session.Client.PutAsync(new MemoryStream(Bytes, writable: false), Bytes.Length, Ttl, null, Tags, host.CancellationToken).ConfigureAwait(false);
+                BlobInfo blob = await session.Client.PutAsync(new MemoryStream(bytes, writable: false), bytes.Length, Ttl, null, Tags, host.CancellationToken).ConfigureAwait(false);
                 WarnIfShortened(host, askedAt, blob);
                 host.Output(BlobItem.From(blob, session.Silo));
             }
@@ -129,5 +153,30 @@ public sealed class SendBlobCommand
         {
             host.Warning(shortened);
         }
+    }
+
+    /// <summary>Reads <paramref name="source"/> to its end, up to <see cref="MaxStreamBytes"/>.</summary>
+    private static async Task<byte[]> ReadSourceAsync(Stream source, CancellationToken cancellationToken)
+    {
+        if (!source.CanRead)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, "-InputObject is a stream that cannot be read (closed, or write-only): pass a readable stream, bytes, or a file with -Path.", source));
+        }
+
+        using var copy = new MemoryStream();
+        byte[] buffer = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (copy.Length + read > MaxStreamBytes)
+            {
+                throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument,
+                    $"-InputObject's stream holds more than {MaxStreamBytes >> 20} MiB (or never ends): streams are read into memory, so save larger data to a file and send it with -Path.", source));
+            }
+
+            copy.Write(buffer, 0, read);
+        }
+
+        return copy.ToArray();
     }
 }

@@ -11,6 +11,7 @@ namespace Granary.Blobs.Files;
 /// with other content (an identical file is no loss, so an interrupted collection download can be
 /// run again). A resumed download (only the <c>.partial</c> exists) replaces nothing. Some things
 /// are refused even when forced: a directory where a file goes, a file where a directory goes,
+/// anything but a regular file at a file's name (a device, a FIFO, a socket, a symbolic link),
 /// and symbolic links inside the target (a download never writes through a link).
 /// </summary>
 public static class DownloadTargets
@@ -20,19 +21,41 @@ public static class DownloadTargets
 
     private const int Listed = 5;
 
-    /// <summary>Refuses to download a file to <paramref name="path"/> if that would replace something.</summary>
+    /// <summary>Refuses to download a file to <paramref name="path"/> if that would replace something, or cannot be written there.</summary>
     /// <exception cref="TargetExistsException">It exists (and <paramref name="overwrite"/> is false), or is a directory.</exception>
+    /// <exception cref="IOException">The folder it goes into does not exist (it is not made: a typo should not make folders).</exception>
     public static void CheckFile(string path, bool overwrite)
     {
+        ArgumentNullException.ThrowIfNull(path);
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
             throw new TargetExistsException($"'{path}' is a directory: name the file to write (nothing was written).", [full]) { Forceable = false };
         }
 
-        if (!overwrite && Exists(full, out _))
+        if (Path.EndsInDirectorySeparator(path))
         {
-            throw new TargetExistsException($"'{path}' already exists; {ForceHint}.", [full]);
+            throw new IOException($"There is no folder '{path}': create it first (mkdir, or New-Item -ItemType Directory), or name the file to write; nothing was written.");
+        }
+
+        if (Path.GetDirectoryName(full) is { } folder && !Directory.Exists(folder))
+        {
+            throw new IOException($"The folder '{folder}' that '{path}' goes into does not exist: create it first, or choose another place; nothing was written.");
+        }
+
+        if (Exists(full, out PosixFiles.FileKind kind))
+        {
+            // Forced or not, only a regular file is replaced: -Force on /dev/null or a FIFO must not
+            // turn it into a file, and a link at the name is the user's, not ours to swap for data.
+            if (kind != PosixFiles.FileKind.Regular)
+            {
+                throw new TargetExistsException($"'{path}' is {PosixFiles.Describe(kind)}, not a regular file: a download writes only regular files, forced or not (nothing was written).", [full]) { Forceable = false };
+            }
+
+            if (!overwrite)
+            {
+                throw new TargetExistsException($"'{path}' already exists; {ForceHint}.", [full]);
+            }
         }
     }
 
