@@ -4,16 +4,13 @@ using Granary.Transfers.Channels;
 using Granary.Transfers.Messages;
 using Granary.Transfers.Vouchers;
 using Granary.Transport;
+using static Granary.Transfers.Tests.Samples;
 
 namespace Granary.Transfers.Tests;
 
 /// <summary>The responder's decision on an open, without IO: the state it persists and the reply it sends, through the wire form.</summary>
 public sealed class ChannelResponderTests : IDisposable
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
-    private static readonly NodeId Partner = NodeId.FromPublicKey([1]);
-    private static readonly NodeId Us = NodeId.FromPublicKey([2]);
-    private static readonly Blake3Hash Dataset = Blake3.Hash([3]);
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly VoucherRegistry _vouchers;
 
@@ -76,16 +73,7 @@ public sealed class ChannelResponderTests : IDisposable
         Assert.Contains("cannot be used by another node", decision.Reply.Result.Message, StringComparison.Ordinal);
     }
 
-    private Voucher Grant(TransferDirection direction, long quota) => new Grant
-    {
-        Issuer = default,
-        Counterparty = Partner,
-        Direction = direction,
-        Hashes = [Dataset],
-        ByteQuota = quota,
-        Expires = Now.AddDays(1),
-        Nonce = 1,
-    }.SignWith(_key).ToVoucher();
+    private Voucher Grant(TransferDirection direction, long quota) => Terms(direction, quota).SignWith(_key).ToVoucher();
 
     private static async Task<Granary.Blobs.Protocol.MetadataBlock> WireAsync(TransferMessage message)
     {

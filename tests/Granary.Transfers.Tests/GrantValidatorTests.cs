@@ -3,16 +3,13 @@ using Granary.Hashing;
 using Granary.Transfers.Channels;
 using Granary.Transfers.Vouchers;
 using Granary.Transport;
+using static Granary.Transfers.Tests.Samples;
 
 namespace Granary.Transfers.Tests;
 
 /// <summary>Grants signed with real ECDSA P-256 keys, judged by the validator: each check, and what the refusal says.</summary>
 public sealed class GrantValidatorTests : IDisposable
 {
-    private static readonly DateTimeOffset Now = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
-    private static readonly NodeId Partner = NodeId.FromPublicKey([1]);
-    private static readonly NodeId Us = NodeId.FromPublicKey([2]);
-    private static readonly Blake3Hash Dataset = Blake3.Hash([3]);
     private readonly ECDsa _clusterKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ECDsa _otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly GrantValidator _validator;
@@ -107,17 +104,6 @@ public sealed class GrantValidatorTests : IDisposable
         using var rsaSized = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         Assert.Throws<ArgumentException>(() => Terms().SignWith(rsaSized));
     }
-
-    private static Grant Terms() => new()
-    {
-        Issuer = default,
-        Counterparty = Partner,
-        Direction = TransferDirection.Push,
-        Hashes = [Dataset],
-        ByteQuota = 1L << 30,
-        Expires = Now.AddDays(1),
-        Nonce = 12345,
-    };
 
     private static Voucher Reencode(Grant grant) => grant.ToVoucher();
 
