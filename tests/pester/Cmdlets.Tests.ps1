@@ -375,6 +375,13 @@ Describe 'Connect-GranaryCluster' {
         Connect-GranaryCluster -TicketFile $silo.TicketFile -TokenFile $silo.TokenFile
     }
 
+    It 'calls a silo that proves another node id an authentication failure, not an unreachable silo' {
+        $address = ($silo.Ticket -split '@')[1]
+        $thrown = { Connect-GranaryCluster -Address $address -NodeId ('a' * 52) -TokenFile $silo.TokenFile } | Should -Throw -PassThru
+        $thrown.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        "$($thrown.ErrorDetails.Message) $($thrown.Exception.Message)" | Should -BeLike '*Check the node id*'
+    }
+
     It 'makes every cmdlet stop with NotConnected when there is no session' {
         $run = Invoke-FreshPwsh -Command @"
 Import-Module '$($paths.Module)'

@@ -62,6 +62,7 @@ public sealed class GranarySession : IAsyncDisposable
         }
 
         var problems = new List<string>();
+        int impostors = 0;
         foreach (SiloTicket silo in silos)
         {
             try
@@ -76,13 +77,18 @@ public sealed class GranarySession : IAsyncDisposable
             }
             catch (QuicException error)
             {
-                host.Verbose($"Silo {silo} did not answer: {error.Message}");
+                // A handshake failure here is the peer failing to prove the node id we asked for:
+                // something answered, but not that silo.
+                impostors += error.Error == QuicError.HandshakeFailed ? 1 : 0;
+                host.Verbose($"Silo {silo} could not be used: {error.Message}");
                 problems.Add($"{silo.Node}: {error.Message}");
             }
         }
 
-        throw new GranaryCommandException(new(CommandErrorKind.Unreachable,
-            silos.Count == 1 ? $"Silo {problems[0]}." : $"None of the {silos.Count} silos could be used: {string.Join("; ", problems)}.", silos));
+        string detail = silos.Count == 1 ? $"Silo {problems[0]}." : $"None of the {silos.Count} silos could be used: {string.Join("; ", problems)}.";
+        throw new GranaryCommandException(impostors == silos.Count
+            ? new(CommandErrorKind.Unauthorized, $"{detail} Check the node id (-NodeId, or the ticket): the silo there proved another identity.", silos) { Reason = detail }
+            : new(CommandErrorKind.Unreachable, detail, silos));
     }
 
     /// <summary>A client of another silo with this session's token (for multi-provider downloads); the caller disposes it.</summary>
