@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 using Granary.Blobs.Commands;
 
 namespace Granary.PowerShell;
@@ -17,18 +16,10 @@ public sealed class GranarySessionCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string prefix = (wordToComplete ?? string.Empty).TrimStart('$');
-        if (Runspace.DefaultRunspace is null)
-        {
-            return [];
-        }
-
-        using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-        shell.AddCommand("Get-Variable");
         var results = new List<CompletionResult>();
-        foreach (PSObject found in shell.Invoke())
+        foreach (PSVariable variable in RunspaceVariables.Get())
         {
-            if (found.BaseObject is PSVariable { Value: var value } variable
-                && (value is PSObject wrapped ? wrapped.BaseObject : value) is GranarySession { IsOpen: true } session
+            if (RunspaceVariables.Unwrapped(variable) is GranarySession { IsOpen: true } session
                 && variable.Name != GranaryCmdlet.SessionVariable
                 && variable.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {

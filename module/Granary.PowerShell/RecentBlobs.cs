@@ -15,8 +15,6 @@ internal static class RecentBlobs
 
     private static readonly ConditionalWeakTable<GranarySession, List<(string Hash, string Label)>> Seen = [];
 
-    /// <summary>The session that remembered a blob last: completion's guess when no session can be named.</summary>
-    private static readonly WeakReference<GranarySession?> Latest = new(null);
 
     /// <summary>Notes the blob in a cmdlet's output object, if it is one.</summary>
     public static void Remember(GranarySession session, object item)
@@ -32,7 +30,6 @@ internal static class RecentBlobs
             return;
         }
 
-        Latest.SetTarget(session);
         List<(string Hash, string Label)> list = Seen.GetOrCreateValue(session);
         lock (list)
         {
@@ -44,9 +41,6 @@ internal static class RecentBlobs
             }
         }
     }
-
-    /// <summary>The session that showed a blob last, if it is still open.</summary>
-    public static GranarySession? LatestSession => Latest.TryGetTarget(out GranarySession? session) && session is { IsOpen: true } ? session : null;
 
     /// <summary>The remembered blobs of <paramref name="session"/>, newest first.</summary>
     public static IReadOnlyList<(string Hash, string Label)> Of(GranarySession session)
