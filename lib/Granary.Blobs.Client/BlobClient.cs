@@ -163,11 +163,21 @@ public sealed class BlobClient : IAsyncDisposable
     /// to <paramref name="sink"/> only after verifying it against <paramref name="hash"/>.
     /// </summary>
     /// <exception cref="BaoVerificationException">The silo sent data that does not verify.</exception>
-    public async Task<BlobInfo> GetAsync(Blake3Hash hash, IBaoSink sink, ChunkRanges? ranges = null, CancellationToken cancellationToken = default)
+    public Task<BlobInfo> GetAsync(Blake3Hash hash, IBaoSink sink, ChunkRanges? ranges = null, CancellationToken cancellationToken = default) =>
+        GetAsync(hash, sink, ranges, channel: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="GetAsync(Blake3Hash, IBaoSink, ChunkRanges?, CancellationToken)"/>, under the
+    /// transfer channel <paramref name="channel"/> (its transfer id) if given: the silo serves it
+    /// without a token while that channel runs.
+    /// </summary>
+    /// <exception cref="BaoVerificationException">The silo sent data that does not verify.</exception>
+    /// <exception cref="BlobProtocolException">Refused (401: not this peer's channel or blob; 503: paused or not running).</exception>
+    public async Task<BlobInfo> GetAsync(Blake3Hash hash, IBaoSink sink, ChunkRanges? ranges, ulong? channel, CancellationToken cancellationToken = default)
     {
         ranges ??= ChunkRanges.All;
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await new GetRequest(hash, ranges).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await new GetRequest(hash, ranges) { Channel = channel }.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
         BlobInfo info = (await BlobReply.ReadAsync<BlobDescription>(stream, cancellationToken).ConfigureAwait(false)).Blob;
         if (info.Hash != hash)

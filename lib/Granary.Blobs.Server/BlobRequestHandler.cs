@@ -25,18 +25,19 @@ public sealed partial class BlobRequestHandler
     private readonly BlobsServerOptions _options;
     private readonly ILogger _logger;
     private readonly IBlobCluster? _cluster;
+    private readonly IChannelDataGate? _channels;
     private readonly byte[] _token;
     private readonly Dictionary<Blake3Hash, (SemaphoreSlim Gate, int Users)> _pushGates = [];
 
-    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given.</summary>
+    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given, serving transfer channels' gets through <paramref name="channels"/> if given.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (<see cref="BlobsServerOptions.Validate"/>).</exception>
-    public BlobRequestHandler(BlobStore store, BlobsServerOptions options, ILogger logger, IBlobCluster? cluster = null)
+    public BlobRequestHandler(BlobStore store, BlobsServerOptions options, ILogger logger, IBlobCluster? cluster = null, IChannelDataGate? channels = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
-        (_store, _options, _logger, _cluster) = (store, options, logger, cluster);
+        (_store, _options, _logger, _cluster, _channels) = (store, options, logger, cluster, channels);
         _token = Encoding.UTF8.GetBytes(options.AdminToken);
     }
 
@@ -65,8 +66,10 @@ public sealed partial class BlobRequestHandler
                 return StreamOutcome.Finished;
             }
 
-            // Before parsing the fields: a stranger learns nothing about them but "authenticate first".
-            if (!context.Session.Authenticated && !(block.Fields.TryGetValue("op", out object? op) && op is byte[] name && name.AsSpan().SequenceEqual("auth"u8)))
+            // Before parsing the fields: a stranger learns nothing about them but "authenticate first"
+            // (a get under a transfer channel is the one exception: its channel authorizes it).
+            bool underChannel = block.Fields.TryGetValue("op", out object? op) && op is byte[] name && name.AsSpan().SequenceEqual("get"u8) && block.Has("channel");
+            if (!context.Session.Authenticated && !underChannel && !(op is byte[] auth1 && auth1.AsSpan().SequenceEqual("auth"u8)))
             {
                 throw new BlobProtocolException(BlobStatus.Unauthorized, "authenticate first: send {op: auth, token: <token>} on its own stream");
             }
@@ -75,6 +78,12 @@ public sealed partial class BlobRequestHandler
             if (request is AuthRequest auth)
             {
                 return await AuthenticateAsync(auth, context, shutdown).ConfigureAwait(false);
+            }
+
+            if (request is GetRequest { Channel: { } channel } channelGet)
+            {
+                await GetUnderChannelAsync(channelGet, channel, context, shutdown).ConfigureAwait(false);
+                return StreamOutcome.Finished;
             }
 
             if (!context.Session.Authenticated)
@@ -292,6 +301,21 @@ public sealed partial class BlobRequestHandler
         using BlobReader reader = await _store.OpenReaderAsync(request.Hash, cancellationToken).ConfigureAwait(false);
         await new BlobDescription(reader.Info).WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
         await reader.EncodeAsync(request.Ranges, context.Output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A get under a transfer channel: the channel's owner authorizes the piece (no token needed),
+    /// the bytes are this silo's own copy (never a redirect: the channel was opened with this silo),
+    /// and what was sent is counted on the channel once written.
+    /// </summary>
+    private async Task GetUnderChannelAsync(GetRequest request, ulong channel, BlobRequestContext context, CancellationToken cancellationToken)
+    {
+        IChannelDataGate gate = _channels ?? throw new BlobProtocolException(BlobStatus.UnknownOperation, "this silo serves no transfer channels");
+        await gate.AuthorizeAsync(context.Session.Peer, channel, request.Hash, request.Ranges, cancellationToken).ConfigureAwait(false);
+        using BlobReader reader = await _store.OpenReaderAsync(request.Hash, cancellationToken).ConfigureAwait(false);
+        await new BlobDescription(reader.Info).WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
+        await reader.EncodeAsync(request.Ranges, context.Output, cancellationToken).ConfigureAwait(false);
+        await gate.SentAsync(context.Session.Peer, channel, request.Ranges.ByteCount(reader.Info.Size), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

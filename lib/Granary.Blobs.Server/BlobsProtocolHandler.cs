@@ -18,11 +18,11 @@ public sealed class BlobsProtocolHandler : IProtocolHandler
     private readonly BlobRequestHandler _requests;
     private readonly TimeSpan _shutdownGrace;
 
-    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given.</summary>
+    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given, serving transfer channels' gets through <paramref name="channels"/> if given.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (<see cref="BlobsServerOptions.Validate"/>).</exception>
-    public BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger, IBlobCluster? cluster = null)
+    public BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger, IBlobCluster? cluster = null, IChannelDataGate? channels = null)
     {
-        _requests = new BlobRequestHandler(store, options, logger, cluster);
+        _requests = new BlobRequestHandler(store, options, logger, cluster, channels);
         _shutdownGrace = options.ShutdownGrace;
     }
 

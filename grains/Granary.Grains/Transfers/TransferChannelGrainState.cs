@@ -1,3 +1,4 @@
+using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Transfers.Channels;
 using Granary.Transport;
@@ -71,6 +72,34 @@ public sealed class TransferChannelGrainState
 
     /// <summary><see cref="ChannelState.Updated"/>.</summary>
     [Id(19)] public DateTimeOffset Updated { get; set; }
+
+    /// <summary>Bytes the channel moves in all (<see cref="ChannelTerms.Size"/>).</summary>
+    [Id(20)]
+    public long Size { get; set; }
+
+    /// <summary>The other side's silos as ticket text (<see cref="ChannelTerms.Peers"/>).</summary>
+    [Id(21)]
+    public List<string> Peers { get; set; } = [];
+
+    /// <summary>See <see cref="ChannelTerms.KeepPartial"/>.</summary>
+    [Id(22)]
+    public bool KeepPartial { get; set; }
+
+    /// <summary>The number of the last event written (events are numbered from 1).</summary>
+    [Id(23)]
+    public long Sequence { get; set; }
+
+    /// <summary>The terms as stored.</summary>
+    public ChannelTerms ToTerms() => new() { Size = Size, Peers = [.. Peers.Select(SiloTicket.Parse)], KeepPartial = KeepPartial };
+
+    /// <summary>Stores <paramref name="terms"/>.</summary>
+    public void SetTerms(ChannelTerms terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        Size = terms.Size;
+        Peers = [.. terms.Peers.Select(p => p.ToString())];
+        KeepPartial = terms.KeepPartial;
+    }
 
     /// <summary>The channel, or null if not opened.</summary>
     public ChannelState? ToChannel() => !IsOpen ? null : new ChannelState

@@ -17,9 +17,35 @@ public sealed record GetRequest(Blake3Hash Hash, ChunkRanges Ranges) : BlobReque
     /// <inheritdoc/>
     public override string Operation => Op;
 
-    /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, object>> Fields() =>
-        Ranges.IsAll ? [HashField(Hash)] : [HashField(Hash), new("ranges", MetadataBlock.RangesField(Ranges))];
+    /// <summary>
+    /// The transfer channel (its transfer id) under which the bytes are asked for, or null for an
+    /// ordinary get. A get under a channel needs no token: the channel's voucher authorized it, and
+    /// the silo serves it only while that channel is running (docs/protocol.md, transfer channels).
+    /// </summary>
+    public ulong? Channel { get; init; }
 
-    internal static GetRequest From(MetadataBlock block) => new(block.RequiredHash("hash", "a get"), block.Ranges("ranges"));
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object>> Fields()
+    {
+        yield return HashField(Hash);
+        if (!Ranges.IsAll)
+        {
+            yield return new("ranges", MetadataBlock.RangesField(Ranges));
+        }
+
+        if (Channel is { } channel)
+        {
+            yield return new("channel", checked((long)channel));
+        }
+    }
+
+    internal static GetRequest From(MetadataBlock block) => new(block.RequiredHash("hash", "a get"), block.Ranges("ranges"))
+    {
+        Channel = block.Number("channel") switch
+        {
+            null => null,
+            >= 0 and var id => (ulong)id,
+            var id => throw new BlobProtocolException(BlobStatus.BadRequest, $"a get's 'channel' must be a transfer id (0 or more), not {id}"),
+        },
+    };
 }

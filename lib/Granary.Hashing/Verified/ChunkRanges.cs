@@ -46,6 +46,24 @@ public sealed class ChunkRanges : IEquatable<ChunkRanges>, IEnumerable<ChunkRang
     /// <summary>True when the last range has no end.</summary>
     public bool IsOpenEnded => _boundaries.Length % 2 == 1;
 
+    /// <summary>How many bytes of a blob of <paramref name="size"/> bytes the set covers (its chunks clipped to the blob).</summary>
+    public long ByteCount(long size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        long total = 0;
+        foreach (ChunkRange range in this)
+        {
+            long start = Clip(range.Start, size);
+            long end = range.End is { } chunkEnd ? Clip(chunkEnd, size) : size;
+            total += Math.Max(0, end - start);
+        }
+
+        return total;
+
+        // A chunk number's first byte, at most the size (and without overflow for huge numbers).
+        static long Clip(ulong chunk, long size) => chunk > (ulong)size / BaoTree.ChunkSize ? size : Math.Min((long)chunk * BaoTree.ChunkSize, size);
+    }
+
     /// <summary>The boundary list (for serialisation): alternately the start and end of each range.</summary>
     public IReadOnlyList<ulong> Boundaries => _boundaries;
 

@@ -206,12 +206,21 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// the blob's size for the next, honest, push. A partial with blocks is kept: they are verified.
     /// </summary>
     /// <returns>True if it was dropped.</returns>
-    public bool DiscardIfEmpty(PartialBlob partial)
+    public bool DiscardIfEmpty(PartialBlob partial) => Discard(partial, onlyIfEmpty: true);
+
+    /// <summary>
+    /// Drops a partial blob with whatever verified blocks it holds (a cancelled transfer channel
+    /// that was not asked to keep them). A partial being moved into place is left alone.
+    /// </summary>
+    /// <returns>True if it was dropped.</returns>
+    public bool DiscardPartial(PartialBlob partial) => Discard(partial, onlyIfEmpty: false);
+
+    private bool Discard(PartialBlob partial, bool onlyIfEmpty)
     {
         ArgumentNullException.ThrowIfNull(partial);
         lock (_partials)
         {
-            if (!partial.Present().IsEmpty || partial.IsCompleting || !_partials.TryGetValue(partial.Hash, out PartialBlob? open) || open != partial || !partial.TryClaimCompletion())
+            if ((onlyIfEmpty && !partial.Present().IsEmpty) || partial.IsCompleting || !_partials.TryGetValue(partial.Hash, out PartialBlob? open) || open != partial || !partial.TryClaimCompletion())
             {
                 return false;
             }

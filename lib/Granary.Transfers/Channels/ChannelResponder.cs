@@ -59,6 +59,7 @@ public static class ChannelResponder
             DataLimit = validation.DataLimit,
             Paused = validation.ForcePause,
             RequiresFinalization = validation.RequiresFinalization,
+            Size = size,
         };
         return new ResponderDecision(state, reply);
     }

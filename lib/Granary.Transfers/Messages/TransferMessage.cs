@@ -29,7 +29,16 @@ public abstract record TransferMessage(ulong TransferId)
                 TransferOpen.Op or TransferOpen.RestartOp => TransferOpen.Read(block, id, op == TransferOpen.RestartOp),
                 TransferVoucherMessage.Op => new TransferVoucherMessage(id, ReadVoucher(block)),
                 TransferVoucherResultMessage.Op => TransferVoucherResultMessage.Read(block, id),
-                _ when TransferControl.Ops.Contains(op) && Enum.TryParse(op, ignoreCase: true, out TransferControlKind kind) => new TransferControl(id, kind) { Message = block.Text("message") },
+                _ when TransferControl.Ops.Contains(op) && Enum.TryParse(op, ignoreCase: true, out TransferControlKind kind) => new TransferControl(id, kind)
+                {
+                    Message = block.Text("message"),
+                    FromInitiator = block.Text("from") switch
+                    {
+                        null or "initiator" => true,
+                        "responder" => false,
+                        var other => throw new TransferProtocolException($"'from' must be initiator or responder, not '{other}'."),
+                    },
+                },
                 _ => throw new TransferProtocolException($"'{op}' is not a transfer message (open, restart, voucher, voucher-result, {string.Join(", ", TransferControl.Ops)})."),
             };
         }

@@ -19,6 +19,9 @@ public sealed record TransferVoucherResultMessage(ulong TransferId, VoucherResul
     /// <summary>The channel starts paused by the validating side.</summary>
     public bool Paused { get; init; }
 
+    /// <summary>The bytes the channel moves in all, as the responder counts them (a pull's blob and a collection's members); null if not told.</summary>
+    public long? Size { get; init; }
+
     /// <summary>The channel waits for a final voucher before completing.</summary>
     public bool RequiresFinalization { get; init; }
 
@@ -39,12 +42,23 @@ public sealed record TransferVoucherResultMessage(ulong TransferId, VoucherResul
             fields.Add(new("limit", limit));
         }
 
+        if (Size is { } size)
+        {
+            fields.Add(new("size", size));
+        }
+
         return new MetadataBlock(fields);
     }
 
     internal static TransferVoucherResultMessage Read(MetadataBlock block, ulong id)
     {
         long? limit = block.Number("limit");
+        long? size = block.Number("size");
+        if (size < 0)
+        {
+            throw new TransferProtocolException($"'size' must not be negative ({size}).");
+        }
+
         if (limit < 0)
         {
             throw new TransferProtocolException($"'limit' must not be negative ({limit}).");
@@ -54,7 +68,7 @@ public sealed record TransferVoucherResultMessage(ulong TransferId, VoucherResul
             block.Text("type") ?? throw new TransferProtocolException("A voucher result needs its 'type'."),
             Flag(block, "accepted"),
             block.Text("message") ?? string.Empty);
-        return new TransferVoucherResultMessage(id, result) { DataLimit = limit, Paused = Flag(block, "paused"), RequiresFinalization = Flag(block, "finalize") };
+        return new TransferVoucherResultMessage(id, result) { DataLimit = limit, Size = size, Paused = Flag(block, "paused"), RequiresFinalization = Flag(block, "finalize") };
     }
 
     private static bool Flag(MetadataBlock block, string key) => block.Number(key) switch

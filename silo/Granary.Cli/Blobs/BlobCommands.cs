@@ -236,7 +236,7 @@ internal static class BlobCommands
         return ExitCodes.For(problem.Kind);
     }
 
-    private static SiloTicket ResolveSilo(string? option, string? blobArgument)
+    internal static SiloTicket ResolveSilo(string? option, string? blobArgument)
     {
         if (option is not null)
         {
@@ -259,7 +259,7 @@ internal static class BlobCommands
             : throw new FormatException("no silo given: pass --to/--from TICKET, set GRANARY_SILO, or run a silo here (./build.sh --target=Run writes .granary/silo.ticket).");
     }
 
-    private static string ResolveToken(string? file)
+    internal static string ResolveToken(string? file)
     {
         if (file is not null)
         {

@@ -7,9 +7,12 @@ using Granary.Grains.Blobs;
 using Granary.Grains.Cluster;
 using Granary.Grains.Hosting;
 using Granary.Grains.Placement;
+using Granary.Grains.Transfers;
 using Granary.Orleans;
 using Granary.Storage.Blobs;
 using Granary.Storage.IO;
+using Granary.Transfers.Messages;
+using Granary.Transfers.Vouchers;
 using Granary.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -95,6 +98,16 @@ internal static partial class SiloHost
             replicas = 1; // a silo alone holds the only copy: say so rather than report a cluster short of R silos
         }
 
+        // The key grants are signed with: one per cluster (shared through the database), or the silo's own alone.
+        string grantPem = LoadOrCreateToken(GrantKeyPath(options.DataDirectory), NewGrantKeyPem());
+        if (settings is not null)
+        {
+            grantPem = await settings.GetOrCreateAsync("grant-key", grantPem, stoppingToken).ConfigureAwait(false);
+        }
+
+        using var grantKey = ECDsa.Create();
+        grantKey.ImportFromPem(grantPem);
+
         var blobOptions = new BlobClusterOptions { Replicas = replicas, Standalone = options.Cluster is null };
         blobOptions.Validate();
         using var identity = NodeIdentity.LoadOrCreate(Path.Combine(options.DataDirectory, "node.key"));
@@ -103,7 +116,7 @@ internal static partial class SiloHost
             new BlobStoreOptions { Directory = Path.Combine(options.DataDirectory, "store") }, io, logger: loggers.CreateLogger<BlobStore>(), cancellationToken: stoppingToken).ConfigureAwait(false);
 
         // Bound before Orleans is configured: the silo's name in the membership is its QUIC ticket.
-        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen }, [BlobsProtocolHandler.Alpn], loggers.CreateLogger<ProtocolRouter>());
+        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen }, [BlobsProtocolHandler.Alpn, TransferProtocol.Alpn], loggers.CreateLogger<ProtocolRouter>());
         await using (router.ConfigureAwait(false))
         {
             IPEndPoint address = Advertised(router.Endpoint.LocalEndPoint);
@@ -111,13 +124,17 @@ internal static partial class SiloHost
             int clusterPort = options.ClusterPort ?? (options.Listen.Port == 0 ? FreeTcpPort(address.Address) : address.Port);
             await using var connections = new ConnectionPool(router.Endpoint, new ConnectionPoolOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
             using ClusterCertificates? certificates = settings is null ? null : await ClusterCertificates.LoadAsync(settings, identity.Id.ToString(), stoppingToken).ConfigureAwait(false);
-            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates);
+            var vouchers = new VoucherRegistry().Register(new GrantValidator([grantKey])).Register(new TokenVoucherValidator(token));
+            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates, vouchers, grantKey);
             await host.StartAsync(stoppingToken).ConfigureAwait(false);
             try
             {
+                TransferService transfers = host.Services.GetRequiredService<TransferService>();
                 var handler = new BlobsProtocolHandler(
-                    store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>());
-                router.Serve(new Dictionary<string, IProtocolHandler> { [BlobsProtocolHandler.Alpn] = handler });
+                    store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>(), transfers);
+                ClusterView members = host.Services.GetRequiredService<ClusterView>();
+                var transferHandler = new TransferProtocolHandler(transfers, token, members.IsMember, loggers.CreateLogger<TransferProtocolHandler>());
+                router.Serve(new Dictionary<string, IProtocolHandler> { [BlobsProtocolHandler.Alpn] = handler, [TransferProtocol.Alpn] = transferHandler });
                 ClusterView view = host.Services.GetRequiredService<ClusterView>();
                 if (view.Silos.FirstOrDefault(s => s.IsServing && s.Ticket.Node == identity.Id && !s.Address.Equals(view.SelfAddress)) is { } twin)
                 {
@@ -130,6 +147,7 @@ internal static partial class SiloHost
                 await File.WriteAllTextAsync(TicketPath(options.DataDirectory), ticket + "\n", stoppingToken).ConfigureAwait(false);
                 Console.Out.WriteLine($"ready {ticket}");
                 await Console.Out.FlushAsync(stoppingToken).ConfigureAwait(false);
+                await ResumeTransfersAsync(transfers, logger, stoppingToken).ConfigureAwait(false);
 
                 using RepairService repair = host.Services.GetRequiredService<RepairService>();
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -152,6 +170,7 @@ internal static partial class SiloHost
             finally
             {
                 // Clients first (in-flight transfers get a clean "shutting down"), then leave the cluster gracefully.
+                await host.Services.GetRequiredService<TransferService>().DisposeAsync().ConfigureAwait(false);
                 await router.ShutdownAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
@@ -162,7 +181,8 @@ internal static partial class SiloHost
     }
 
     private static IHost BuildHost(
-        SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions, ClusterCertificates? certificates)
+        SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions, ClusterCertificates? certificates,
+        VoucherRegistry vouchers, ECDsa grantKey)
     {
         // A web host only when the dashboard is asked for: otherwise no HTTP listener at all.
         WebApplicationBuilder? web = options.Dashboard is null ? null : WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -177,6 +197,11 @@ internal static partial class SiloHost
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddSingleton<ClusterBlobs>();
         builder.Services.AddSingleton<RepairService>();
+        builder.Services.AddSingleton(new TransferOptions());
+        builder.Services.AddSingleton<TransferPeers>();
+        builder.Services.AddSingleton(vouchers);
+        builder.Services.AddSingleton(grantKey);
+        builder.Services.AddSingleton<TransferService>();
         builder.UseOrleans(silo =>
         {
             silo.AddGranaryGrains();
@@ -295,6 +320,31 @@ internal static partial class SiloHost
 
         return replicas;
     }
+
+    /// <summary>Where a silo keeps its grant key (ECDSA P-256, PKCS#8 PEM); in a cluster the database's copy wins.</summary>
+    public static string GrantKeyPath(string dataDirectory) => Path.Combine(dataDirectory, "grant.key");
+
+    private static string NewGrantKeyPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
+    /// <summary>Resumes the channels this silo takes part in; a failure is logged, never fatal to the silo.</summary>
+    private static async Task ResumeTransfersAsync(TransferService transfers, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transfers.ResumeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            TransfersNotResumed(logger, error.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer channels were not resumed at start: {Reason}")]
+    private static partial void TransfersNotResumed(ILogger logger, string reason);
 
     private static string LoadOrCreateToken(string path, string? value = null)
     {

@@ -44,10 +44,11 @@ public sealed class SerializerTests(OrleansSerializers orleans) : IClassFixture<
                 typeof(ReplicaFetch), typeof(SiloStats), typeof(BlobGrainException), typeof(Blake3HashSurrogate), typeof(NodeIdSurrogate),
                 typeof(SiloTicketSurrogate), typeof(BlobRecord), typeof(ClusterGrainState), typeof(SiloKeyedPlacement),
                 typeof(ChannelStateSurrogate), typeof(ChannelInputSurrogate), typeof(ChannelStepSurrogate), typeof(VoucherSurrogate),
-                typeof(VoucherResultSurrogate), typeof(Granary.Grains.Transfers.TransferChannelGrainState),
+                typeof(VoucherResultSurrogate), typeof(Granary.Grains.Transfers.TransferChannelGrainState), typeof(ChannelTermsSurrogate),
+                typeof(ChannelHistoryEntry), typeof(Granary.Grains.Transfers.TransferIndexGrainState),
             },
             SampleValues.GeneratedSerializerTypes.ToHashSet());
-        Assert.Equal([typeof(IBlobGrain), typeof(IClusterGrain), typeof(IReplicaGrain), typeof(ITransferChannelGrain)], SampleValues.GrainInterfaces);
+        Assert.Equal([typeof(IBlobGrain), typeof(IClusterGrain), typeof(IReplicaGrain), typeof(ITransferChannelGrain), typeof(ITransferIndexGrain)], SampleValues.GrainInterfaces);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Testing;
 using Granary.Transfers.Channels;
@@ -15,6 +16,7 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
     private static readonly ChannelId Id = new(NodeId.FromPublicKey([1]), NodeId.FromPublicKey([2]), 77);
+    private static readonly ChannelTerms Terms = new() { Size = 12L << 20, Peers = [new SiloTicket(Id.Initiator, System.Net.IPEndPoint.Parse("127.0.0.1:7001"))], KeepPartial = true };
     private readonly SiloLog _log = new();
 
     [Fact]
@@ -27,7 +29,7 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
         {
             await Cluster.WaitForActiveAsync([a, b], a, b);
             ITransferChannelGrain channel = a.Grains.TransferChannel(ChannelSide.Responder, Id);
-            await channel.OpenAsync(Opened());
+            await channel.OpenAsync(Opened(), Terms);
             await Apply(channel, ChannelEvent.Accept);
             await Apply(channel, ChannelEvent.DataReceived, bytes: 9L << 20);
             await Apply(channel, ChannelEvent.NewVoucherResult);
@@ -45,6 +47,8 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
         Assert.Equal((ChannelStatus.ResponderPaused, 9L << 20, 1, 1), (after.Status, after.Received, after.Vouchers.Count, after.VoucherResults.Count));
         Assert.Equal(before.Vouchers[0].Body.ToArray(), after.Vouchers[0].Body.ToArray());
         Assert.Equal(before.Id, after.Id);
+        ChannelTerms terms = (await c.Grains.TransferChannel(ChannelSide.Responder, Id).GetTermsAsync())!;
+        Assert.Equal((Terms.Size, Terms.KeepPartial, Terms.Peers[0]), (terms.Size, terms.KeepPartial, Assert.Single(terms.Peers)));
     }
 
     [Fact]
@@ -55,7 +59,7 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
         await using (GrainSilo silo = await GrainSilo.StartAloneAsync(grains, _log))
         {
             ITransferChannelGrain channel = silo.Grains.TransferChannel(ChannelSide.Initiator, Id);
-            await channel.OpenAsync(Opened());
+            await channel.OpenAsync(Opened(), Terms);
             await Apply(channel, ChannelEvent.Accept);
             await Apply(channel, ChannelEvent.DataSent, bytes: 3L << 20);
             await Apply(channel, ChannelEvent.DataSent, bytes: 3L << 20);
@@ -80,11 +84,11 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
         using var data = new TempDirectory();
         await using GrainSilo silo = await GrainSilo.StartAloneAsync(data.File("grains.db"), _log);
         ITransferChannelGrain channel = silo.Grains.TransferChannel(ChannelSide.Responder, Id);
-        await channel.OpenAsync(Opened());
+        await channel.OpenAsync(Opened(), Terms);
         await Apply(channel, ChannelEvent.Accept);
-        Assert.Equal(ChannelStatus.Ongoing, (await channel.OpenAsync(Opened())).Status);
+        Assert.Equal(ChannelStatus.Ongoing, (await channel.OpenAsync(Opened(), Terms)).Status);
 
-        var other = await Assert.ThrowsAsync<InvalidOperationException>(() => channel.OpenAsync(Opened() with { Base = Blake3.Hash([8]) }));
+        var other = await Assert.ThrowsAsync<InvalidOperationException>(() => channel.OpenAsync(Opened() with { Base = Blake3.Hash([8]) }, Terms));
         Assert.Contains("exists with other terms", other.Message, StringComparison.Ordinal);
         var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grains.TransferChannel(ChannelSide.Initiator, Id).ApplyAsync(new ChannelInput(ChannelEvent.Accept, T0)));
         Assert.Contains("ChannelNotFoundError", missing.Message, StringComparison.Ordinal);

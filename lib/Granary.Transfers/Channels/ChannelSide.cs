@@ -1,6 +1,6 @@
-namespace Granary.Grains;
+namespace Granary.Transfers.Channels;
 
-/// <summary>Which side of a channel a <see cref="ITransferChannelGrain"/> keeps: both sides may live in one cluster.</summary>
+/// <summary>Which side of a channel a party keeps: both sides may live in one cluster.</summary>
 public enum ChannelSide
 {
     /// <summary>The side that opened the channel.</summary>

@@ -1,0 +1,44 @@
+namespace Granary.Grains.Transfers;
+
+/// <summary>
+/// How a silo runs transfer channels: piece size, timeouts and the restart monitor (after
+/// go-data-transfer's channel monitor: restart after a disconnect with back-off, give up after a
+/// number of consecutive restarts).
+/// </summary>
+public sealed class TransferOptions
+{
+    /// <summary>Bytes asked for per request while receiving: 4 MiB. A pause stops the flow after at most one piece in flight.</summary>
+    public long PieceSize { get; set; } = 4L << 20;
+
+    /// <summary>How long a message to the other side may take before it counts as unreachable: 10 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first wait before a restart after a disconnect: 1 s; it doubles per consecutive restart up to <see cref="MaxRestartBackoff"/>.</summary>
+    public TimeSpan RestartBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between restarts: 30 s.</summary>
+    public TimeSpan MaxRestartBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Restarts without data moving in between before the channel fails: 20 (about 8 minutes with the default back-off).</summary>
+    public int MaxConsecutiveRestarts { get; set; } = 20;
+
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="ArgumentException">A value out of range, naming the option.</exception>
+    public void Validate()
+    {
+        if (PieceSize is < 16 * 1024 or > 256L << 20)
+        {
+            throw new ArgumentException($"TransferOptions.PieceSize must be 16 KiB to 256 MiB, not {PieceSize} bytes.", nameof(PieceSize));
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero || RestartBackoff <= TimeSpan.Zero || MaxRestartBackoff < RestartBackoff)
+        {
+            throw new ArgumentException("TransferOptions' RequestTimeout and RestartBackoff must be positive, and MaxRestartBackoff at least RestartBackoff.", nameof(RequestTimeout));
+        }
+
+        if (MaxConsecutiveRestarts < 1)
+        {
+            throw new ArgumentException($"TransferOptions.MaxConsecutiveRestarts must be at least 1, not {MaxConsecutiveRestarts}.", nameof(MaxConsecutiveRestarts));
+        }
+    }
+}

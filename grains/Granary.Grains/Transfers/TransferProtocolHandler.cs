@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Transfers.Channels;
+using Granary.Transfers.Messages;
+using Granary.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains.Transfers;
+
+/// <summary>
+/// <c>granary/transfer/1</c> on QUIC: one request per bidirectional stream — a peer's channel
+/// message (open, restart, voucher, control; authorized by the channel's voucher and the peer's
+/// proven node id) or this cluster's own command (start, list, show, watch, command, new-voucher,
+/// issue-grant; authorized by the admin token, or by being a cluster member or trusted node).
+/// The logic is in <see cref="TransferService"/>; this loop parses, authorizes, and maps every
+/// failure to one error reply.
+/// </summary>
+public sealed partial class TransferProtocolHandler(TransferService service, string adminToken, Func<NodeId, bool> isTrusted, ILogger<TransferProtocolHandler> logger) : IProtocolHandler
+{
+    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly byte[] _token = Encoding.UTF8.GetBytes(adminToken);
+
+    /// <inheritdoc/>
+    public Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, shutdown), shutdown);
+    }
+
+    private async Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown)
+    {
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                MetadataBlock? block;
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
+                {
+                    timeout.CancelAfter(HeaderTimeout);
+                    block = await MetadataBlock.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
+                }
+
+                if (block is not null)
+                {
+                    await DispatchAsync(connection, block, stream, shutdown).ConfigureAwait(false);
+                }
+            }
+            catch (QuicException)
+            {
+                // The other end went away mid-request.
+                return;
+            }
+            catch (Exception error) when (ToErrorReply(error) is { } reply)
+            {
+                if (reply.Code == BlobStatus.Internal)
+                {
+                    RequestFailed(logger, error);
+                }
+
+                try
+                {
+                    await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                }
+                catch (Exception gone) when (gone is QuicException or OperationCanceledException)
+                {
+                    // Nobody left to tell.
+                }
+            }
+
+            stream.CompleteWrites();
+        }
+    }
+
+    private async Task DispatchAsync(QuicConnection connection, MetadataBlock block, QuicStream stream, CancellationToken cancellationToken)
+    {
+        NodeId peer = connection.RemoteNodeId;
+        if (block.Text("op") is { } op && TransferAdminRequest.Ops.Contains(op))
+        {
+            TransferAdminRequest request = TransferAdminRequest.Parse(block);
+            if (!isTrusted(peer) && !CryptographicOperations.FixedTimeEquals(request.Token.Span, _token))
+            {
+                throw new BlobProtocolException(BlobStatus.Unauthorized, "wrong token: transfer commands need this cluster's admin token");
+            }
+
+            await AdminAsync(request, stream, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        BlobReply reply = TransferMessage.Parse(block) switch
+        {
+            TransferOpen open => new VoucherResultReply(await service.OnOpenAsync(peer, connection.RemoteEndPoint, open, cancellationToken).ConfigureAwait(false)),
+            TransferVoucherMessage voucher => new VoucherResultReply(await service.OnNewVoucherAsync(peer, voucher, cancellationToken).ConfigureAwait(false)),
+            TransferControl control => await ControlAsync(peer, control, cancellationToken).ConfigureAwait(false),
+            var other => throw new TransferProtocolException($"'{other.ToBlock().Text("op")}' is sent only as a reply."),
+        };
+        await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BlobReply> ControlAsync(NodeId peer, TransferControl control, CancellationToken cancellationToken)
+    {
+        await service.OnControlAsync(peer, control, cancellationToken).ConfigureAwait(false);
+        return OkReply.Instance;
+    }
+
+    private async Task AdminAsync(TransferAdminRequest request, QuicStream stream, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case TransferStartRequest start:
+                await (await service.StartAsync(start, cancellationToken).ConfigureAwait(false)).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case TransferListRequest:
+                foreach (ChannelReport report in await service.ListAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await report.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+
+                await TransferListEnd.Instance.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case TransferShowRequest show:
+                await (await service.ReportAsync(show.Channel, cancellationToken).ConfigureAwait(false)).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case TransferWatchRequest { Channel: { } channel }:
+                await foreach (ChannelReport report in service.WatchAsync(channel, cancellationToken).ConfigureAwait(false))
+                {
+                    await report.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+
+                await TransferListEnd.Instance.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case TransferWatchRequest:
+                await WatchAllAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case TransferCommandRequest command:
+                await (await service.CommandAsync(command.Channel, command.Command, cancellationToken).ConfigureAwait(false)).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case TransferNewVoucherRequest voucher:
+                await (await service.NewVoucherAsync(voucher.Channel, voucher.Voucher, cancellationToken).ConfigureAwait(false)).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            case GrantIssueRequest grant:
+                await new GrantReply(service.IssueGrant(grant)).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new TransferProtocolException($"'{request.Operation}' is not served here.");
+        }
+    }
+
+    /// <summary>Every channel's changes, checked once a second, until the client leaves: each channel's report whenever its status or byte counts moved.</summary>
+    private async Task WatchAllAsync(QuicStream stream, CancellationToken cancellationToken)
+    {
+        var last = new Dictionary<string, (ChannelStatus, long, long)>(StringComparer.Ordinal);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), service.Time);
+        do
+        {
+            foreach (ChannelReport report in await service.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                string key = report.Ref.ToString();
+                var now = (report.State.Status, report.State.Sent, report.State.Received);
+                if (!last.TryGetValue(key, out var before) || before != now)
+                {
+                    last[key] = now;
+                    await report.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The one map from a failure to the reply; null when nobody is left to answer.</summary>
+    private static ErrorReply? ToErrorReply(Exception error) => error switch
+    {
+        BlobProtocolException refused => ErrorReply.From(refused),
+        TransferProtocolException bad => new ErrorReply(BlobStatus.BadRequest, bad.Message.TrimEnd('.')),
+        TransferPeerUnreachableException away => new ErrorReply(BlobStatus.Unavailable, away.Message.TrimEnd('.')),
+        InvalidOperationException conflict => new ErrorReply(BlobStatus.BadRequest, conflict.Message.TrimEnd('.')),
+        OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
+        QuicException => null,
+        _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Transfer request failed (a bug): answered 500")]
+    private static partial void RequestFailed(ILogger logger, Exception error);
+}

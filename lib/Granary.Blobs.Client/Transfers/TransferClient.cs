@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Transfers.Channels;
+using Granary.Transfers.Messages;
+using Granary.Transport;
+
+namespace Granary.Blobs.Client.Transfers;
+
+/// <summary>
+/// A client of one silo's transfer commands (<c>granary/transfer/1</c>): start a push or pull
+/// channel to another cluster, list, show and watch channels, pause, resume, restart or cancel
+/// one, send a new voucher, and issue grants. What the CLI's <c>granary transfer</c> and the
+/// <c>*-BlobTransfer</c> cmdlets use. Every request carries the cluster's admin token.
+/// </summary>
+public sealed class TransferClient : IAsyncDisposable
+{
+    private readonly QuicEndpoint _endpoint;
+    private readonly QuicConnection _connection;
+    private readonly NodeIdentity _identity;
+    private readonly byte[] _token;
+
+    private TransferClient(QuicEndpoint endpoint, QuicConnection connection, NodeIdentity identity, SiloTicket silo, string token)
+    {
+        (_endpoint, _connection, _identity, Silo) = (endpoint, connection, identity, silo);
+        _token = Encoding.UTF8.GetBytes(token);
+    }
+
+    /// <summary>The silo this client talks to.</summary>
+    public SiloTicket Silo { get; }
+
+    /// <summary>Connects to <paramref name="silo"/>; the token is checked with the first request.</summary>
+    /// <exception cref="QuicException">The silo could not be reached or is not that node.</exception>
+    public static async Task<TransferClient> ConnectAsync(SiloTicket silo, string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(token);
+        var identity = NodeIdentity.CreateEphemeral();
+        var endpoint = QuicEndpoint.Bind(new QuicEndpointOptions
+        {
+            Identity = identity,
+            Bind = new IPEndPoint(silo.Address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0),
+        });
+        try
+        {
+            QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, TransferProtocol.Alpn, cancellationToken).ConfigureAwait(false);
+            return new TransferClient(endpoint, connection, identity, silo, token);
+        }
+        catch
+        {
+            await endpoint.DisposeAsync().ConfigureAwait(false);
+            identity.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a channel: <paramref name="direction"/> of <paramref name="base"/> with the other cluster's silos <paramref name="peers"/>, under <paramref name="voucher"/>.</summary>
+    /// <returns>The channel once the other side answered: Ongoing, Failed (with the validator's sentence), or Requested and disconnected (it retries).</returns>
+    /// <exception cref="BlobProtocolException">Refused here (401 wrong token, 404 a push of a blob this silo does not hold, 400 bad input).</exception>
+    public Task<ChannelReport> StartAsync(TransferDirection direction, IReadOnlyList<SiloTicket> peers, Blake3Hash @base, Voucher voucher, bool keepPartial = false, CancellationToken cancellationToken = default) =>
+        RequestAsync<ChannelReport>(new TransferStartRequest(direction, peers, @base, voucher) { KeepPartial = keepPartial }, cancellationToken);
+
+    /// <summary>Every channel the cluster keeps, newest first.</summary>
+    public async Task<IReadOnlyList<ChannelReport>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var reports = new List<ChannelReport>();
+        await foreach (ChannelReport report in SeriesAsync(new TransferListRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            reports.Add(report);
+        }
+
+        return reports;
+    }
+
+    /// <summary>One channel.</summary>
+    /// <exception cref="BlobProtocolException">No such channel (404).</exception>
+    public Task<ChannelReport> ShowAsync(ChannelRef channel, CancellationToken cancellationToken = default) =>
+        RequestAsync<ChannelReport>(new TransferShowRequest(channel), cancellationToken);
+
+    /// <summary>Pauses, resumes, restarts or cancels a channel from this cluster's side; returns it after.</summary>
+    /// <exception cref="BlobProtocolException">No such channel (404), or the command does not apply to it now (400, the sentence says why).</exception>
+    public Task<ChannelReport> CommandAsync(ChannelRef channel, TransferCommand command, CancellationToken cancellationToken = default) =>
+        RequestAsync<ChannelReport>(new TransferCommandRequest(channel, command), cancellationToken);
+
+    /// <summary>Sends the responder a new voucher (a channel paused at its data limit resumes if it is accepted); returns the channel after the answer.</summary>
+    public Task<ChannelReport> SendVoucherAsync(ChannelRef channel, Voucher voucher, CancellationToken cancellationToken = default) =>
+        RequestAsync<ChannelReport>(new TransferNewVoucherRequest(channel, voucher), cancellationToken);
+
+    /// <summary>Issues a grant signed with this cluster's grant key, for <paramref name="counterparty"/>.</summary>
+    public async Task<Voucher> IssueGrantAsync(NodeId counterparty, TransferDirection direction, IReadOnlyList<Blake3Hash> hashes, long byteQuota, DateTimeOffset expires, CancellationToken cancellationToken = default) =>
+        (await RequestAsync<GrantReply>(new GrantIssueRequest(counterparty, direction, hashes, byteQuota, expires), cancellationToken).ConfigureAwait(false)).Voucher;
+
+    /// <summary>
+    /// The events of one channel as they happen, starting with its state now, in order, each with
+    /// the state at that event; ends once the channel is final. With no channel: every channel's
+    /// changes (checked once a second) until cancelled.
+    /// </summary>
+    public IAsyncEnumerable<ChannelReport> WatchAsync(ChannelRef? channel, CancellationToken cancellationToken = default) =>
+        SeriesAsync(new TransferWatchRequest(channel), cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _endpoint.DisposeAsync().ConfigureAwait(false);
+        _identity.Dispose();
+    }
+
+    private async Task<T> RequestAsync<T>(TransferAdminRequest request, CancellationToken cancellationToken)
+        where T : BlobReply, IBlobReply<T>
+    {
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await (request with { Token = _token }).ToBlock().WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+        return await BlobReply.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async IAsyncEnumerable<ChannelReport> SeriesAsync(TransferAdminRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await (request with { Token = _token }).ToBlock().WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        stream.CompleteWrites();
+        while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block)
+        {
+            long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
+            if (status != (long)BlobStatus.Ok)
+            {
+                throw new BlobProtocolException(Enum.IsDefined((BlobStatus)(int)status) ? (BlobStatus)(int)status : BlobStatus.Internal, block.Text("error") ?? $"the silo answered {status}");
+            }
+
+            if (TransferListEnd.Is(block))
+            {
+                yield break;
+            }
+
+            yield return ChannelReport.Parse(block);
+        }
+    }
+}

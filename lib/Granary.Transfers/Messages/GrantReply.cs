@@ -1,0 +1,18 @@
+using Granary.Blobs.Protocol;
+using Granary.Transfers.Channels;
+
+namespace Granary.Transfers.Messages;
+
+/// <summary>The reply to <see cref="GrantIssueRequest"/>: the signed grant as a voucher.</summary>
+public sealed record GrantReply(Voucher Voucher) : BlobReply, IBlobReply<GrantReply>
+{
+    /// <inheritdoc/>
+    public static GrantReply Parse(MetadataBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return new GrantReply(TransferMessage.ReadVoucher(block));
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, object>> Fields() => TransferMessage.VoucherFields(Voucher);
+}
