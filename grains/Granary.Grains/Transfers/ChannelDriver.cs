@@ -68,6 +68,7 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
 
     private async Task RunAsync(CancellationToken stop)
     {
+        await CountUnrecordedAsync(stop).ConfigureAwait(false);
         TimeSpan backoff = service.Options.RestartBackoff;
         while (!stop.IsCancellationRequested)
         {
@@ -122,6 +123,43 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
                 backoff = backoff * 2 < service.Options.MaxRestartBackoff ? backoff * 2 : service.Options.MaxRestartBackoff;
                 await RestartAsync(report, stop).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A channel continued after this side crashed: its counter was written at most
+    /// <see cref="ITransferChannelGrain.DataWriteInterval"/> ago, but every verified block it
+    /// received since is still here (committed) and will not be fetched again — count it now, so
+    /// the counter (and the data limit) stays "verified bytes received".
+    /// </summary>
+    private async Task CountUnrecordedAsync(CancellationToken stop)
+    {
+        ChannelReport report = await service.ReportAsync(channel, stop).ConfigureAwait(false);
+        if (report.State.IsFinal || (report.State.Received == 0 && report.State.ConsecutiveRestarts == 0))
+        {
+            return;
+        }
+
+        long verified = 0;
+        IReadOnlyList<Blake3Hash> members = await service.MembersAsync(report.State.Base, stop).ConfigureAwait(false);
+        foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. members])
+        {
+            // A plain blob's partial is found on disk by its size (the channel's); a collection's
+            // members are counted once their partials are open again (a small undercount at most).
+            PartialBlob? partial = service.Store.FindPartial(hash);
+            if (partial is null && hash == report.State.Base && members.Count == 0 && report.Terms.Size > 0 && !await service.Store.HasAsync(hash, stop).ConfigureAwait(false))
+            {
+                partial = service.Store.OpenPartial(hash, report.Terms.Size);
+            }
+
+            verified += partial is not null ? partial.Present().ByteCount(partial.Size)
+                : await service.Store.RecordAsync(hash, stop).ConfigureAwait(false) is { } stored ? stored.Size
+                : 0;
+        }
+
+        if (verified > report.State.Received)
+        {
+            await Grain.OnDataAsync(ChannelEvent.DataReceived, verified - report.State.Received).ConfigureAwait(false);
         }
     }
 
