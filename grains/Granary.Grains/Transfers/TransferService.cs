@@ -490,7 +490,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         if (info.Size <= BlobCollection.MaxSize)
         {
             using BlobReader reader = await _store.OpenReaderAsync(@base, cancellationToken).ConfigureAwait(false);
-            byte[] head = new byte[Math.Min(info.Size, 16)];
+            byte[] head = new byte[Math.Min(info.Size, 64)];
             await reader.Data.ReadExactlyAtAsync(0, head, "collection", cancellationToken).ConfigureAwait(false);
             if (BlobCollection.HasHeader(head))
             {

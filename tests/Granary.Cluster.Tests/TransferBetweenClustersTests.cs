@@ -1,0 +1,97 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Client.Transfers;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Testing;
+using Granary.Transfers.Channels;
+using Granary.Transfers.Messages;
+using Xunit.Abstractions;
+
+namespace Granary.Cluster.Tests;
+
+/// <summary>
+/// Issue 14 between two real clusters (separate PostgreSQL databases, separate tokens and grant
+/// keys): a collection pulled from one into the other arrives whole, verified, with R copies in
+/// the receiving cluster, and the grant one silo of a cluster issued is honoured by its other silo.
+/// </summary>
+public sealed class TransferBetweenClustersTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_collection_pulled_from_another_cluster_arrives_verified_with_R_copies_and_a_grant_from_either_silo_works()
+    {
+        await using TestCluster source = await TestCluster.StartAsync(postgres.Server, 2);
+        await using TestCluster target = await TestCluster.StartAsync(postgres.Server, 2);
+        Assert.NotEqual(source.Token, target.Token);
+        try
+        {
+            using var tree = new TempDirectory();
+            var files = new Dictionary<string, byte[]>();
+            for (int i = 0; i < 5; i++)
+            {
+                byte[] data = new byte[(3 << 20) + (i * 7919)];
+                new Random(i).NextBytes(data);
+                string name = Path.Combine(i % 2 == 0 ? "a" : "b", $"file{i}.bin");
+                Directory.CreateDirectory(Path.Combine(tree.Path, Path.GetDirectoryName(name)!));
+                await File.WriteAllBytesAsync(Path.Combine(tree.Path, name), data);
+                files[name] = data;
+            }
+
+            DirectoryUpload upload;
+            await using (BlobClient client = await source.ConnectAsync(source.Silos[0]))
+            {
+                upload = await client.PutDirectoryAsync(tree.Path);
+            }
+
+            // The grant comes from the source cluster's second silo: the cluster has one grant key.
+            SiloProcess initiator = target.Silos[0];
+            Voucher grant;
+            await using (TransferClient issuer = await TransferClient.ConnectAsync(source.Silos[1].Ticket, source.Token))
+            {
+                grant = await issuer.IssueGrantAsync(initiator.Ticket.Node, TransferDirection.Pull, [upload.Collection.Hash], 1L << 30, DateTimeOffset.UtcNow.AddHours(1));
+            }
+
+            await using TransferClient transfers = await TransferClient.ConnectAsync(initiator.Ticket, target.Token);
+            ChannelReport started = await transfers.StartAsync(TransferDirection.Pull, [source.Silos[0].Ticket, source.Silos[1].Ticket], upload.Collection.Hash, grant);
+            long expected = upload.Collection.Size + files.Values.Sum(f => (long)f.Length);
+            Assert.Equal(expected, started.Terms.Size);
+            ChannelReport done = await WaitFinalAsync(transfers, started.Ref);
+            Assert.Equal((ChannelStatus.Completed, expected), (done.State.Status, done.State.Received));
+
+            // Every member, through the target cluster's other silo, is the file's bytes; each blob has R = 2 copies.
+            await using BlobClient other = await target.ConnectAsync(target.Silos[1]);
+            foreach (CollectionEntry entry in upload.Entries.Entries)
+            {
+                using var bytes = new MemoryStream();
+                await other.GetToStreamAsync(entry.Hash, bytes);
+                Assert.Equal(files[entry.Path.Replace('/', Path.DirectorySeparatorChar)], bytes.ToArray());
+                Assert.Equal(2, (await target.LocateAsync(entry.Hash)).Count);
+            }
+
+            Assert.Equal(2, (await target.LocateAsync(upload.Collection.Hash)).Count);
+        }
+        catch
+        {
+            foreach (SiloProcess silo in source.Silos.Concat(target.Silos))
+            {
+                output.WriteLine(silo.Log);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<ChannelReport> WaitFinalAsync(TransferClient client, ChannelRef channel)
+    {
+        DateTime end = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            ChannelReport report = await client.ShowAsync(channel);
+            if (report.State.IsFinal || DateTime.UtcNow > end)
+            {
+                return report;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
