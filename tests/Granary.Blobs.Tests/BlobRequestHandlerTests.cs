@@ -195,7 +195,7 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
         BlobRequest[] requests =
         [
             new AuthRequest([1, 2]), new PutRequest(5, TimeSpan.FromHours(1), hash, new Dictionary<string, string> { ["a"] = "b" }), new PutRequest(0),
-            new GetRequest(hash, ChunkRanges.Range(2, 9)), new GetRequest(hash, ChunkRanges.All), new GetCollectionRequest(hash),
+            new GetRequest(hash, ChunkRanges.Range(2, 9)), new GetRequest(hash, ChunkRanges.All), new GetRequest(hash, ChunkRanges.All) { Channel = 7 }, new GetCollectionRequest(hash),
             new PushRequest(hash, 4096, ChunkRanges.From(1), TimeSpan.FromDays(2)), new ObserveRequest(hash), new InfoRequest(hash),
             new ExtendRequest(hash, TimeSpan.FromSeconds(30)), new DeleteRequest(hash), new LocateRequest(hash),
             new ClusterStatusRequest(), new ClusterDrainRequest(Peer.ToString()),

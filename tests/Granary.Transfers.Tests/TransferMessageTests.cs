@@ -17,9 +17,11 @@ public sealed class TransferMessageTests
         new TransferControl(8, TransferControlKind.Pause),
         new TransferControl(8, TransferControlKind.Cancel) { Message = "the operator stopped it" },
         new TransferControl(8, TransferControlKind.Finish),
+        new TransferControl(8, TransferControlKind.Complete) { FromInitiator = false },
         new TransferVoucherMessage(9, Grant),
         new TransferVoucherResultMessage(10, new VoucherResult("granary/grant/1", true, "Granted.")) { DataLimit = 1000, Paused = true, RequiresFinalization = true },
         new TransferVoucherResultMessage(11, new VoucherResult("granary/grant/1", false, "The grant expired.")),
+        new TransferVoucherResultMessage(12, new VoucherResult("granary/grant/1", true, "Granted.")) { Size = 5L << 30 },
     ];
 
     [Theory]
@@ -31,6 +33,35 @@ public sealed class TransferMessageTests
         Assert.Equal(message.ToBlock().ToFrame(), read.ToBlock().ToFrame());
         Assert.Equal(message.GetType(), read.GetType());
         Assert.Equal(message.TransferId, read.TransferId);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_control_says_which_side_sent_it(bool fromInitiator)
+    {
+        var control = new TransferControl(3, TransferControlKind.Cancel) { FromInitiator = fromInitiator, Message = "stop" };
+        using var wire = new MemoryStream(control.ToBlock().ToFrame());
+        var read = Assert.IsType<TransferControl>(TransferMessage.Parse((await MetadataBlock.ReadAsync(wire, CancellationToken.None))!));
+        Assert.Equal((fromInitiator, TransferControlKind.Cancel, "stop"), (read.FromInitiator, read.Kind, read.Message));
+        Assert.Equal(fromInitiator ? "initiator" : "responder", (await Wire.ThroughAsync(control.ToBlock())).Text("from"));
+    }
+
+    [Fact]
+    public async Task A_control_without_from_is_the_initiator_s_as_before_the_field_existed()
+    {
+        var read = Assert.IsType<TransferControl>(TransferMessage.Parse(await Wire.ThroughAsync([new("op", "pause"), new("id", 3L)])));
+        Assert.True(read.FromInitiator);
+    }
+
+    [Fact]
+    public async Task A_voucher_result_keeps_its_size_or_its_absence()
+    {
+        var sized = (TransferVoucherResultMessage)TransferMessage.Parse(await Wire.ThroughAsync(new TransferVoucherResultMessage(1, new VoucherResult("t", true, "ok")) { Size = 0 }.ToBlock()));
+        var unsized = (TransferVoucherResultMessage)TransferMessage.Parse(await Wire.ThroughAsync(new TransferVoucherResultMessage(1, new VoucherResult("t", true, "ok")).ToBlock()));
+        Assert.Equal(0L, sized.Size);
+        Assert.Null(unsized.Size);
+        Assert.Null(unsized.DataLimit);
     }
 
     public static TheoryData<string, Dictionary<string, object>, string> Hostile() => new()
@@ -49,6 +80,11 @@ public sealed class TransferMessageTests
         { "long voucher type", Open(("voucher-type", new string('x', 65))), "1 to 64 characters" },
         { "flag out of range", new() { ["op"] = "voucher-result", ["id"] = 1L, ["type"] = "t", ["accepted"] = 2L }, "'accepted' must be 0 or 1, not 2" },
         { "negative limit", new() { ["op"] = "voucher-result", ["id"] = 1L, ["type"] = "t", ["accepted"] = 1L, ["limit"] = -1L }, "'limit' must not be negative" },
+        { "negative result size", new() { ["op"] = "voucher-result", ["id"] = 1L, ["type"] = "t", ["accepted"] = 1L, ["size"] = -1L }, "'size' must not be negative (-1)" },
+        { "result size as text", new() { ["op"] = "voucher-result", ["id"] = 1L, ["type"] = "t", ["accepted"] = 1L, ["size"] = "big" }, "'size' must be an integer" },
+        { "control from neither side", new() { ["op"] = "cancel", ["id"] = 1L, ["from"] = "bystander" }, "'from' must be initiator or responder, not 'bystander'" },
+        { "control from in capitals", new() { ["op"] = "pause", ["id"] = 1L, ["from"] = "Responder" }, "'from' must be initiator or responder, not 'Responder'" },
+        { "control from as a number", new() { ["op"] = "pause", ["id"] = 1L, ["from"] = 1L }, "'from' must be a string" },
     };
 
     [Theory]

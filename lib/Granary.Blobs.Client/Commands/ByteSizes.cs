@@ -36,7 +36,7 @@ public static class ByteSizes
             }
         }
 
-        if (!decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number) || number <= 0 || number * factor > long.MaxValue)
+        if (!decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number) || number <= 0 || number > (decimal)long.MaxValue / factor)
         {
             problem = $"{name} '{text}' is not a byte count: write a positive number, optionally with KiB, MiB, GiB, TiB (or KB, MB, GB, TB), e.g. 10GiB.";
             return false;

@@ -43,7 +43,7 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
             Id = new ChannelId(Node(block, "initiator"), Node(block, "responder"), (ulong)(block.Number("id") is >= 0 and var id ? id : throw Bad("'id' must be a transfer id"))),
             Direction = block.Text("dir") == "push" ? TransferDirection.Push : TransferDirection.Pull,
             Base = block.RequiredHash("base", "A channel report"),
-            Status = Enum.TryParse(block.Text("status-name"), out ChannelStatus status) ? status : throw Bad($"'{block.Text("status-name")}' is not a channel status"),
+            Status = Named<ChannelStatus>(block.Text("status-name")) ?? throw Bad($"'{block.Text("status-name")}' is not a channel status"),
             Message = block.Text("message") ?? string.Empty,
             IsDisconnected = block.Number("disconnected") == 1,
             Sent = block.Number("sent") ?? 0,
@@ -59,7 +59,7 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
         return new ChannelReport(block.Text("side") == "responder" ? ChannelSide.Responder : ChannelSide.Initiator, state, terms)
         {
             Sequence = Math.Max(0, block.Number("seq") ?? 0),
-            Event = block.Text("event") is { } name ? Enum.TryParse(name, out ChannelEvent e) ? e : throw Bad($"'{name}' is not a channel event") : null,
+            Event = block.Text("event") is { } name ? Named<ChannelEvent>(name) ?? throw Bad($"'{name}' is not a channel event") : null,
         };
     }
 
@@ -108,6 +108,10 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
     }
 
     private static string Clip(string text) => text.Length > 1024 ? text[..1024] : text;
+
+    // Only a member's own name: Enum.TryParse also takes numbers ("99") and lists ("Ongoing, Failed"), which name no status.
+    private static T? Named<T>(string? name)
+        where T : struct, Enum => name is not null && Enum.GetNames<T>().Contains(name, StringComparer.Ordinal) ? Enum.Parse<T>(name) : null;
 
     private static NodeId Node(MetadataBlock block, string key) =>
         NodeId.TryParse(block.Text(key) ?? string.Empty, out NodeId node) ? node : throw Bad($"'{key}' must be a node id");
