@@ -315,7 +315,9 @@ public sealed partial class BlobRequestHandler
         using BlobReader reader = await _store.OpenReaderAsync(request.Hash, cancellationToken).ConfigureAwait(false);
         await new BlobDescription(reader.Info).WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
         await reader.EncodeAsync(request.Ranges, context.Output, cancellationToken).ConfigureAwait(false);
-        await gate.SentAsync(context.Session.Peer, channel, request.Ranges.ByteCount(reader.Info.Size), cancellationToken).ConfigureAwait(false);
+        // Counted as carried: the encoding sends whole blocks, however few chunks of one were asked for.
+        long sent = request.Ranges.RoundOut((ulong)BaoTree.ChunksPerBlock).ByteCount(reader.Info.Size);
+        await gate.SentAsync(context.Session.Peer, channel, sent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -55,19 +55,18 @@ public sealed class BlobRequestHandlerChannelTests : IAsyncLifetime
     {
         { "the whole blob, as a stranger", ChunkRanges.All, BlobSize, false },
         { "one 16 KiB block's chunks", ChunkRanges.Range(16, 32), 16 * 1024, false },
-        // Counted as asked, although the encoding carries the whole 16 KiB block (see BlocksOf): the
-        // silo's own receivers ask whole blocks, so for them the two agree.
-        { "two chunks inside a block", ChunkRanges.Range(2, 4), 2048, false },
-        { "the short last chunk", ChunkRanges.Chunk(97), BlobSize - (97 * 1024), false },
-        { "an open end", ChunkRanges.From(90), BlobSize - (90 * 1024), false },
-        { "a range past the end", ChunkRanges.Range(95, 5000), BlobSize - (95 * 1024), false },
-        { "two ranges", ChunkRanges.FromBoundaries([0, 1, 40, 42]), 3 * 1024, false },
+        // Counted as carried: the encoding sends whole 16 KiB blocks however few chunks were asked (see BlocksOf).
+        { "two chunks inside a block", ChunkRanges.Range(2, 4), 16 * 1024, false },
+        { "the short last chunk", ChunkRanges.Chunk(97), BlobSize - (96 * 1024), false },
+        { "an open end", ChunkRanges.From(90), BlobSize - (80 * 1024), false },
+        { "a range past the end", ChunkRanges.Range(95, 5000), BlobSize - (80 * 1024), false },
+        { "two ranges", ChunkRanges.FromBoundaries([0, 1, 40, 42]), 32 * 1024, false },
         { "the whole blob, as a member", ChunkRanges.All, BlobSize, true },
     };
 
     [Theory]
     [MemberData(nameof(Pieces))]
-    public async Task A_channel_get_needs_no_token_and_counts_the_bytes_of_the_requested_ranges(string name, ChunkRanges ranges, long bytes, bool authenticated)
+    public async Task A_channel_get_needs_no_token_and_counts_the_bytes_of_the_blocks_it_carries(string name, ChunkRanges ranges, long bytes, bool authenticated)
     {
         BlobRequestContext context = Context(Frame(new GetRequest(_hash, ranges) { Channel = 7 }), authenticated);
         Assert.Equal(StreamOutcome.Finished, await _handler.ServeAsync(context, default));

@@ -20,7 +20,8 @@ public sealed class TransferReplyTests
     public async Task A_grant_reply_without_a_voucher_is_refused()
     {
         MetadataBlock block = await Wire.ThroughAsync([new("status", 200L), new("voucher-type", "granary/grant/1")]);
-        var error = Assert.Throws<TransferProtocolException>(() => GrantReply.Parse(block));
+        var error = Assert.Throws<BlobProtocolException>(() => GrantReply.Parse(block));
+        Assert.Equal(BlobStatus.BadRequest, error.Status);
         Assert.Contains("needs a 'voucher'", error.Message, StringComparison.Ordinal);
     }
 

@@ -386,6 +386,17 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         {
             throw new BlobProtocolException(BlobStatus.Unauthorized, $"blob {hash} is not part of channel {channel} (base {state.Base})");
         }
+
+        if (state.DataLimit is { } cap && await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false) is { } blob)
+        {
+            // A piece may reach past the limit by at most one block (pieces are whole blocks).
+            long asked = ranges.RoundOut((ulong)BaoTree.ChunksPerBlock).ByteCount(blob.Size);
+            long room = Math.Max(cap - state.Sent, BaoTree.BlockSize);
+            if (asked > room)
+            {
+                throw new BlobProtocolException(BlobStatus.BadRequest, $"the piece asks for {asked:N0} bytes but channel {channel} may send only {room:N0} more before its data limit");
+            }
+        }
     }
 
     /// <inheritdoc/>

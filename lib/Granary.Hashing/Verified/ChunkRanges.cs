@@ -46,6 +46,23 @@ public sealed class ChunkRanges : IEquatable<ChunkRanges>, IEnumerable<ChunkRang
     /// <summary>True when the last range has no end.</summary>
     public bool IsOpenEnded => _boundaries.Length % 2 == 1;
 
+    /// <summary>
+    /// The set widened to whole groups of <paramref name="chunks"/> chunks (a range's start rounded
+    /// down, its end up): what a verified encoding actually carries when blocks are that large.
+    /// </summary>
+    public ChunkRanges RoundOut(ulong chunks)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(chunks);
+        ChunkRanges wide = Empty;
+        foreach (ChunkRange range in this)
+        {
+            ulong start = range.Start / chunks * chunks;
+            wide = wide.Union(range.End is { } end && end <= ulong.MaxValue - chunks ? Range(start, (end + chunks - 1) / chunks * chunks) : From(start));
+        }
+
+        return wide;
+    }
+
     /// <summary>How many bytes of a blob of <paramref name="size"/> bytes the set covers (its chunks clipped to the blob).</summary>
     public long ByteCount(long size)
     {

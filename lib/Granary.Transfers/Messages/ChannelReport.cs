@@ -41,7 +41,12 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
         ChannelState state = new()
         {
             Id = new ChannelId(Node(block, "initiator"), Node(block, "responder"), (ulong)(block.Number("id") is >= 0 and var id ? id : throw Bad("'id' must be a transfer id"))),
-            Direction = block.Text("dir") == "push" ? TransferDirection.Push : TransferDirection.Pull,
+            Direction = block.Text("dir") switch
+            {
+                "push" => TransferDirection.Push,
+                "pull" => TransferDirection.Pull,
+                var other => throw Bad($"'dir' must be push or pull, not '{other}'"),
+            },
             Base = block.RequiredHash("base", "A channel report"),
             Status = Named<ChannelStatus>(block.Text("status-name")) ?? throw Bad($"'{block.Text("status-name")}' is not a channel status"),
             Message = block.Text("message") ?? string.Empty,

@@ -10,7 +10,15 @@ public sealed record GrantReply(Voucher Voucher) : BlobReply, IBlobReply<GrantRe
     public static GrantReply Parse(MetadataBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
-        return new GrantReply(TransferMessage.ReadVoucher(block));
+        try
+        {
+            return new GrantReply(TransferMessage.ReadVoucher(block));
+        }
+        catch (TransferProtocolException error)
+        {
+            // A reply's parse speaks the blobs protocol's error, as IBlobReply.Parse documents.
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"the grant reply is malformed: {error.Message.TrimEnd('.')}");
+        }
     }
 
     /// <inheritdoc/>
