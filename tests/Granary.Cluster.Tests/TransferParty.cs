@@ -27,10 +27,10 @@ internal sealed class TransferParty : IAsyncDisposable
 
     public string Token => Silo.Token;
 
-    public static async Task<TransferParty> StartAsync(string name)
+    public static async Task<TransferParty> StartAsync(string name, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var party = new TransferParty(name);
-        party.Silo = await SiloProcess.StartAsync(party._data.Path, cluster: null);
+        party.Silo = await SiloProcess.StartAsync(party._data.Path, cluster: null, extraArguments: arguments, environment: environment);
         return party;
     }
 

@@ -50,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="cluster">The cluster's PostgreSQL connection string; null: a silo alone.</param>
     /// <param name="replicas">--replicas, if given.</param>
     /// <param name="extraArguments">More options for 'silo run' (e.g. --dashboard).</param>
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, string? cluster, int? replicas = null, IEnumerable<string>? extraArguments = null, string listen = "127.0.0.1:0")
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, string? cluster, int? replicas = null, IEnumerable<string>? extraArguments = null, string listen = "127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Dotnet)
         {
@@ -58,6 +58,11 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string argument in new[] { Dll, "silo", "run", "--data", dataDirectory, "--listen", listen })
         {
             start.ArgumentList.Add(argument);

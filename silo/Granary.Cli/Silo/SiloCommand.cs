@@ -29,7 +29,13 @@ internal static class SiloCommand
                 result.AddError($"--dashboard '{result.Tokens[0].Value}' is not an IP address and port: use HOST:PORT with PORT 1 to 65535, e.g. 127.0.0.1:8080.");
             }
         });
-        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard };
+        var validators = new Option<string[]>("--voucher-validator")
+        {
+            Description = "Load your own voucher types for transfer channels from ASSEMBLY (a .NET assembly exporting IVoucherValidator classes with parameterless constructors; see examples/). Repeatable.",
+            HelpName = "ASSEMBLY",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard, validators };
         listen.Validators.Add(result =>
         {
             // On the option, from its token: a command-level check would read the value after
@@ -49,6 +55,7 @@ internal static class SiloCommand
                 Replicas = parse.GetValue(replicas),
                 ClusterPort = parse.GetValue(clusterPort),
                 Dashboard = parse.GetValue(dashboard) is { } at ? IPEndPoint.Parse(at) : null,
+                VoucherValidators = parse.GetValue(validators) ?? [],
             };
             return await SiloHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
         });

@@ -125,6 +125,11 @@ internal static partial class SiloHost
             await using var connections = new ConnectionPool(router.Endpoint, new ConnectionPoolOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
             using ClusterCertificates? certificates = settings is null ? null : await ClusterCertificates.LoadAsync(settings, identity.Id.ToString(), stoppingToken).ConfigureAwait(false);
             var vouchers = new VoucherRegistry().Register(new GrantValidator([grantKey])).Register(new TokenVoucherValidator(token));
+            foreach (string loaded in VoucherValidatorAssemblies.Load(options.VoucherValidators, vouchers))
+            {
+                ValidatorLoaded(logger, loaded);
+            }
+
             using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates, vouchers, grantKey);
             await host.StartAsync(stoppingToken).ConfigureAwait(false);
             try
@@ -342,6 +347,9 @@ internal static partial class SiloHost
             TransfersNotResumed(logger, error.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Voucher type {Validator} loaded")]
+    private static partial void ValidatorLoaded(ILogger logger, string validator);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer channels were not resumed at start: {Reason}")]
     private static partial void TransfersNotResumed(ILogger logger, string reason);

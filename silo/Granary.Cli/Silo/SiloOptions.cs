@@ -28,6 +28,9 @@ internal sealed class SiloOptions
     /// <summary>Copies of every blob when this silo creates the cluster, 1 to <see cref="BlobClusterOptions.MaxReplicas"/>. Default: null, the cluster's setting (2 for a new cluster).</summary>
     public int? Replicas { get; init; }
 
+    /// <summary>Assemblies with the operator's own voucher validators (<c>--voucher-validator</c>); none by default.</summary>
+    public IReadOnlyList<string> VoucherValidators { get; init; } = [];
+
     /// <summary>Throws if a value is missing or out of range.</summary>
     /// <exception cref="ArgumentException">A missing or blank value, or a port or replica count out of range; the message names the option, its value and what is allowed.</exception>
     public void Validate()
