@@ -80,6 +80,63 @@ public sealed class TransferBetweenClustersTests(PostgresFixture postgres, ITest
         }
     }
 
+    [Fact]
+    public async Task When_the_responding_silo_dies_mid_pull_the_channel_restarts_on_another_silo_of_its_cluster()
+    {
+        await using TestCluster source = await TestCluster.StartAsync(postgres.Server, 2);
+        await using TestCluster target = await TestCluster.StartAsync(postgres.Server, 1);
+        try
+        {
+            const int Size = 256 << 20;
+            byte[] data = new byte[Size];
+            new Random(31).NextBytes(data);
+            Blake3Hash hash;
+            await using (BlobClient client = await source.ConnectAsync(source.Silos[0]))
+            {
+                using var stream = new MemoryStream(data);
+                hash = (await client.PutAsync(stream, Size)).Hash;
+            }
+
+            SiloProcess initiator = target.Silos[0];
+            await using TransferClient transfers = await TransferClient.ConnectAsync(initiator.Ticket, target.Token);
+            Voucher grant;
+            await using (TransferClient issuer = await TransferClient.ConnectAsync(source.Silos[0].Ticket, source.Token))
+            {
+                grant = await issuer.IssueGrantAsync(initiator.Ticket.Node, TransferDirection.Pull, [hash], Size, DateTimeOffset.UtcNow.AddHours(1));
+            }
+
+            ChannelReport started = await transfers.StartAsync(TransferDirection.Pull, [source.Silos[0].Ticket, source.Silos[1].Ticket], hash, grant);
+            DateTime end = DateTime.UtcNow.AddSeconds(60);
+            while ((await transfers.ShowAsync(started.Ref)).State.Received < 16 << 20 && DateTime.UtcNow < end)
+            {
+                await Task.Delay(20);
+            }
+
+            // The silo the channel was opened with dies for good; its cluster keeps the channel's
+            // state (grain storage) and a second copy of the blob.
+            source.Silos[0].Kill();
+            ChannelReport done = await WaitFinalAsync(transfers, started.Ref);
+            Assert.Equal((ChannelStatus.Completed, (long)Size), (done.State.Status, done.State.Received));
+            await using BlobClient check = await target.ConnectAsync(initiator);
+            using var bytes = new MemoryStream();
+            await check.GetToStreamAsync(hash, bytes);
+            Assert.True(data.AsSpan().SequenceEqual(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)));
+
+            await using TransferClient survivor = await TransferClient.ConnectAsync(source.Silos[1].Ticket, source.Token);
+            ChannelReport there = await survivor.ShowAsync(new ChannelRef(started.Ref.TransferId, initiator.Ticket.Node));
+            Assert.Equal(ChannelStatus.Completed, there.State.Status);
+        }
+        catch
+        {
+            foreach (SiloProcess silo in source.Silos.Concat(target.Silos))
+            {
+                output.WriteLine(silo.Log);
+            }
+
+            throw;
+        }
+    }
+
     private static async Task<ChannelReport> WaitFinalAsync(TransferClient client, ChannelRef channel)
     {
         DateTime end = DateTime.UtcNow.AddMinutes(2);

@@ -231,11 +231,14 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
             }
             finally
             {
+                // Blocks verified before a failure are kept and counted too: a restart will not ask for them again.
                 await partial.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                long moved = partial.Present().ByteCount(partial.Size) - before;
+                if (moved > 0)
+                {
+                    await Grain.OnDataAsync(ChannelEvent.DataReceived, moved).ConfigureAwait(false);
+                }
             }
-
-            long moved = partial.Present().ByteCount(partial.Size) - before;
-            await Grain.OnDataAsync(ChannelEvent.DataReceived, moved).ConfigureAwait(false);
         }
 
         BlobInfo stored = await service.Store.CompletePartialAsync(partial, cancellationToken: stop).ConfigureAwait(false);
