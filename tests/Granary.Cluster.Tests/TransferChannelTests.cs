@@ -271,6 +271,38 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Single(await a.ListAsync());
     }
 
+    [Fact]
+    public async Task Malformed_and_unknown_transfer_messages_get_a_400_with_a_sentence_and_change_nothing()
+    {
+        var cases = new (string Case, MetadataBlock Block, string Expected)[]
+        {
+            ("no op", new MetadataBlock([new("id", 1L)]), "needs an 'op'"),
+            ("unknown op", new MetadataBlock([new("op", "teleport"), new("id", 1L)]), "'teleport' is not a transfer message"),
+            ("open without a direction", new MetadataBlock([new("op", "open"), new("id", 1L)]), "'dir' must be push or pull"),
+            ("negative id", new MetadataBlock([new("op", "pause"), new("id", -5L)]), "non-negative 'id'"),
+            ("control for no channel", new TransferControl(99, TransferControlKind.Pause).ToBlock(), "keeps no channel"),
+            ("a reply sent as a request", new TransferVoucherResultMessage(3, new VoucherResult("x", true, "ok")).ToBlock(), "sent only as a reply"),
+            ("voucher over 8 KiB", new MetadataBlock([new("op", "voucher"), new("id", 1L), new("voucher-type", "x"), new("voucher", new byte[9000])]), "the most accepted is 8192"),
+        };
+
+        using var identity = Granary.Transport.NodeIdentity.CreateEphemeral();
+        await using var endpoint = Granary.Transport.QuicEndpoint.Bind(new Granary.Transport.QuicEndpointOptions { Identity = identity, Bind = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) });
+        await using Granary.Transport.QuicConnection connection = await endpoint.ConnectAsync(_a.Ticket.Address, _a.Ticket.Node, TransferProtocol.Alpn);
+        foreach ((string name, MetadataBlock block, string expected) in cases)
+        {
+            await using Granary.Transport.QuicStream stream = await connection.OpenBidirectionalStreamAsync();
+            await block.WriteAsync(stream, default);
+            stream.CompleteWrites();
+            var error = await Assert.ThrowsAnyAsync<BlobProtocolException>(() => BlobReply.ReadAsync<OkReply>(stream, default));
+            Assert.True(error.Message.Contains(expected, StringComparison.Ordinal), $"{name}: '{error.Message}'");
+            Assert.True(error.Status is BlobStatus.BadRequest or BlobStatus.NotFound, $"{name}: {error.Status}");
+        }
+
+        // The silo still serves, and nothing was kept from the garbage.
+        await using TransferClient a = await _a.TransfersAsync();
+        Assert.Empty(await a.ListAsync());
+    }
+
     /// <summary>The channel keeps <paramref name="status"/> and its byte counts do not move for 2 s.</summary>
     private async Task AssertStillAsync(ChannelRef channel, ChannelStatus status)
     {

@@ -93,7 +93,8 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
             TransferOpen open => new VoucherResultReply(await service.OnOpenAsync(peer, connection.RemoteEndPoint, open, cancellationToken).ConfigureAwait(false)),
             TransferVoucherMessage voucher => new VoucherResultReply(await service.OnNewVoucherAsync(peer, voucher, cancellationToken).ConfigureAwait(false)),
             TransferControl control => await ControlAsync(peer, control, cancellationToken).ConfigureAwait(false),
-            var other => throw new TransferProtocolException($"'{other.ToBlock().Text("op")}' is sent only as a reply."),
+            TransferVoucherResultMessage => throw new TransferProtocolException($"'{TransferVoucherResultMessage.Op}' is sent only as a reply."),
+            var other => throw new TransferProtocolException($"'{other.GetType().Name}' is not served here."),
         };
         await reply.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
     }
