@@ -124,23 +124,8 @@ public sealed class TransferAdminRequestTests
 
     private static GrantIssueRequest Issue() => new(Partner, TransferDirection.Pull, [Dataset], 1000, Now);
 
-    private static Dictionary<string, object> Fields(TransferAdminRequest request, params (string Key, object? Value)[] changes)
-    {
-        var fields = new Dictionary<string, object>(request.ToBlock().Fields, StringComparer.Ordinal);
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                fields.Remove(key);
-            }
-            else
-            {
-                fields[key] = value;
-            }
-        }
-
-        return fields;
-    }
+    private static Dictionary<string, object> Fields(TransferAdminRequest request, params (string Key, object? Value)[] changes) =>
+        Wire.Edited(request.ToBlock(), changes);
 
     private static SiloTicket Ticket(int port) => new(Partner, new IPEndPoint(IPAddress.Loopback, port));
 }

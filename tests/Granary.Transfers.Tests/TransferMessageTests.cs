@@ -99,21 +99,6 @@ public sealed class TransferMessageTests
         Assert.False(string.IsNullOrEmpty(name));
     }
 
-    private static Dictionary<string, object> Open(params (string Key, object? Value)[] changes)
-    {
-        var fields = new Dictionary<string, object>(new TransferOpen(1, TransferDirection.Push, Blake3.Hash([1]), 10, Grant).ToBlock().Fields, StringComparer.Ordinal);
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                fields.Remove(key);
-            }
-            else
-            {
-                fields[key] = value;
-            }
-        }
-
-        return fields;
-    }
+    private static Dictionary<string, object> Open(params (string Key, object? Value)[] changes) =>
+        Wire.Edited(new TransferOpen(1, TransferDirection.Push, Blake3.Hash([1]), 10, Grant).ToBlock(), changes);
 }

@@ -12,6 +12,25 @@ internal static class Wire
     public static async Task<MetadataBlock> ThroughAsync(IEnumerable<KeyValuePair<string, object>> fields) =>
         (await MetadataBlock.ReadAsync(new MemoryStream(new MetadataBlock(fields).ToFrame()), CancellationToken.None))!;
 
+    /// <summary>A message's fields with some replaced (a null value removes the field): how malformed messages are made.</summary>
+    public static Dictionary<string, object> Edited(MetadataBlock block, params (string Key, object? Value)[] changes)
+    {
+        var fields = new Dictionary<string, object>(block.Fields, StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                fields.Remove(key);
+            }
+            else
+            {
+                fields[key] = value;
+            }
+        }
+
+        return fields;
+    }
+
     /// <summary>The block, framed and read back.</summary>
     public static Task<MetadataBlock> ThroughAsync(MetadataBlock block) => ThroughAsync(block.Fields);
 }
