@@ -21,6 +21,14 @@
         'Test-Blob'
         'Get-GranarySilo'
         'Get-GranaryClusterStatus'
+        'Start-BlobTransfer'
+        'Get-BlobTransfer'
+        'Wait-BlobTransfer'
+        'Suspend-BlobTransfer'
+        'Resume-BlobTransfer'
+        'Restart-BlobTransfer'
+        'Stop-BlobTransfer'
+        'New-BlobTransferGrant'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

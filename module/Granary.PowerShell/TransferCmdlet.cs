@@ -1,0 +1,118 @@
+using System.Management.Automation;
+using Granary.Blobs.Client.Transfers;
+using Granary.Blobs.Commands;
+using Granary.Blobs.Protocol;
+using Granary.Transfers.Channels;
+using Granary.Transfers.Messages;
+
+namespace Granary.PowerShell;
+
+/// <summary>
+/// Base of the <c>*-BlobTransfer</c> cmdlets: a <see cref="TransferClient"/> to the session's silo,
+/// errors about a channel in channel terms (a 404 is "no such channel", not "no such blob"), and
+/// following a channel with Write-Progress until it ends. Each cmdlet declares its own parameters
+/// (-Session too), as the other cmdlets do: what a cmdlet takes is read in its own file.
+/// </summary>
+public abstract class TransferCmdlet : GranaryCmdlet
+{
+    private static int _activities;
+
+    /// <summary>Runs <paramref name="work"/> with a transfer client to the silo of <paramref name="explicitSession"/> (else the default session's), closed after.</summary>
+    protected void RunTransfer(GranarySession? explicitSession, Func<TransferClient, ICommandHost, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        GranarySession session = ResolveSession(explicitSession);
+        string? token = SessionTokens.Of(session);
+        if (token is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"{session} was not made by Connect-GranaryCluster in this PowerShell session, so its token is not known here. Connect again with Connect-GranaryCluster."),
+                "Granary.SessionWithoutToken", ErrorCategory.ConnectionError, session));
+        }
+
+        Run(async host =>
+        {
+            await using TransferClient client = await TransferClient.ConnectAsync(session.Silo, token!, host.CancellationToken).ConfigureAwait(false);
+            await work(client, host).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> for each channel in <paramref name="ids"/>; a failure with one
+    /// (no such channel, a command that does not apply now) is a non-terminating error about it, so
+    /// the others still run. A wrong token or an unreachable silo stops them all.
+    /// </summary>
+    protected static async Task EachChannelAsync(IEnumerable<string> ids, ICommandHost host, Func<ChannelRef, Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(action);
+        foreach (string id in ids)
+        {
+            host.CancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await action(ChannelRef.Parse(id)).ConfigureAwait(false);
+            }
+            catch (Exception error) when (ChannelError(error, id) is { Kind: not CommandErrorKind.Cancelled and not CommandErrorKind.Unauthorized and not CommandErrorKind.Unreachable } problem)
+            {
+                host.Report(problem);
+            }
+        }
+    }
+
+    /// <summary>The error for a failure about channel <paramref name="id"/>; a 404 names the channel, not a blob.</summary>
+    protected static CommandError? ChannelError(Exception error, string id) => error switch
+    {
+        BlobProtocolException { Status: BlobStatus.NotFound } e => new(CommandErrorKind.NotFound, $"No transfer channel {id} on this cluster: Get-BlobTransfer lists them (INITIATOR/ID for a channel another cluster opened here).", id, e)
+        {
+            Reason = e.Message,
+        },
+        BlobProtocolException { Status: BlobStatus.BadRequest } e => new(CommandErrorKind.InvalidRequest, $"Channel {id}: {e.Message}", id, e),
+        _ => CommandErrors.From(error, id),
+    };
+
+    /// <summary>
+    /// Follows <paramref name="channel"/> until it ends, with a progress bar (bytes this side moved of
+    /// the channel's size); returns its last report, or <paramref name="start"/> if the watch gave none.
+    /// </summary>
+    protected static async Task<ChannelReport> FollowAsync(TransferClient client, ChannelRef channel, ChannelReport? start, ICommandHost host)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(host);
+        int activity = Interlocked.Increment(ref _activities);
+        ChannelReport? last = start;
+        string activityName = $"Transfer channel {channel}";
+        await foreach (ChannelReport report in client.WatchAsync(channel, host.CancellationToken).ConfigureAwait(false))
+        {
+            last = report;
+            host.Progress(new TransferProgress(activity, $"{activityName} ({Word(report.State.Direction)})", $"{report.State.Base} {report.State.Status}", report.Moved, report.Terms.Size));
+        }
+
+        // The watch ends when the channel is final; a report of none means it was final already.
+        last ??= await client.ShowAsync(channel, host.CancellationToken).ConfigureAwait(false);
+        host.Progress(new TransferProgress(activity, activityName, last.State.Base.ToString(), last.Moved, last.Terms.Size, Completed: true));
+        return last;
+    }
+
+    /// <summary>Outputs <paramref name="report"/>; a Failed or Cancelled channel is also a non-terminating error with the channel's message.</summary>
+    protected static void OutputReport(ChannelReport report, ICommandHost host)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(host);
+        host.Output(report);
+        string why = report.State.Message.Length > 0 ? report.State.Message : "no reason given";
+        switch (report.State.Status)
+        {
+            case ChannelStatus.Failed:
+                host.Report(new CommandError(CommandErrorKind.Refused, $"Transfer channel {report.Ref} failed: {why}", report) { Reason = $"channel {report.Ref} failed: {why}" });
+                break;
+            case ChannelStatus.Cancelled:
+                host.Report(new CommandError(CommandErrorKind.Cancelled, $"Transfer channel {report.Ref} was cancelled: {why}", report) { Reason = $"channel {report.Ref} was cancelled: {why}" });
+                break;
+        }
+    }
+
+    /// <summary>"pull" or "push", as the CLI and the help say it.</summary>
+    protected static string Word(TransferDirection direction) => direction == TransferDirection.Push ? "push" : "pull";
+}
