@@ -284,6 +284,30 @@ Describe 'Pausing a running pull and resuming it' {
     }
 }
 
+Describe 'Progress of -Wait' {
+    It 'Start-BlobTransfer -Wait reports the channel''s bytes with a percentage and closes its bar' {
+        # A runspace of its own, as a host application has: its progress stream can be read.
+        $source = New-TransferBlob -Seed 45 -Session $sb
+        $grant = New-Grant -Name 'progress.grant' -Hash $source.Blob.Hash
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript('param($Module, $Hash, $Peer, $Grant, $Session) Import-Module $Module; Start-BlobTransfer -Pull -Hash $Hash -Peer $Peer -Grant $Grant -Session $Session -Wait').
+                AddParameters(@{ Module = $paths.Module; Hash = $source.Blob.Hash; Peer = $b.Ticket; Grant = $grant; Session = $sa })
+            $output = $shell.Invoke()
+            $shell.HadErrors | Should -BeFalse -Because ($shell.Streams.Error -join "`n")
+            $output.Count | Should -Be 1
+            $output[0].State.Status | Should -Be 'Completed'
+            $records = @($shell.Streams.Progress)
+            $records | Should -Not -BeNullOrEmpty
+            $records | ForEach-Object { $_.Activity | Should -BeLike "Transfer channel $($output[0].Ref)*" }
+            @($records | Where-Object RecordType -EQ 'Processing') | ForEach-Object { $_.StatusDescription | Should -BeLike "$($source.Blob.Hash)*bytes" }
+            $records | Where-Object { $_.RecordType -eq 'Processing' -and $_.PercentComplete -ge 0 } | Should -Not -BeNullOrEmpty
+            $records[-1].RecordType | Should -Be 'Completed'
+        }
+        finally { $shell.Dispose() }
+    }
+}
+
 Describe 'Get-BlobTransfer' {
     It 'reports an unknown channel as an ObjectNotFound ErrorRecord naming it' {
         $problems = $null
