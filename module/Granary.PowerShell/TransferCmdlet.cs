@@ -83,10 +83,20 @@ public abstract class TransferCmdlet : GranaryCmdlet
         int activity = Interlocked.Increment(ref _activities);
         ChannelReport? last = start;
         string activityName = $"Transfer channel {channel}";
+        long shown = long.MinValue;
+        ChannelStatus? shownStatus = null;
         await foreach (ChannelReport report in client.WatchAsync(channel, host.CancellationToken).ConfigureAwait(false))
         {
             last = report;
-            host.Progress(new TransferProgress(activity, $"{activityName} ({Word(report.State.Direction)})", $"{report.State.Base} {report.State.Status}", report.Moved, report.Terms.Size));
+
+            // A watch has one event per piece: Write-Progress is not free, so at most ten a second,
+            // and at once when the status changes (a pause shows when it happens).
+            long now = Environment.TickCount64;
+            if (now - shown >= 100 || report.State.Status != shownStatus)
+            {
+                (shown, shownStatus) = (now, report.State.Status);
+                host.Progress(new TransferProgress(activity, $"{activityName} ({Word(report.State.Direction)})", $"{report.State.Base} {report.State.Status}", report.Moved, report.Terms.Size));
+            }
         }
 
         // The watch ends when the channel is final; a report of none means it was final already.
