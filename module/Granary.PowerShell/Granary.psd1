@@ -28,6 +28,7 @@
         'Resume-BlobTransfer'
         'Restart-BlobTransfer'
         'Stop-BlobTransfer'
+        'Send-BlobTransferVoucher'
         'New-BlobTransferGrant'
     )
     FunctionsToExport    = @()

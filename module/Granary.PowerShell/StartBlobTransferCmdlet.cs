@@ -1,12 +1,9 @@
 using System.Management.Automation;
-using Granary.Blobs.Client.Transfers;
 using Granary.Blobs.Commands;
-using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Transfers.Channels;
 using Granary.Transfers.Messages;
-using Granary.Transfers.Vouchers;
 
 namespace Granary.PowerShell;
 
@@ -77,7 +74,7 @@ public sealed class StartBlobTransferCmdlet : TransferCmdlet
         {
             Blake3Hash @base = GetBlobCommand.ParseBlob(Hash);
             List<SiloTicket> peers = [.. Peer.SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(SiloTicketReader.Parse)];
-            Voucher voucher = ReadVoucher(voucherFile);
+            Voucher voucher = ReadVoucher(voucherFile, grant: ParameterSetName is PullGrantSet or PushGrantSet);
             string action = direction == TransferDirection.Pull
                 ? $"Pull into this cluster from {string.Join(", ", peers.Select(p => p.Node))}"
                 : $"Push from this cluster to {string.Join(", ", peers.Select(p => p.Node))}";
@@ -95,29 +92,5 @@ public sealed class StartBlobTransferCmdlet : TransferCmdlet
 
             OutputReport(report, host);
         });
-    }
-
-    /// <summary>The voucher in <paramref name="path"/>: a grant's one line, or the other cluster's token.</summary>
-    private Voucher ReadVoucher(string path)
-    {
-        bool grant = ParameterSetName is PullGrantSet or PushGrantSet;
-        string what = grant ? "grant" : "token";
-        string text;
-        try
-        {
-            text = SmallFiles.ReadText(path, what, 64 * 1024);
-        }
-        catch (FileNotFoundException error)
-        {
-            throw new GranaryCommandException(new(CommandErrorKind.NotFound,
-                grant ? $"There is no grant file '{path}'. The other cluster issues one with New-BlobTransferGrant (or 'granary grant') for this silo's node id." : $"There is no token file '{path}'.",
-                path, error));
-        }
-        catch (IOException error)
-        {
-            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, error.Message, path, error));
-        }
-
-        return grant ? VoucherText.Parse(text, path) : TokenVoucherValidator.ToVoucher(text.Trim());
     }
 }

@@ -1,9 +1,11 @@
 using System.Management.Automation;
 using Granary.Blobs.Client.Transfers;
 using Granary.Blobs.Commands;
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Transfers.Channels;
 using Granary.Transfers.Messages;
+using Granary.Transfers.Vouchers;
 
 namespace Granary.PowerShell;
 
@@ -121,6 +123,29 @@ public abstract class TransferCmdlet : GranaryCmdlet
                 host.Report(new CommandError(CommandErrorKind.Cancelled, $"Transfer channel {report.Ref} was cancelled: {why}", report) { Reason = $"channel {report.Ref} was cancelled: {why}" });
                 break;
         }
+    }
+
+    /// <summary>The voucher in <paramref name="path"/>: a grant's one line (<paramref name="grant"/>), or the other cluster's token.</summary>
+    protected static Voucher ReadVoucher(string path, bool grant)
+    {
+        string what = grant ? "grant" : "token";
+        string text;
+        try
+        {
+            text = SmallFiles.ReadText(path, what, 64 * 1024);
+        }
+        catch (FileNotFoundException error)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.NotFound,
+                grant ? $"There is no grant file '{path}'. The other cluster issues one with New-BlobTransferGrant (or 'granary grant') for this silo's node id." : $"There is no token file '{path}'.",
+                path, error));
+        }
+        catch (IOException error)
+        {
+            throw new GranaryCommandException(new(CommandErrorKind.InvalidArgument, error.Message, path, error));
+        }
+
+        return grant ? VoucherText.Parse(text, path) : TokenVoucherValidator.ToVoucher(text.Trim());
     }
 
     /// <summary>"pull" or "push", as the CLI and the help say it.</summary>

@@ -74,7 +74,7 @@ Describe 'Help examples' {
         $null = $silo.Ticket -match '^granary:(?<node>[a-z2-7]+)@(?<address>.+)$'
         $node = $Matches.node
         $address = $Matches.address
-        if ($Name -like '*-BlobTransfer') {
+        if ($Name -like '*-BlobTransfer' -or $Name -eq 'Send-BlobTransferVoucher') {
             $peer = $other.Ticket
             $bytes = [byte[]]::new(50000)
             [System.Random]::Shared.NextBytes($bytes)

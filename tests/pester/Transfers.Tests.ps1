@@ -263,6 +263,26 @@ Describe 'Controlling a channel' {
     }
 }
 
+Describe 'Send-BlobTransferVoucher' {
+    It 'renews a channel paused at its quota with a new grant, and it completes byte for byte' {
+        $source = New-TransferBlob -Seed 46 -Session $sb
+        $grant = New-Grant -Name 'renew-small.grant' -Hash $source.Blob.Hash -Quota 2MiB
+        $channel = Start-BlobTransfer -Pull -Hash $source.Blob.Hash -Peer $b.Ticket -Grant $grant -Session $sa -ErrorAction Stop
+        $null = Wait-ChannelState "$($channel.Ref)" $sa { param($r) $r.State.Status -eq 'ResponderPaused' }
+        $more = New-Grant -Name 'renew-big.grant' -Hash $source.Blob.Hash -Quota 1GiB
+
+        Send-BlobTransferVoucher -Id $channel.Ref -Grant $more -Session $sa -WhatIf | Should -BeNullOrEmpty
+        (Get-BlobTransfer -Id $channel.Ref -Session $sa).State.Status | Should -Be 'ResponderPaused'
+
+        $renewed = $channel | Send-BlobTransferVoucher -Grant $more -Session $sa -ErrorAction Stop
+        $renewed.State.Status | Should -Not -Be 'Failed'
+        $final = Wait-BlobTransfer -Id $channel.Ref -Session $sa -ErrorAction Stop
+        $final.State.Status | Should -Be 'Completed'
+        $final.Moved | Should -Be $source.File.Length
+        Get-BlobSha $source.Blob.Hash $sa | Should -Be (Get-FileHash -LiteralPath $source.File.FullName -Algorithm SHA256).Hash
+    }
+}
+
 Describe 'Pausing a running pull and resuming it' {
     It 'Suspend-BlobTransfer stops the bytes, Resume-BlobTransfer goes on, Wait-BlobTransfer sees it complete' {
         # 64 MiB: long enough on loopback for the pause to land mid-flight most of the time; if the
