@@ -85,6 +85,12 @@ public sealed class StartBlobTransferCmdlet : TransferCmdlet
 
             ChannelReport report = await client.StartAsync(direction, peers, @base, voucher, KeepPartial, host.CancellationToken).ConfigureAwait(false);
             host.Verbose($"Channel {report.Ref}: {report.State.Status}.");
+            if (report.State.IsDisconnected && !report.State.IsFinal)
+            {
+                // Not an error: the silo keeps the channel and tries again with a back-off.
+                host.Warning($"Channel {report.Ref}: {report.State.Message} The silo keeps trying; Get-BlobTransfer shows it, Stop-BlobTransfer cancels it.");
+            }
+
             if (Wait && !report.State.IsFinal)
             {
                 report = await FollowAsync(client, report.Ref, report, host).ConfigureAwait(false);

@@ -56,7 +56,10 @@ public abstract class TransferCmdlet : GranaryCmdlet
             {
                 await action(ChannelRef.Parse(id)).ConfigureAwait(false);
             }
-            catch (Exception error) when (ChannelError(error, id) is { Kind: not CommandErrorKind.Cancelled and not CommandErrorKind.Unauthorized and not CommandErrorKind.Unreachable } problem)
+            // An unreachable silo of this cluster stops them all; the silo answering that the
+            // channel's other side is unreachable (503) concerns that channel only.
+            catch (Exception error) when (ChannelError(error, id) is { Kind: not CommandErrorKind.Cancelled and not CommandErrorKind.Unauthorized } problem
+                && (problem.Kind != CommandErrorKind.Unreachable || error is BlobProtocolException))
             {
                 host.Report(problem);
             }
@@ -71,6 +74,10 @@ public abstract class TransferCmdlet : GranaryCmdlet
             Reason = e.Message,
         },
         BlobProtocolException { Status: BlobStatus.BadRequest } e => new(CommandErrorKind.InvalidRequest, $"Channel {id}: {e.Message}", id, e),
+        BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, $"Channel {id}: the other cluster's silo could not be reached: {e.Message} Try again later; Restart-BlobTransfer reconnects.", id, e)
+        {
+            Reason = $"the other side of channel {id} could not be reached: {e.Message}",
+        },
         _ => CommandErrors.From(error, id),
     };
 

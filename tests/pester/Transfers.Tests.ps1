@@ -160,6 +160,21 @@ Describe 'Start-BlobTransfer' {
         { Get-BlobInfo $blob.Hash -Session $sa -ErrorAction Stop } | Should -Throw -ErrorId 'Granary.NotFound,*' -Because 'nothing moved'
     }
 
+    It 'warns, without an error, when the other cluster cannot be reached, and keeps the channel for the silo to retry' {
+        $blob = Send-Blob -InputObject ([byte[]](7..77)) -Session $sb
+        $grant = New-Grant -Name 'unreachable.grant' -Hash $blob.Hash
+        $problems = $warned = $null
+        # A silo that is gone (not B's node id at a wrong address: A may still hold a connection to B).
+        $gone = Start-GranaryTestSilo
+        $gone | Stop-GranaryTestSilo
+        $report = Start-BlobTransfer -Pull -Hash $blob.Hash -Peer $gone.Ticket -Grant $grant -Session $sa -WarningVariable warned -WarningAction SilentlyContinue -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems | Should -BeNullOrEmpty
+        $report.State.Status | Should -Be 'Requested'
+        $report.State.IsDisconnected | Should -BeTrue
+        "$warned" | Should -BeLike "Channel $($report.Ref):*could not be reached*keeps trying*"
+        (Get-BlobTransfer -Id $report.Ref -Session $sa).State.IsFinal | Should -BeFalse
+    }
+
     It 'with -WhatIf opens no channel' {
         $blob = Send-Blob -InputObject ([byte[]](3..33)) -Session $sb
         $grant = New-Grant -Name 'whatif.grant' -Hash $blob.Hash
