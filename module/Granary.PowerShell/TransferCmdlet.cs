@@ -19,6 +19,12 @@ public abstract class TransferCmdlet : GranaryCmdlet
 {
     private static int _activities;
 
+    /// <summary>
+    /// One connection for the whole pipeline: Get-BlobTransfer | Stop-BlobTransfer calls
+    /// ProcessRecord once per channel, and a QUIC handshake each would cost more than the command.
+    /// </summary>
+    private TransferClient? _client;
+
     /// <summary>Runs <paramref name="work"/> with a transfer client to the silo of <paramref name="explicitSession"/> (else the default session's), closed after.</summary>
     protected void RunTransfer(GranarySession? explicitSession, Func<TransferClient, ICommandHost, Task> work)
     {
@@ -34,9 +40,21 @@ public abstract class TransferCmdlet : GranaryCmdlet
 
         Run(async host =>
         {
-            await using TransferClient client = await TransferClient.ConnectAsync(session.Silo, token!, host.CancellationToken).ConfigureAwait(false);
-            await work(client, host).ConfigureAwait(false);
+            _client ??= await TransferClient.ConnectAsync(session.Silo, token!, host.CancellationToken).ConfigureAwait(false);
+            await work(_client, host).ConfigureAwait(false);
         });
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _client is { } client)
+        {
+            _client = null;
+            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>

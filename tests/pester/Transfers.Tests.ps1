@@ -220,6 +220,9 @@ Describe 'Controlling a channel' {
         $theirs.Count | Should -Be 1
         "$($theirs[0].Ref)" | Should -Be "$nodeA/$($channel.State.Id.TransferId)"
         ($theirs | Get-BlobTransfer -Session $sb).State.Base | Should -Be $channel.State.Base
+        # Several records through one pipeline (one connection for all of them).
+        $ours.Count | Should -BeGreaterThan 2
+        @($ours | Get-BlobTransfer -Session $sa | ForEach-Object { "$($_.Ref)" }) | Should -Be @($ours | ForEach-Object { "$($_.Ref)" })
     }
 
     It 'shows in a table that fits 80 columns' {
