@@ -21,6 +21,15 @@
         'Test-Blob'
         'Get-GranarySilo'
         'Get-GranaryClusterStatus'
+        'Start-BlobTransfer'
+        'Get-BlobTransfer'
+        'Wait-BlobTransfer'
+        'Suspend-BlobTransfer'
+        'Resume-BlobTransfer'
+        'Restart-BlobTransfer'
+        'Stop-BlobTransfer'
+        'Send-BlobTransferVoucher'
+        'New-BlobTransferGrant'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

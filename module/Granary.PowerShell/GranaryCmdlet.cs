@@ -32,8 +32,17 @@ public abstract class GranaryCmdlet : PSCmdlet, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _stop.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the command held; PowerShell disposes a cmdlet once its pipeline ends.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stop.Dispose();
+        }
     }
 
     /// <summary>The session from -Session, else the default one; a terminating error if there is none.</summary>

@@ -17,6 +17,9 @@ public sealed class TtlTransformationAttribute : ArgumentTransformationAttribute
 {
     private const string Forms = "write '30d', '12h', '10m' or '30s' (in quotes), or a TimeSpan such as 30.00:00:00 or (New-TimeSpan -Days 30)";
 
+    /// <summary>The parameter's name as messages show it (default -Ttl; New-BlobTransferGrant's -Expires takes durations alike).</summary>
+    public string Parameter { get; set; } = "-Ttl";
+
     /// <inheritdoc/>
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
@@ -30,21 +33,21 @@ public sealed class TtlTransformationAttribute : ArgumentTransformationAttribute
             case string text when text.Contains(':', StringComparison.Ordinal):
                 return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan parsed)
                     ? Checked(parsed, text)
-                    : throw new ArgumentTransformationMetadataException($"-Ttl '{text}' is not a duration: {Forms}.");
+                    : throw new ArgumentTransformationMetadataException($"{Parameter} '{text}' is not a duration: {Forms}.");
             case string text:
-                return Durations.TryParse(text, "-Ttl", out TimeSpan ttl, out string? problem)
+                return Durations.TryParse(text, Parameter, out TimeSpan ttl, out string? problem)
                     ? ttl
                     : throw new ArgumentTransformationMetadataException($"{problem} In PowerShell: {Forms}.");
             case sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal:
                 throw new ArgumentTransformationMetadataException(
-                    $"-Ttl {Convert.ToString(value, CultureInfo.InvariantCulture)} has no unit (PowerShell reads an unquoted 30d as the number 30): {Forms}.");
+                    $"{Parameter} {Convert.ToString(value, CultureInfo.InvariantCulture)} has no unit (PowerShell reads an unquoted 30d as the number 30): {Forms}.");
             default:
-                throw new ArgumentTransformationMetadataException($"-Ttl takes a duration, not a {value.GetType().Name}: {Forms}.");
+                throw new ArgumentTransformationMetadataException($"{Parameter} takes a duration, not a {value.GetType().Name}: {Forms}.");
         }
     }
 
-    private static TimeSpan Checked(TimeSpan span, string shown) =>
+    private TimeSpan Checked(TimeSpan span, string shown) =>
         span >= TimeSpan.FromSeconds(1) && span <= Durations.Longest
             ? span
-            : throw new ArgumentTransformationMetadataException($"-Ttl {shown} is out of range: use 1 second to 100 years.");
+            : throw new ArgumentTransformationMetadataException($"{Parameter} {shown} is out of range: use 1 second to 100 years.");
 }

@@ -22,7 +22,7 @@ public sealed partial class ModuleShapeTests
         Assert.True(exported.Success, "Granary.psd1 has no CmdletsToExport = @( ... )");
         var names = Quoted().Matches(exported.Groups[1].Value).Select(m => m.Groups[1].Value).Order().ToList();
         Assert.Equal(Cmdlets.Select(c => c.Name).Order(), names);
-        Assert.Equal(10, names.Count);
+        Assert.Equal(19, names.Count);
 
         Assert.Matches(@"RootModule\s*=\s*'Granary\.PowerShell\.dll'", manifest);
         Assert.Matches(@"PowerShellVersion\s*=\s*'7\.6'", manifest);
@@ -55,6 +55,15 @@ public sealed partial class ModuleShapeTests
     [InlineData("Disconnect-GranaryCluster", false, 2)]
     [InlineData("Get-GranarySilo", false, 2)]
     [InlineData("Get-GranaryClusterStatus", false, 2)]
+    [InlineData("Start-BlobTransfer", true, 2)]
+    [InlineData("Suspend-BlobTransfer", true, 2)]
+    [InlineData("Resume-BlobTransfer", true, 2)]
+    [InlineData("Restart-BlobTransfer", true, 2)]
+    [InlineData("Stop-BlobTransfer", true, 3)]
+    [InlineData("New-BlobTransferGrant", true, 2)]
+    [InlineData("Send-BlobTransferVoucher", true, 2)]
+    [InlineData("Get-BlobTransfer", false, 2)]
+    [InlineData("Wait-BlobTransfer", false, 2)]
     public void Cmdlets_that_change_state_support_WhatIf_and_Confirm(string name, bool supportsShouldProcess, int confirmImpact)
     {
         CmdletShape cmdlet = Find(name);

@@ -1,7 +1,10 @@
 # Every example in the module's help runs, as written, against a real silo. Each runs in a folder
 # of its own laid out as the examples assume (./.granary as './build.sh --target=Run' leaves it,
 # ./isos, ./photos, ./report.pdf, ./copy.iso, ./out/, hashes.txt) with a default session and these
-# variables: $hash (a blob in the silo: ./copy.iso's), $address and $node (the silo's).
+# variables: $hash (a blob in the silo: ./copy.iso's), $address and $node (the silo's). The
+# transfer examples also have another cluster (a second silo with its own token): $peer (its
+# ticket), $theirs (a blob only it holds), and grants it issued for this silo: ./pull.grant
+# (pull $theirs) and ./push.grant (push $hash).
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'GranaryTestKit.psm1') -Force
     # README's PowerShell section: the block a user types first.
@@ -21,6 +24,9 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'GranaryTestKit.psm1') -Force
     Import-Module (Get-GranaryTestPath).Module -Force
     $silo = Start-GranaryTestSilo
+    # The other cluster of the transfer examples; its session is never the default (New-ExampleFolder connects last).
+    $other = Start-GranaryTestSilo
+    $otherSession = Connect-GranaryCluster -TicketFile $other.TicketFile -TokenFile $other.TokenFile -PassThru
 
     # A folder laid out as the examples assume; returns its path. The default session is open.
     function New-ExampleFolder {
@@ -55,7 +61,8 @@ BeforeAll {
 
 AfterAll {
     Disconnect-GranaryCluster -ErrorAction SilentlyContinue
-    $silo | Stop-GranaryTestSilo
+    Disconnect-GranaryCluster -Session $otherSession -ErrorAction SilentlyContinue
+    $silo, $other | Stop-GranaryTestSilo
     Remove-TestDirectory
 }
 
@@ -67,6 +74,14 @@ Describe 'Help examples' {
         $null = $silo.Ticket -match '^granary:(?<node>[a-z2-7]+)@(?<address>.+)$'
         $node = $Matches.node
         $address = $Matches.address
+        if ($Name -like '*-BlobTransfer' -or $Name -eq 'Send-BlobTransferVoucher') {
+            $peer = $other.Ticket
+            $bytes = [byte[]]::new(50000)
+            [System.Random]::Shared.NextBytes($bytes)
+            $theirs = (Send-Blob -InputObject $bytes -Session $otherSession -ErrorAction Stop).Hash
+            $null = New-BlobTransferGrant -Session $otherSession -Peer $node -Pull -Hash $theirs -Quota 1GiB -Path (Join-Path $folder 'pull.grant') -ErrorAction Stop
+            $null = New-BlobTransferGrant -Session $otherSession -Peer $node -Push -Hash $hash -Quota 1GiB -Path (Join-Path $folder 'push.grant') -ErrorAction Stop
+        }
         Invoke-Example $folder $Code
     }
 }
