@@ -102,7 +102,6 @@ public sealed class ConnectGranaryClusterCmdlet : GranaryCmdlet
             }
 
             GranarySession session = await GranarySession.ConnectAsync(_tickets, token, host).ConfigureAwait(false);
-            SessionTokens.Remember(session, token);
             host.Output(new SessionConnected(session));
         });
     }

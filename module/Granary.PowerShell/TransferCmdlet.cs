@@ -30,17 +30,9 @@ public abstract class TransferCmdlet : GranaryCmdlet
     {
         ArgumentNullException.ThrowIfNull(work);
         GranarySession session = ResolveSession(explicitSession);
-        string? token = SessionTokens.Of(session);
-        if (token is null)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException($"{session} was not made by Connect-GranaryCluster in this PowerShell session, so its token is not known here. Connect again with Connect-GranaryCluster."),
-                "Granary.SessionWithoutToken", ErrorCategory.ConnectionError, session));
-        }
-
         Run(async host =>
         {
-            _client ??= await TransferClient.ConnectAsync(session.Silo, token!, host.CancellationToken).ConfigureAwait(false);
+            _client ??= await session.ConnectTransfersAsync(host.CancellationToken).ConfigureAwait(false);
             await work(_client, host).ConfigureAwait(false);
         });
     }
@@ -50,8 +42,10 @@ public abstract class TransferCmdlet : GranaryCmdlet
     {
         if (disposing && _client is { } client)
         {
+            // Closing the connection needs no answer from the silo: let it finish in the background
+            // rather than block the pipeline's disposal on it.
             _client = null;
-            client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _ = client.DisposeAsync().AsTask();
         }
 
         base.Dispose(disposing);
