@@ -22,6 +22,12 @@ public sealed class TransferOptions
     /// <summary>Restarts without data moving in between before the channel fails: 20 (about 8 minutes with the default back-off).</summary>
     public int MaxConsecutiveRestarts { get; set; } = 20;
 
+    /// <summary>
+    /// How long a sending side waits for the receiver to ask for data or to complete before it fails
+    /// the channel: 30 min (go-data-transfer's complete timeout). Paused channels never time out.
+    /// </summary>
+    public TimeSpan InactivityTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Checks every value.</summary>
     /// <exception cref="ArgumentException">A value out of range, naming the option.</exception>
     public void Validate()
@@ -34,6 +40,11 @@ public sealed class TransferOptions
         if (RequestTimeout <= TimeSpan.Zero || RestartBackoff <= TimeSpan.Zero || MaxRestartBackoff < RestartBackoff)
         {
             throw new ArgumentException("TransferOptions' RequestTimeout and RestartBackoff must be positive, and MaxRestartBackoff at least RestartBackoff.", nameof(RequestTimeout));
+        }
+
+        if (InactivityTimeout < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException($"TransferOptions.InactivityTimeout must be at least 1 s, not {InactivityTimeout}.", nameof(InactivityTimeout));
         }
 
         if (MaxConsecutiveRestarts < 1)

@@ -370,11 +370,14 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     {
         (ChannelRef channel, ChannelReport report) = await SendingSideAsync(peer, transferId, cancellationToken).ConfigureAwait(false);
         ChannelState state = report.State;
+        if (state.IsFinal)
+        {
+            throw new BlobProtocolException(BlobStatus.Gone, $"channel {channel} is {state.Status} on the sending side ({state.Message.TrimEnd('.')}): it sends nothing more");
+        }
+
         if (state.Status != ChannelStatus.Ongoing)
         {
-            throw new BlobProtocolException(BlobStatus.Unavailable, state.IsFinal
-                ? $"channel {channel} is {state.Status}: it sends nothing more"
-                : $"channel {channel} is {state.Status} on the sending side: ask again once it runs");
+            throw new BlobProtocolException(BlobStatus.Unavailable, $"channel {channel} is {state.Status} on the sending side: ask again once it runs");
         }
 
         if (state.DataLimit is { } limit && state.Sent >= limit)
@@ -433,6 +436,43 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
             {
                 ResumeFailed(_logger, channel, error.Message);
                 EnsureDriving(channel, state);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sending side's half of the monitor, until <paramref name="stop"/>: every tenth of
+    /// <see cref="TransferOptions.InactivityTimeout"/>, each running channel this node sends on that
+    /// saw no event for that long (no piece asked for, no completion) fails, and the other side is
+    /// told — a receiver that vanished for good does not hold a channel open for ever.
+    /// </summary>
+    public async Task MonitorSendersAsync(CancellationToken stop)
+    {
+        TimeSpan period = Options.InactivityTimeout / 10;
+        using var timer = new PeriodicTimer(period < TimeSpan.FromMinutes(1) ? period : TimeSpan.FromMinutes(1), _time);
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+        {
+            IReadOnlyList<string> keys = await _grains.GetGrain<ITransferIndexGrain>(ITransferIndexGrain.Key).ListAsync().WaitAsync(stop).ConfigureAwait(false);
+            foreach (string key in keys)
+            {
+                ChannelRef channel = TransferChannelKeys.Parse(key);
+                ChannelState? state = await _grains.TransferChannel(channel).GetAsync().WaitAsync(stop).ConfigureAwait(false);
+                bool sends = state is not null && (channel.Side == ChannelSide.Initiator) == (state.Direction == TransferDirection.Push);
+                bool mine = state is not null && (channel.Side == ChannelSide.Initiator ? state.Id.Initiator : state.Id.Responder) == Self;
+                if (state is not { Status: ChannelStatus.Ongoing } || !sends || !mine || _time.GetUtcNow() - state.Updated < Options.InactivityTimeout)
+                {
+                    continue;
+                }
+
+                string reason = $"The receiver asked for no data and did not complete for {Options.InactivityTimeout.TotalSeconds:0} s.";
+                ITransferChannelGrain grain = _grains.TransferChannel(channel);
+                DateTimeOffset now = _time.GetUtcNow();
+                if ((await grain.ApplyAsync(new ChannelInput(ChannelEvent.Error, now) { Message = reason }).ConfigureAwait(false)).Applied)
+                {
+                    await grain.ApplyAsync(new ChannelInput(ChannelEvent.CleanupComplete, now)).ConfigureAwait(false);
+                    Failed(_logger, channel, reason);
+                    await TellAsync(await ReportAsync(channel, stop).ConfigureAwait(false), TransferControlKind.Cancel, reason, stop).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -734,6 +774,9 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Transfer channel {Channel} cancelled: {Reason}")]
     private static partial void Cancelled(ILogger logger, ChannelRef channel, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer channel {Channel} failed: {Reason}")]
+    private static partial void Failed(ILogger logger, ChannelRef channel, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not tell the other side of channel {Channel} to {Kind}: {Reason}")]
     private static partial void TellFailed(ILogger logger, string kind, ChannelRef channel, string reason);

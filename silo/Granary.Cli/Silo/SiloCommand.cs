@@ -35,7 +35,19 @@ internal static class SiloCommand
             HelpName = "ASSEMBLY",
             AllowMultipleArgumentsPerToken = false,
         };
-        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard, validators };
+        var inactivity = new Option<string?>("--transfer-inactivity-timeout")
+        {
+            Description = "Fail a transfer channel this silo sends on when the receiver asks for nothing and does not complete for this long (e.g. 30m, 2h). Default: 30m.",
+            HelpName = "DURATION",
+        };
+        inactivity.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && (!OptionValues.TryParseDuration(result.Tokens[0].Value, "--transfer-inactivity-timeout", out TimeSpan value, out string? problem) || value < TimeSpan.FromSeconds(1)))
+            {
+                result.AddError(problem ?? "--transfer-inactivity-timeout must be at least 1s.");
+            }
+        });
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard, validators, inactivity };
         listen.Validators.Add(result =>
         {
             // On the option, from its token: a command-level check would read the value after
@@ -56,6 +68,7 @@ internal static class SiloCommand
                 ClusterPort = parse.GetValue(clusterPort),
                 Dashboard = parse.GetValue(dashboard) is { } at ? IPEndPoint.Parse(at) : null,
                 VoucherValidators = parse.GetValue(validators) ?? [],
+                TransferInactivityTimeout = parse.GetValue(inactivity) is { } text && OptionValues.TryParseDuration(text, "--transfer-inactivity-timeout", out TimeSpan timeout, out _) ? timeout : TimeSpan.FromMinutes(30),
             };
             return await SiloHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
         });

@@ -159,9 +159,10 @@ internal static partial class SiloHost
                 Task repairing = repair.RunAsync(stop.Token);
                 ClusterBlobs cluster = host.Services.GetRequiredService<ClusterBlobs>();
                 Task sweeping = store.RunSweeperAsync(stop.Token, cluster.KeepsRecords ? cluster.ConfirmExpiryAsync : null);
-                Task first = await Task.WhenAny(repairing, sweeping, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
+                Task monitoring = transfers.MonitorSendersAsync(stop.Token);
+                Task first = await Task.WhenAny(repairing, sweeping, monitoring, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
-                await IgnoreCancellationAsync(repairing, sweeping).ConfigureAwait(false);
+                await IgnoreCancellationAsync(repairing, sweeping, monitoring).ConfigureAwait(false);
                 if (first != repairing && first.IsFaulted)
                 {
                     await first.ConfigureAwait(false);
@@ -202,7 +203,7 @@ internal static partial class SiloHost
         builder.Services.AddSingleton<ClusterView>();
         builder.Services.AddSingleton<ClusterBlobs>();
         builder.Services.AddSingleton<RepairService>();
-        builder.Services.AddSingleton(new TransferOptions());
+        builder.Services.AddSingleton(new TransferOptions { InactivityTimeout = options.TransferInactivityTimeout });
         builder.Services.AddSingleton<TransferPeers>();
         builder.Services.AddSingleton(vouchers);
         builder.Services.AddSingleton(grantKey);

@@ -28,6 +28,9 @@ internal sealed class SiloOptions
     /// <summary>Copies of every blob when this silo creates the cluster, 1 to <see cref="BlobClusterOptions.MaxReplicas"/>. Default: null, the cluster's setting (2 for a new cluster).</summary>
     public int? Replicas { get; init; }
 
+    /// <summary>How long a channel this silo sends on may see no request or completion before it fails (<c>--transfer-inactivity-timeout</c>); default 30 min.</summary>
+    public TimeSpan TransferInactivityTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Assemblies with the operator's own voucher validators (<c>--voucher-validator</c>); none by default.</summary>
     public IReadOnlyList<string> VoucherValidators { get; init; } = [];
 
