@@ -20,7 +20,7 @@ BENCH="dotnet $PWD/artifacts/bench/Granary.Bench.dll"
 SIZE=$((1024 * 1024 * 1024))
 [ -x "$GRANARY" ] || { echo "bench/transfer.sh: run ./build.sh --target=Publish first." >&2; exit 1; }
 [ "$SMALL" -le 256 ] || { echo "bench/transfer.sh: SMALL=$SMALL: one grant names at most 256 hashes." >&2; exit 1; }
-dotnet build -c Release bench/Granary.Bench -o artifacts/bench >/dev/null
+build=$(dotnet build -c Release bench/Granary.Bench -o artifacts/bench 2>&1) || { echo "$build" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/granary-transfer-bench.XXXXXX)
 SHM=$(mktemp -d /dev/shm/granary-transfer-bench.XXXXXX)
 PIDS=()

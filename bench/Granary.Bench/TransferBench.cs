@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Granary.Blobs.Client.Transfers;
+using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Transfers.Channels;
 using Granary.Transfers.Messages;
