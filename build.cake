@@ -11,6 +11,7 @@
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
 //   Bench-Resume  a resumed get re-verifying 1 GiB of PATH.partial, against b3sum (bench/resume.sh)
 //   Bench-Quic, Bench-Blobs, Bench-Cluster  bench/quic.sh, bench/blobs.sh, bench/cluster.sh (install their anchors first)
+//   Bench-Transfer  a 1 GiB pull channel between two silos vs granary get, 100 small channels at once (bench/transfer.sh)
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -351,6 +352,17 @@ Task("Bench-Blobs")
     if (Run("bash", "bench/blobs.sh") != 0)
     {
         throw new Exception("bench/blobs.sh failed.");
+    }
+});
+
+Task("Bench-Transfer")
+    .IsDependentOn("Publish")
+    .Description("Transfer channels between two silos: a 1 GiB pull vs granary get, then 100 concurrent 64 KiB channels (bench/transfer.sh).")
+    .Does(() =>
+{
+    if (Run("bash", "bench/transfer.sh") != 0)
+    {
+        throw new Exception("bench/transfer.sh failed.");
     }
 });
 

@@ -31,6 +31,7 @@ public sealed class PartialBlob : IBaoSink, IDisposable
     // (several pushes of one blob), hence the gate.
     private const int CoalesceBytes = 1 << 20;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly byte[] _coalesced = new byte[CoalesceBytes];
     private readonly List<long> _coalescedBlocks = [];
     private readonly SortedDictionary<long, byte[]> _parents = [];
@@ -192,43 +193,73 @@ public sealed class PartialBlob : IBaoSink, IDisposable
         }
     }
 
-    /// <summary>Makes the blocks received so far durable, then records them as present.</summary>
+    /// <summary>
+    /// Makes the blocks received so far durable, then records them as present. Writers may go on
+    /// while it syncs (a receiver fetching its next piece): only the blocks written before the
+    /// sync started become present; later ones wait for the next commit. Commits run one at a time.
+    /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await WriteCoalescedAsync(cancellationToken).ConfigureAwait(false);
-            await WriteParentsAsync(cancellationToken).ConfigureAwait(false);
+            BitArray written;
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WriteCoalescedAsync(cancellationToken).ConfigureAwait(false);
+                await WriteParentsAsync(cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    written = new BitArray(_pending);
+                    _pending.SetAll(false);
+                }
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
+            try
+            {
+                await _io.FlushToDiskAsync(_data.Handle, cancellationToken).ConfigureAwait(false);
+                await _io.FlushToDiskAsync(_outboard.Handle, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_gate)
+                {
+                    _pending.Or(written); // still written, not known durable: the next commit syncs them
+                }
+
+                throw;
+            }
+
+            byte[] bits;
+            TaskCompletionSource changed;
+            lock (_gate)
+            {
+                _present.Or(written);
+                bits = new byte[(_present.Length + 7) / 8];
+                _present.CopyTo(bits, 0);
+                changed = _changed;
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            string temporary = _presentPath + ".tmp";
+            await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+            {
+                await file.WriteAsync(bits, cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, _presentPath, overwrite: true);
+            changed.TrySetResult();
         }
         finally
         {
-            _writeGate.Release();
+            _commitGate.Release();
         }
-
-        await _io.FlushToDiskAsync(_data.Handle, cancellationToken).ConfigureAwait(false);
-        await _io.FlushToDiskAsync(_outboard.Handle, cancellationToken).ConfigureAwait(false);
-        byte[] bits;
-        TaskCompletionSource changed;
-        lock (_gate)
-        {
-            _present.Or(_pending);
-            _pending.SetAll(false);
-            bits = new byte[(_present.Length + 7) / 8];
-            _present.CopyTo(bits, 0);
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        string temporary = _presentPath + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-        {
-            await file.WriteAsync(bits, cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, _presentPath, overwrite: true);
-        changed.TrySetResult();
     }
 
     internal void DeleteRecord() => File.Delete(_presentPath);
