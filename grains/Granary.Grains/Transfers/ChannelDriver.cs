@@ -99,18 +99,40 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
 
                 backoff = service.Options.RestartBackoff;
             }
-            catch (BlobProtocolException refused) when (refused.Status == BlobStatus.Unavailable)
+            catch (Exception error) when (!stop.IsCancellationRequested && error is QuicException or IOException or TransferPeerUnreachableException or BaoVerificationException or BlobProtocolException or OperationCanceledException or ObjectDisposedException)
             {
-                // The sender is paused (or at its limit) and this side has not heard yet: wait for its message.
-                await WaitForChangeAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
-            }
-            catch (BlobProtocolException refused) when (refused.Status is BlobStatus.Unauthorized or BlobStatus.NotFound or BlobStatus.Gone or BlobStatus.BadRequest)
-            {
-                await FailAsync($"The sender refused a piece: {refused.Message}.").ConfigureAwait(false);
-                return;
-            }
-            catch (Exception error) when (!stop.IsCancellationRequested && error is QuicException or IOException or TransferPeerUnreachableException or BaoVerificationException or BlobProtocolException or OperationCanceledException)
-            {
+                if (await EndedAsync().ConfigureAwait(false))
+                {
+                    // This side was cancelled or failed while a piece was on its way (a cancel drops
+                    // the partial blob under the piece's writer): nothing more to do here.
+                    Stopped(service.Logger, channel, error.Message);
+                    return;
+                }
+
+                if (error is BlobProtocolException { Status: BlobStatus.Unavailable })
+                {
+                    // The sender is paused (or at its limit) and this side has not heard yet: wait for its message.
+                    await WaitForChangeAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (error is BlobProtocolException { Status: BlobStatus.Unauthorized or BlobStatus.NotFound or BlobStatus.Gone or BlobStatus.BadRequest } refused)
+                {
+                    // The sender's cancel or failure notice is usually on its way: let it land first, so
+                    // this side ends as the other did (Cancelled), not Failed on the refusal it caused.
+                    for (int i = 0; i < 20 && !await EndedAsync().ConfigureAwait(false); i++)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), service.Time, stop).ConfigureAwait(false);
+                    }
+
+                    if (!await EndedAsync().ConfigureAwait(false))
+                    {
+                        await FailAsync($"The sender refused a piece: {refused.Message}.").ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
                 // The connection broke, the sender went away, or it sent bytes that do not verify
                 // (every verified block before the fault is kept): disconnected, restart after a back-off.
                 string reason = error is BaoVerificationException ? $"The sender sent data that does not verify: {error.Message}" : $"The sender cannot be reached: {error.Message}";
@@ -392,6 +414,9 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
         Failed(service.Logger, channel, reason);
     }
 
+    /// <summary>True if this side of the channel is final (or gone).</summary>
+    private async Task<bool> EndedAsync() => (await Grain.GetAsync().ConfigureAwait(false))?.IsFinal ?? true;
+
     private async Task WaitForChangeAsync(TimeSpan wait, CancellationToken stop)
     {
         IReadOnlyList<ChannelHistoryEntry> events = await Grain.WatchAsync(_seen, wait).WaitAsync(stop).ConfigureAwait(false);
@@ -431,6 +456,9 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer channel {Channel} disconnected: {Reason} (restart in {Seconds} s)")]
     private static partial void Disconnected(ILogger logger, ChannelRef channel, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Transfer channel {Channel} stopped receiving: it ended meanwhile ({Reason})")]
+    private static partial void Stopped(ILogger logger, ChannelRef channel, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Transfer channel {Channel} failed: {Reason}")]
     private static partial void Failed(ILogger logger, ChannelRef channel, string reason);
