@@ -38,7 +38,7 @@ public sealed class NewBlobTransferGrantCmdlet : TransferCmdlet
     [ArgumentCompleter(typeof(BlobHashCompleter))]
     public string[] Hash { get; set; } = [];
 
-    /// <summary>Bytes the peer may move under the grant, such as 10GiB or 500MB; a channel over it pauses for a new voucher.</summary>
+    /// <summary>Bytes one channel may move under the grant (per channel, not shared), such as 10GiB or 500MB; a channel over it pauses for a new voucher.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string Quota { get; set; } = string.Empty;

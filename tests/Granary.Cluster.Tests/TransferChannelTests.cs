@@ -210,6 +210,16 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
         Assert.False(await _a.HasAsync(hash));
         Assert.False(await _a.HasAsync(other));
 
+        // A blob the responder does not hold: a good voucher learns so at once (Failed, not retried
+        // as if unreachable); a bad one learns nothing about the blob, only that the voucher is bad.
+        Blake3Hash absent = Blake3.Hash("not stored anywhere"u8);
+        ChannelReport missing = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], absent, await _b.GrantAsync(_a, TransferDirection.Pull, absent, Size));
+        Assert.Equal(ChannelStatus.Failed, missing.State.Status);
+        Assert.Contains("does not hold blob", missing.State.Message, StringComparison.Ordinal);
+        ChannelReport probing = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], absent, good with { Body = forged });
+        Assert.Equal(ChannelStatus.Failed, probing.State.Status);
+        Assert.DoesNotContain("does not hold", probing.State.Message, StringComparison.Ordinal);
+
         // The trusted-peer voucher (the other cluster's token) works without a quota, and the refusals touched nothing on B.
         ChannelRef trusted = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], hash, TokenVoucherValidator.ToVoucher(_b.Token))).Ref;
         Assert.Equal(ChannelStatus.Completed, (await _a.WaitAsync(trusted, r => r.State.IsFinal, "final")).State.Status);

@@ -85,13 +85,18 @@ public sealed class GrantValidatorTests : IDisposable
     }
 
     [Fact]
-    public void A_restart_checks_the_grant_again_so_an_expired_one_stops_the_channel()
+    public void A_restart_continues_a_channel_past_its_grants_expiry_but_checks_everything_else_again()
     {
         Voucher voucher = Terms().SignWith(_clusterKey).ToVoucher();
         Assert.True(_validator.ValidateRestart(Request(voucher)).Accepted);
-        VoucherValidation later = _validator.ValidateRestart(Request(voucher) with { At = Now.AddDays(2) });
-        Assert.False(later.Accepted);
-        Assert.Contains("expired", later.Result.Message, StringComparison.Ordinal);
+
+        // The grant admitted the channel before it expired: a crash and restart must not fail it.
+        Assert.True(_validator.ValidateRestart(Request(voucher) with { At = Now.AddDays(2) }).Accepted);
+
+        // A new channel (or a new voucher) after the expiry is refused.
+        VoucherValidation fresh = _validator.ValidatePush(Request(voucher) with { At = Now.AddDays(2) });
+        Assert.False(fresh.Accepted);
+        Assert.Contains("expired", fresh.Result.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,8 +21,14 @@ namespace Granary.Grains.Transfers;
 /// <see cref="TransferOptions.MaxConsecutiveRestarts"/>. Restarting asks only for what is missing,
 /// so no verified range is fetched twice.
 /// </summary>
-internal sealed partial class ChannelDriver(TransferService service, ChannelRef channel)
+internal sealed partial class ChannelDriver(TransferService service, ChannelRef channel, Blake3Hash @base)
 {
+    /// <summary>The channel this drives.</summary>
+    public ChannelRef Channel => channel;
+
+    /// <summary>The blob or collection it receives.</summary>
+    public Blake3Hash Base => @base;
+
     private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(service.Stopping);
     private Task _running = Task.CompletedTask;
 

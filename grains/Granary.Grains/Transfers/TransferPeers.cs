@@ -15,7 +15,7 @@ public sealed class TransferPeers(ConnectionPool connections, TransferOptions op
     public const string Alpn = TransferProtocol.Alpn;
 
     /// <summary>Sends <paramref name="block"/> to the first of <paramref name="peers"/> that answers and returns its reply.</summary>
-    /// <exception cref="BlobProtocolException">The peer refused (its status and sentence).</exception>
+    /// <exception cref="BlobProtocolException">The peer refused (its status and sentence). It derives from IOException but is an answer, not silence: it is never taken for "unreachable".</exception>
     /// <exception cref="TransferPeerUnreachableException">None answered within <see cref="TransferOptions.RequestTimeout"/>.</exception>
     public async Task<T> SendAsync<T>(IReadOnlyList<SiloTicket> peers, MetadataBlock block, CancellationToken cancellationToken)
         where T : BlobReply, IBlobReply<T>
@@ -36,7 +36,7 @@ public sealed class TransferPeers(ConnectionPool connections, TransferOptions op
                 stream.CompleteWrites();
                 return await BlobReply.ReadAsync<T>(stream, deadline.Token).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is QuicException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception error) when (error is not BlobProtocolException && (error is QuicException or IOException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
             {
                 connections.Evict(peer.Node);
                 problems.Add($"{peer}: {(error is OperationCanceledException ? $"no answer within {options.RequestTimeout.TotalSeconds:0} s" : error.Message)}");

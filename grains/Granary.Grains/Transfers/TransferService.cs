@@ -282,8 +282,20 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         long size = open.Size;
         if (open.Direction == TransferDirection.Pull)
         {
-            size = await LocalSizeAsync(open.Base, cancellationToken).ConfigureAwait(false)
-                ?? throw new BlobProtocolException(BlobStatus.NotFound, $"silo {Self} does not hold blob {open.Base}: open the pull with a silo that holds it");
+            long? held = await LocalSizeAsync(open.Base, cancellationToken).ConfigureAwait(false);
+            if (held is null)
+            {
+                // Whether a blob is here is told only to a peer whose voucher is good.
+                ResponderDecision unheld = ChannelResponder.Decide(open, peer, Self, 0, _vouchers, now);
+                if (!unheld.Reply.Result.Accepted)
+                {
+                    return unheld.Reply;
+                }
+
+                throw new BlobProtocolException(BlobStatus.NotFound, $"silo {Self} does not hold blob {open.Base}: open the pull with a silo that holds it");
+            }
+
+            size = held.Value;
         }
 
         ResponderDecision decision = ChannelResponder.Decide(open, peer, Self, size, _vouchers, now);
@@ -306,7 +318,8 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         var channel = new ChannelRef(message.TransferId, peer);
         ChannelReport report = await ReportAsync(channel, cancellationToken).ConfigureAwait(false);
         ChannelState state = report.State;
-        VoucherValidation validation = _vouchers.Validate(new ChannelRequest(state.Id, peer, state.Direction, state.Base, report.Terms.Size, message.Voucher, _time.GetUtcNow()), restart: true);
+        // A new voucher is checked in full (expiry included), as a new channel's would be.
+        VoucherValidation validation = _vouchers.Validate(new ChannelRequest(state.Id, peer, state.Direction, state.Base, report.Terms.Size, message.Voucher, _time.GetUtcNow()), restart: false);
         ChannelState after = await _grains.TransferChannel(channel).OnNewVoucherAsync(message.Voucher, validation.Result, validation.DataLimit, validation.ForcePause).ConfigureAwait(false);
         if (after.IsFinal)
         {
@@ -487,7 +500,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         }
 
         string key = TransferChannelKeys.Key(channel);
-        var driver = new ChannelDriver(this, channel);
+        var driver = new ChannelDriver(this, channel, state.Base);
         if (_drivers.TryAdd(key, driver))
         {
             driver.Start(() => _drivers.TryRemove(new KeyValuePair<string, ChannelDriver>(key, driver)));
@@ -583,8 +596,10 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
 
         foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. await MembersAsync(report.State.Base, CancellationToken.None).ConfigureAwait(false)])
         {
-            if (_store.FindPartial(hash) is { } partial)
+            bool shared = _drivers.Values.Any(d => d.Channel != report.Ref && d.Base == report.State.Base);
+            if (_store.FindPartial(hash) is { } partial && !shared)
             {
+                // Another channel receiving the same blob here keeps it (one partial per blob).
                 _store.DiscardPartial(partial);
             }
         }
@@ -629,7 +644,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AskResponderAsync(ITransferChannelGrain grain, ChannelTerms terms, MetadataBlock open, CancellationToken cancellationToken)
+    private async Task AskResponderAsync(ITransferChannelGrain grain, ChannelTerms terms, MetadataBlock open, CancellationToken cancellationToken, bool fromMonitor = false)
     {
         ChannelState? state;
         try
@@ -653,13 +668,26 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         {
             // The responder refused the request itself (no such blob there, a restart of a channel it does not keep).
             DateTimeOffset now = _time.GetUtcNow();
-            await grain.ApplyAsync(new ChannelInput(ChannelEvent.Error, now) { Message = $"The responder refused: {refused.Message}." }).ConfigureAwait(false);
-            await grain.ApplyAsync(new ChannelInput(ChannelEvent.CleanupComplete, now)).ConfigureAwait(false);
+            if ((await grain.ApplyAsync(new ChannelInput(ChannelEvent.Error, now) { Message = $"The responder refused: {refused.Message}." }).ConfigureAwait(false)).Applied)
+            {
+                if (await grain.GetAsync().ConfigureAwait(false) is { } failing)
+                {
+                    await CleanUpReceivedAsync(new ChannelReport(ChannelSide.Initiator, failing, terms)).ConfigureAwait(false);
+                }
+
+                await grain.ApplyAsync(new ChannelInput(ChannelEvent.CleanupComplete, now)).ConfigureAwait(false);
+            }
+
             return;
         }
 
         if (state is not null && state.IsDisconnected && state.Status == ChannelStatus.Requested)
         {
+            if (fromMonitor)
+            {
+                return; // the calling monitor tries again itself
+            }
+
             // Never accepted yet: the monitor asks again with back-off.
             StartMonitor(grain, state);
         }
@@ -711,7 +739,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
 
                 ChannelTerms terms = await grain.GetTermsAsync().ConfigureAwait(false) ?? new ChannelTerms();
                 var open = new TransferOpen(now.Id.TransferId, now.Direction, now.Base, terms.Size, now.Vouchers[^1]);
-                await AskResponderAsync(grain, terms, open.ToBlock(), _stopping.Token).ConfigureAwait(false);
+                await AskResponderAsync(grain, terms, open.ToBlock(), _stopping.Token, fromMonitor: true).ConfigureAwait(false);
                 ChannelState? after = await grain.GetAsync().ConfigureAwait(false);
                 if (after is not null && !after.IsDisconnected)
                 {

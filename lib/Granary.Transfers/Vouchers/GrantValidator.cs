@@ -24,13 +24,19 @@ public sealed class GrantValidator(IEnumerable<ECDsa> trustedKeys) : IVoucherVal
     public VoucherValidation ValidatePull(ChannelRequest request) => Validate(request, TransferDirection.Pull);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A restart continues a channel the grant already admitted, so the grant's expiry is not
+    /// checked again (expiry bounds when channels may start; a silo crash must not fail a running
+    /// channel). Everything else is: signature, issuer, peer, direction, hash. A new voucher is
+    /// validated as a push or pull, expiry included.
+    /// </remarks>
     public VoucherValidation ValidateRestart(ChannelRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Validate(request, request.Direction);
+        return Validate(request, request.Direction, checkExpiry: false);
     }
 
-    private VoucherValidation Validate(ChannelRequest request, TransferDirection direction)
+    private VoucherValidation Validate(ChannelRequest request, TransferDirection direction, bool checkExpiry = true)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Voucher.Type != Grant.VoucherType)
@@ -58,7 +64,7 @@ public sealed class GrantValidator(IEnumerable<ECDsa> trustedKeys) : IVoucherVal
             return Refuse("The grant's signature does not verify: it was altered or forged.");
         }
 
-        if (request.At >= grant.Expires)
+        if (checkExpiry && request.At >= grant.Expires)
         {
             return Refuse($"The grant expired at {grant.Expires:u}.");
         }

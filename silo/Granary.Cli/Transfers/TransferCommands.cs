@@ -153,7 +153,7 @@ internal static class TransferCommands
         var pull = new Option<bool>("--pull") { Description = "The peer may pull the hashes from this cluster." };
         var push = new Option<bool>("--push") { Description = "The peer may push the hashes into this cluster." };
         var hashes = new Argument<string[]>("HASH") { Description = "The blobs or collections allowed (1 to 256).", Arity = new ArgumentArity(1, Granary.Transfers.Vouchers.Grant.MaxHashes) };
-        var quota = new Option<string>("--quota") { Description = "Bytes the peer may move under this grant (e.g. 10GiB); a channel over it pauses for a new voucher.", HelpName = "SIZE", Required = true };
+        var quota = new Option<string>("--quota") { Description = "Bytes one channel may move under this grant (e.g. 10GiB); a channel over it pauses for a new voucher. The quota is per channel, not shared across channels.", HelpName = "SIZE", Required = true };
         var expires = new Option<string>("--expires") { Description = "How long the grant is valid (e.g. 1h, 7d). Default: 1d.", HelpName = "DURATION", DefaultValueFactory = _ => "1d" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the grant to FILE (mode 600) instead of standard output.", HelpName = "FILE" };
         var command = new Command("grant", "Issue a grant (a signed voucher) that lets another cluster's node push into or pull from this cluster.") { hashes, peer, pull, push, quota, expires, output, silo, tokenFile };
@@ -182,7 +182,14 @@ internal static class TransferCommands
             string text = VoucherText.Format(voucher);
             if (parse.GetValue(output) is { } file)
             {
-                var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                // A grant is a credential: never through a link, never left readable by others.
+                if (new FileInfo(file) is { Exists: true, LinkTarget: not null })
+                {
+                    throw new FormatException($"--output {file} is a symbolic link: write the grant to a plain file.");
+                }
+
+                File.Delete(file);
+                var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows())
                 {
                     create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // a grant is a credential
