@@ -50,6 +50,12 @@ public sealed class TransferCommandLineTests(ITestOutputHelper output) : IAsyncL
         Assert.Contains("Completed, 25,165,824 of 25,165,824 bytes (100.0%)", pulled.StdoutText, StringComparison.Ordinal);
         Assert.Equal(hash, await _a.HashOfStoredAsync(hash));
 
+        // The responder's side is named by the bare id too, as its 'list' shows it (…/ID).
+        string id = pulled.StdoutText.Split(' ', ':')[1];
+        ToolResult there = await RunAsync("transfer", "show", id, "--silo", _b.Ticket.ToString(), "--token-file", _work.File("b.token"));
+        Assert.True(there.ExitCode == 0, there.Stderr);
+        Assert.Contains("side:        responder (pull; this side sends)", there.StdoutText, StringComparison.Ordinal);
+
         ToolResult listed = await RunAsync(OnA("transfer", "list"));
         Assert.Equal(0, listed.ExitCode);
         Assert.Contains($"initiator  pull  Completed", listed.StdoutText, StringComparison.Ordinal);

@@ -113,10 +113,26 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     public async Task<ChannelReport> ReportAsync(ChannelRef channel, CancellationToken cancellationToken)
     {
         ITransferChannelGrain grain = _grains.TransferChannel(channel);
-        ChannelState state = await grain.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
+        ChannelState? found = await grain.GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (found is null && channel.Initiator is null && await ResponderSideAsync(channel.TransferId, cancellationToken).ConfigureAwait(false) is { } theirs)
+        {
+            // A bare id of a channel another node opened here (as 'list' shows it): unambiguous, so taken.
+            return await ReportAsync(theirs, cancellationToken).ConfigureAwait(false);
+        }
+
+        ChannelState state = found
             ?? throw new BlobProtocolException(BlobStatus.NotFound, $"this cluster keeps no channel {channel} ('granary transfer list' shows the ones it keeps)");
         ChannelTerms terms = await grain.GetTermsAsync().ConfigureAwait(false) ?? new ChannelTerms();
         return new ChannelReport(channel.Side, state, terms);
+    }
+
+    /// <summary>The one responder's side with transfer id <paramref name="transferId"/> kept here, if exactly one.</summary>
+    private async Task<ChannelRef?> ResponderSideAsync(ulong transferId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> keys = await _grains.GetGrain<ITransferIndexGrain>(ITransferIndexGrain.Key).ListAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        string suffix = $"/{transferId}";
+        List<string> matches = [.. keys.Where(k => k.StartsWith("responder/", StringComparison.Ordinal) && k.EndsWith(suffix, StringComparison.Ordinal))];
+        return matches.Count == 1 ? TransferChannelKeys.Parse(matches[0]) : null;
     }
 
     /// <summary>Every channel this cluster keeps, newest first.</summary>
@@ -136,6 +152,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     public async Task<ChannelReport> CommandAsync(ChannelRef channel, TransferCommand command, CancellationToken cancellationToken)
     {
         ChannelReport report = await ReportAsync(channel, cancellationToken).ConfigureAwait(false);
+        channel = report.Ref; // a bare id may have named the responder's side
         ITransferChannelGrain grain = _grains.TransferChannel(channel);
         bool initiator = channel.Side == ChannelSide.Initiator;
         DateTimeOffset now = _time.GetUtcNow();
@@ -214,7 +231,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     public async IAsyncEnumerable<ChannelReport> WatchAsync(ChannelRef channel, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ChannelReport now = await ReportAsync(channel, cancellationToken).ConfigureAwait(false);
-        ITransferChannelGrain grain = _grains.TransferChannel(channel);
+        ITransferChannelGrain grain = _grains.TransferChannel(now.Ref);
         IReadOnlyList<ChannelHistoryEntry> history = await grain.WatchAsync(0, TimeSpan.Zero).ConfigureAwait(false);
         long seen = history.Count > 0 ? history[^1].Sequence : 0;
         yield return now with { Sequence = seen };

@@ -242,8 +242,14 @@ internal static class TransferCommands
             string line = $"{Status(r)}  {Progress(r)}";
             if (line != shown)
             {
+                bool limited = r.State.Status == ChannelStatus.ResponderPaused && r.State.DataLimit is { } limit && r.Moved >= limit;
+                bool wasLimited = shown.StartsWith(nameof(ChannelStatus.ResponderPaused), StringComparison.Ordinal);
                 shown = line;
                 await Console.Error.WriteLineAsync($"granary: channel {r.Ref}: {line}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}").ConfigureAwait(false);
+                if (limited && !wasLimited && r.Side == ChannelSide.Initiator)
+                {
+                    await Console.Error.WriteLineAsync($"granary: to go on, give it a new grant from the other cluster: granary transfer voucher {r.Ref} --grant FILE (this command keeps waiting; Ctrl-C leaves the channel as it is)").ConfigureAwait(false);
+                }
             }
         }
 
