@@ -47,7 +47,12 @@ function Get-TypeName([type] $Type) {
 }
 
 function Set-Section([System.Xml.XmlElement] $Entry, [string] $Name, [System.Xml.XmlElement] $Section, [string] $After) {
-    foreach ($old in @($Entry.ChildNodes | Where-Object { $_.LocalName -eq $Name })) { $null = $Entry.RemoveChild($old) }
+    foreach ($old in @($Entry.ChildNodes | Where-Object { $_.LocalName -eq $Name })) {
+        # The line break written before the section goes with it, or each run adds a blank line.
+        $before = $old.PreviousSibling
+        if ($before -and $before.NodeType -in 'Whitespace', 'SignificantWhitespace') { $null = $Entry.RemoveChild($before) }
+        $null = $Entry.RemoveChild($old)
+    }
     $anchor = $Entry.ChildNodes | Where-Object { $_.LocalName -eq $After } | Select-Object -First 1
     $null = $Entry.InsertAfter($Section, $anchor)
     $null = $Entry.InsertAfter($document.CreateWhitespace("`n  "), $anchor)

@@ -52,6 +52,15 @@ public sealed class StartBlobTransferCmdlet : TransferCmdlet
     [ValidateNotNullOrEmpty]
     public string PeerTokenFile { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Only these entries of the collection: a file's path relative to the directory that was sent
+    /// (e.g. 'logs/a.txt'), or a directory ending in '/'. Default: the whole blob or collection.
+    /// The collection blob itself always moves.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] CollectionPath { get; set; } = [];
+
     /// <summary>If the channel fails or is cancelled, keep what the receiver verified as a partial blob (default: dropped).</summary>
     [Parameter]
     public SwitchParameter KeepPartial { get; set; }
@@ -83,7 +92,7 @@ public sealed class StartBlobTransferCmdlet : TransferCmdlet
                 return;
             }
 
-            ChannelReport report = await client.StartAsync(direction, peers, @base, voucher, KeepPartial, host.CancellationToken).ConfigureAwait(false);
+            ChannelReport report = await client.StartAsync(direction, peers, @base, voucher, KeepPartial, CollectionPath, host.CancellationToken).ConfigureAwait(false);
             host.Verbose($"Channel {report.Ref}: {report.State.Status}.");
             if (report.State.IsDisconnected && !report.State.IsFinal)
             {

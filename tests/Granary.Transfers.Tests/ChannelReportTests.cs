@@ -76,6 +76,8 @@ public sealed class ChannelReportTests
         Assert.Equal(new ChannelRef(0), back.Ref);
         Assert.True(back.IsReceiver);
         Assert.Equal(4096, back.Moved);
+        Assert.Empty(back.State.Paths);
+        Assert.Equal(["logs/", "a.txt"], (await ThroughWireAsync(report with { State = state with { Paths = ["logs/", "a.txt"] } })).State.Paths);
     }
 
     [Fact]

@@ -160,6 +160,27 @@ Describe 'Start-BlobTransfer' {
         { Get-BlobInfo $blob.Hash -Session $sa -ErrorAction Stop } | Should -Throw -ErrorId 'Granary.NotFound,*' -Because 'nothing moved'
     }
 
+    It 'pulls only the -CollectionPath entries of a collection, and fails at once naming a path that selects nothing' {
+        $tree = Join-Path $work 'tree'
+        $null = New-Item -ItemType Directory -Path (Join-Path $tree 'logs'), (Join-Path $tree 'data')
+        $wanted = New-RandomFile -Path (Join-Path $tree 'logs/a.txt') -Size 300KB -Seed 51
+        $null = New-RandomFile -Path (Join-Path $tree 'data/x.bin') -Size 2MB -Seed 52
+        $collection = Send-Blob -Path $tree -Recurse -Session $sb -ErrorAction Stop
+        $grant = New-Grant -Name 'tree.grant' -Hash $collection.Hash
+        $report = Start-BlobTransfer -Pull -Hash $collection.Hash -CollectionPath 'logs/a.txt' -Peer $b.Ticket -Grant $grant -Wait -Session $sa -ErrorAction Stop
+        $report.State.Status | Should -Be 'Completed'
+        $report.State.Paths | Should -Be @('logs/a.txt')
+        # The collection blob and the one file, nothing of data/.
+        $report.Terms.Size | Should -Be ((Get-BlobInfo $collection.Hash -Session $sb).Size + $wanted.Length)
+        $report.Moved | Should -Be $report.Terms.Size
+
+        $problems = $null
+        $failed = Start-BlobTransfer -Pull -Hash $collection.Hash -CollectionPath 'logs/', 'nope/' -Peer $b.Ticket -Grant $grant -Session $sa -ErrorVariable problems -ErrorAction SilentlyContinue
+        $failed.State.Status | Should -Be 'Failed'
+        $failed.State.Message | Should -BeLike "*no file 'nope/' or below it*"
+        @($problems).Count | Should -Be 1
+    }
+
     It 'warns, without an error, when the other cluster cannot be reached, and keeps the channel for the silo to retry' {
         $blob = Send-Blob -InputObject ([byte[]](7..77)) -Session $sb
         $grant = New-Grant -Name 'unreachable.grant' -Hash $blob.Hash

@@ -54,4 +54,7 @@ public readonly record struct ChannelStateSurrogate
 
     /// <summary><see cref="ChannelState.Updated"/>.</summary>
     [Id(13)] public DateTimeOffset Updated { get; init; }
+
+    /// <summary><see cref="ChannelState.Paths"/>.</summary>
+    [Id(16)] public List<string>? Paths { get; init; }
 }

@@ -172,7 +172,7 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
         }
 
         long verified = 0;
-        IReadOnlyList<Blake3Hash> members = await service.MembersAsync(report.State.Base, stop).ConfigureAwait(false);
+        IReadOnlyList<Blake3Hash> members = await service.MembersAsync(report.State.Base, report.State.Paths, stop).ConfigureAwait(false);
         foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. members])
         {
             // A plain blob's partial is found on disk by its size (the channel's); a collection's
@@ -203,7 +203,7 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
             return false;
         }
 
-        IReadOnlyList<Blake3Hash> members = await service.MembersAsync(@base, stop).ConfigureAwait(false);
+        IReadOnlyList<Blake3Hash> members = await service.MembersAsync(@base, report.State.Paths, stop).ConfigureAwait(false);
         if (members.Count > 0 && report.Terms.Size == 0)
         {
             long total = (await service.Store.InfoAsync(@base, stop).ConfigureAwait(false)).Size;
@@ -383,7 +383,7 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
     {
         if (channel.Side == ChannelSide.Initiator)
         {
-            var open = new TransferOpen(channel.TransferId, report.State.Direction, report.State.Base, report.Terms.Size, report.State.Vouchers[^1]) { IsRestart = true };
+            var open = new TransferOpen(channel.TransferId, report.State.Direction, report.State.Base, report.Terms.Size, report.State.Vouchers[^1]) { IsRestart = true, Paths = report.State.Paths };
             await TransferService.ApplyOrRefuseAsync(Grain, new ChannelInput(ChannelEvent.Restart, service.Time.GetUtcNow())).ConfigureAwait(false);
             try
             {

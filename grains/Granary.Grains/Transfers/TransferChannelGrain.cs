@@ -47,9 +47,10 @@ public sealed class TransferChannelGrain(
         if (_channel is { } existing)
         {
             bool same = existing.Id == initial.Id && existing.Base == initial.Base && existing.Direction == initial.Direction
+                && existing.Paths.SequenceEqual(initial.Paths, StringComparer.Ordinal)
                 && existing.Vouchers.Count > 0 && initial.Vouchers.Count > 0
                 && existing.Vouchers[0].Type == initial.Vouchers[0].Type && existing.Vouchers[0].Body.Span.SequenceEqual(initial.Vouchers[0].Body.Span);
-            return same ? existing : throw new InvalidOperationException($"Channel {initial.Id} exists with other terms (base, direction or voucher): a transfer id is used once.");
+            return same ? existing : throw new InvalidOperationException($"Channel {initial.Id} exists with other terms (base, paths, direction or voucher): a transfer id is used once.");
         }
 
         state.State.SetTerms(terms);

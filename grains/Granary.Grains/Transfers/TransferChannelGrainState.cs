@@ -89,6 +89,10 @@ public sealed class TransferChannelGrainState
     [Id(23)]
     public long Sequence { get; set; }
 
+    /// <summary><see cref="ChannelState.Paths"/> (empty: the whole base).</summary>
+    [Id(24)]
+    public List<string> Paths { get; set; } = [];
+
     /// <summary>The terms as stored.</summary>
     public ChannelTerms ToTerms() => new() { Size = Size, Peers = [.. Peers.Select(SiloTicket.Parse)], KeepPartial = KeepPartial };
 
@@ -107,6 +111,7 @@ public sealed class TransferChannelGrainState
         Id = new ChannelId(NodeId.Parse(Initiator), NodeId.Parse(Responder), TransferId),
         Direction = Direction,
         Base = Blake3Hash.Parse(Base),
+        Paths = Paths,
         Status = Status,
         Message = Message,
         IsDisconnected = IsDisconnected,
@@ -130,6 +135,7 @@ public sealed class TransferChannelGrainState
         TransferId = channel.Id.TransferId;
         Direction = channel.Direction;
         Base = channel.Base.ToString();
+        Paths = [.. channel.Paths];
         Status = channel.Status;
         Message = channel.Message;
         IsDisconnected = channel.IsDisconnected;

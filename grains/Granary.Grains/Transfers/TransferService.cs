@@ -35,7 +35,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ChannelDriver> _drivers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Blake3Hash, IReadOnlyList<Blake3Hash>> _members = new();
+    private readonly ConcurrentDictionary<Blake3Hash, BlobCollection?> _collections = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -90,19 +90,19 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         long size = 0;
         if (request.Direction == TransferDirection.Push)
         {
-            size = await LocalSizeAsync(request.Base, cancellationToken).ConfigureAwait(false)
+            size = await LocalSizeAsync(request.Base, request.Paths, cancellationToken).ConfigureAwait(false)
                 ?? throw new BlobProtocolException(BlobStatus.NotFound, $"this silo does not hold blob {request.Base}: start a push on a silo that holds it (see 'granary locate')");
         }
 
         var id = new ChannelId(Self, request.Peers[0].Node, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
         DateTimeOffset now = _time.GetUtcNow();
-        ChannelState initial = ChannelState.Open(id, request.Direction, request.Base, request.Voucher, now);
+        ChannelState initial = ChannelState.Open(id, request.Direction, request.Base, request.Voucher, now) with { Paths = request.Paths };
         var terms = new ChannelTerms { Size = size, Peers = request.Peers, KeepPartial = request.KeepPartial };
         ITransferChannelGrain grain = _grains.TransferChannel(ChannelSide.Initiator, id);
         await grain.OpenAsync(initial, terms).ConfigureAwait(false);
         await _grains.GetGrain<ITransferIndexGrain>(ITransferIndexGrain.Key).AddAsync(TransferChannelKeys.Key(ChannelSide.Initiator, id)).ConfigureAwait(false);
         await grain.ApplyAsync(new ChannelInput(ChannelEvent.Open, now)).ConfigureAwait(false);
-        var open = new TransferOpen(id.TransferId, request.Direction, request.Base, size, request.Voucher);
+        var open = new TransferOpen(id.TransferId, request.Direction, request.Base, size, request.Voucher) { Paths = request.Paths };
         await AskResponderAsync(grain, terms, open.ToBlock(), cancellationToken).ConfigureAwait(false);
         Opened(_logger, id.TransferId, request.Direction, request.Base, request.Peers[0]);
         return await ReportAsync(new ChannelRef(id.TransferId), cancellationToken).ConfigureAwait(false);
@@ -268,9 +268,9 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         {
             ChannelState state = await grain.GetAsync().ConfigureAwait(false)
                 ?? throw new BlobProtocolException(BlobStatus.NotFound, $"no channel {open.TransferId} from {peer} is kept here to restart");
-            if (state.Base != open.Base || state.Direction != open.Direction)
+            if (state.Base != open.Base || state.Direction != open.Direction || !state.Paths.SequenceEqual(open.Paths, StringComparer.Ordinal))
             {
-                throw new BlobProtocolException(BlobStatus.BadRequest, $"the restart names other terms than channel {open.TransferId} (base or direction)");
+                throw new BlobProtocolException(BlobStatus.BadRequest, $"the restart names other terms than channel {open.TransferId} (base, paths or direction)");
             }
 
             if (state.IsFinal)
@@ -299,7 +299,17 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         long size = open.Size;
         if (open.Direction == TransferDirection.Pull)
         {
-            long? held = await LocalSizeAsync(open.Base, cancellationToken).ConfigureAwait(false);
+            long? held;
+            string? unselected = null;
+            try
+            {
+                held = await LocalSizeAsync(open.Base, open.Paths, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobProtocolException error) when (error.Status == BlobStatus.BadRequest)
+            {
+                (held, unselected) = (null, error.Message);
+            }
+
             if (held is null)
             {
                 // Whether a blob is here is told only to a peer whose voucher is good.
@@ -309,7 +319,8 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
                     return unheld.Reply;
                 }
 
-                throw new BlobProtocolException(BlobStatus.NotFound, $"silo {Self} does not hold blob {open.Base}: open the pull with a silo that holds it");
+                throw unselected is not null ? new BlobProtocolException(BlobStatus.BadRequest, unselected)
+                    : new BlobProtocolException(BlobStatus.NotFound, $"silo {Self} does not hold blob {open.Base}: open the pull with a silo that holds it");
             }
 
             size = held.Value;
@@ -415,7 +426,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
             throw new BlobProtocolException(BlobStatus.Unavailable, $"channel {channel} reached its data limit of {limit:N0} bytes: it waits for a new voucher");
         }
 
-        if (hash != state.Base && !(await MembersAsync(state.Base, cancellationToken).ConfigureAwait(false)).Contains(hash))
+        if (hash != state.Base && !(await MembersAsync(state.Base, state.Paths, cancellationToken).ConfigureAwait(false)).Contains(hash))
         {
             throw new BlobProtocolException(BlobStatus.Unauthorized, $"blob {hash} is not part of channel {channel} (base {state.Base})");
         }
@@ -537,7 +548,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         if (channel.Side == ChannelSide.Initiator)
         {
             ChannelState state = report.State;
-            var open = new TransferOpen(channel.TransferId, state.Direction, state.Base, report.Terms.Size, state.Vouchers[^1]) { IsRestart = state.Status != ChannelStatus.Requested };
+            var open = new TransferOpen(channel.TransferId, state.Direction, state.Base, report.Terms.Size, state.Vouchers[^1]) { IsRestart = state.Status != ChannelStatus.Requested, Paths = state.Paths };
             if (state.Status != ChannelStatus.Requested)
             {
                 await ApplyOrRefuseAsync(grain, new ChannelInput(ChannelEvent.Restart, _time.GetUtcNow())).ConfigureAwait(false);
@@ -554,38 +565,58 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         EnsureDriving(channel, after);
     }
 
-    /// <summary>The blobs a channel moves after its base: a collection's members (none for a plain blob). Known once the base is held here.</summary>
-    internal async Task<IReadOnlyList<Blake3Hash>> MembersAsync(Blake3Hash @base, CancellationToken cancellationToken)
+    /// <summary>
+    /// The blobs a channel moves after its base: a collection's members that <paramref name="paths"/>
+    /// select (all of them when empty; none for a plain blob). Known once the base is held here.
+    /// </summary>
+    /// <exception cref="BlobProtocolException">A path selects nothing, or paths name a base that is not a collection (400).</exception>
+    internal async Task<IReadOnlyList<Blake3Hash>> MembersAsync(Blake3Hash @base, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        if (_members.TryGetValue(@base, out IReadOnlyList<Blake3Hash>? known))
+        if (!_collections.TryGetValue(@base, out BlobCollection? collection))
         {
-            return known;
-        }
-
-        if (await _store.RecordAsync(@base, cancellationToken).ConfigureAwait(false) is not { } info)
-        {
-            return [];
-        }
-
-        IReadOnlyList<Blake3Hash> members = [];
-        if (info.Size <= BlobCollection.MaxSize)
-        {
-            using BlobReader reader = await _store.OpenReaderAsync(@base, cancellationToken).ConfigureAwait(false);
-            byte[] head = new byte[Math.Min(info.Size, 64)];
-            await reader.Data.ReadExactlyAtAsync(0, head, "collection", cancellationToken).ConfigureAwait(false);
-            if (BlobCollection.HasHeader(head))
+            if (await _store.RecordAsync(@base, cancellationToken).ConfigureAwait(false) is not { } info || !await _store.HasAsync(@base, cancellationToken).ConfigureAwait(false))
             {
-                byte[] bytes = new byte[info.Size];
-                await reader.Data.ReadExactlyAtAsync(0, bytes, "collection", cancellationToken).ConfigureAwait(false);
-                if (BlobCollection.TryDecode(bytes, out BlobCollection? collection, out _))
-                {
-                    members = [.. collection!.Entries.Select(e => e.Hash).Distinct()];
-                }
+                return []; // not here (yet): nothing known about its members
             }
+
+            collection = await ReadCollectionAsync(@base, info.Size, cancellationToken).ConfigureAwait(false);
+            _collections[@base] = collection;
         }
 
-        _members[@base] = members;
-        return members;
+        if (collection is null)
+        {
+            return paths.Count == 0 ? [] : throw new BlobProtocolException(BlobStatus.BadRequest, $"blob {@base} is not a collection, so the paths {string.Join(", ", paths.Select(p => $"'{p}'"))} select nothing in it");
+        }
+
+        try
+        {
+            return PathSelector.Select(collection, paths);
+        }
+        catch (ArgumentException error)
+        {
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"{error.Message.Split(" (Parameter", 2)[0].TrimEnd('.')} in collection {@base}");
+        }
+    }
+
+    /// <summary>The collection a stored blob holds, or null if it is not one.</summary>
+    private async Task<BlobCollection?> ReadCollectionAsync(Blake3Hash hash, long size, CancellationToken cancellationToken)
+    {
+        if (size > BlobCollection.MaxSize)
+        {
+            return null;
+        }
+
+        using BlobReader reader = await _store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
+        byte[] head = new byte[Math.Min(size, 64)];
+        await reader.Data.ReadExactlyAtAsync(0, head, "collection", cancellationToken).ConfigureAwait(false);
+        if (!BlobCollection.HasHeader(head))
+        {
+            return null;
+        }
+
+        byte[] bytes = new byte[size];
+        await reader.Data.ReadExactlyAtAsync(0, bytes, "collection", cancellationToken).ConfigureAwait(false);
+        return BlobCollection.TryDecode(bytes, out BlobCollection? collection, out _) ? collection : null;
     }
 
     /// <summary>Cancels this side: Cancelling, the receiver's partial data dropped unless kept, then Cancelled.</summary>
@@ -611,7 +642,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
             return;
         }
 
-        foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. await MembersAsync(report.State.Base, CancellationToken.None).ConfigureAwait(false)])
+        foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. await MembersAsync(report.State.Base, report.State.Paths, CancellationToken.None).ConfigureAwait(false)])
         {
             bool shared = _drivers.Values.Any(d => d.Channel != report.Ref && d.Base == report.State.Base);
             if (_store.FindPartial(hash) is { } partial && !shared)
@@ -793,8 +824,9 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         throw new BlobProtocolException(BlobStatus.Unauthorized, $"no channel {transferId} sends to {peer} from this cluster");
     }
 
-    /// <summary>The size of what a channel with this base moves, from this silo's store: the blob, plus a collection's members held here; null if the base is not held.</summary>
-    private async Task<long?> LocalSizeAsync(Blake3Hash @base, CancellationToken cancellationToken)
+    /// <summary>The size of what a channel with this base and <paramref name="paths"/> moves, from this silo's store: the blob, plus the collection's members it selects; null if the base is not held.</summary>
+    /// <exception cref="BlobProtocolException">A path selects nothing (400), or a member is missing here (404).</exception>
+    private async Task<long?> LocalSizeAsync(Blake3Hash @base, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         if (await _store.RecordAsync(@base, cancellationToken).ConfigureAwait(false) is not { } info || !await _store.HasAsync(@base, cancellationToken).ConfigureAwait(false))
         {
@@ -802,7 +834,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         }
 
         long size = info.Size;
-        foreach (Blake3Hash member in await MembersAsync(@base, cancellationToken).ConfigureAwait(false))
+        foreach (Blake3Hash member in await MembersAsync(@base, paths, cancellationToken).ConfigureAwait(false))
         {
             size += (await _store.RecordAsync(member, cancellationToken).ConfigureAwait(false))?.Size
                 ?? throw new BlobProtocolException(BlobStatus.NotFound, $"collection {@base} names blob {member}, which this silo does not hold: the channel could not send it");

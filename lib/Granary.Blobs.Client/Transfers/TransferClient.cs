@@ -57,11 +57,22 @@ public sealed class TransferClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens a channel: <paramref name="direction"/> of <paramref name="base"/> with the other cluster's silos <paramref name="peers"/>, under <paramref name="voucher"/>.</summary>
+    /// <summary>
+    /// Opens a channel: <paramref name="direction"/> of <paramref name="base"/> with the other
+    /// cluster's silos <paramref name="peers"/>, under <paramref name="voucher"/>; with
+    /// <paramref name="paths"/>, only those entries of the base collection (an exact path, or a
+    /// directory ending in '/'; the collection blob itself always moves).
+    /// </summary>
     /// <returns>The channel once the other side answered: Ongoing, Failed (with the validator's sentence), or Requested and disconnected (it retries).</returns>
-    /// <exception cref="BlobProtocolException">Refused here (401 wrong token, 404 a push of a blob this silo does not hold, 400 bad input).</exception>
-    public Task<ChannelReport> StartAsync(TransferDirection direction, IReadOnlyList<SiloTicket> peers, Blake3Hash @base, Voucher voucher, bool keepPartial = false, CancellationToken cancellationToken = default) =>
-        RequestAsync<ChannelReport>(new TransferStartRequest(direction, peers, @base, voucher) { KeepPartial = keepPartial }, cancellationToken);
+    /// <exception cref="BlobProtocolException">Refused here (401 wrong token, 404 a push of a blob this silo does not hold, 400 bad input such as a path that selects nothing).</exception>
+    /// <exception cref="ArgumentException"><paramref name="paths"/> are not paths within a collection (<see cref="PathSelector.Problem"/>).</exception>
+    public Task<ChannelReport> StartAsync(TransferDirection direction, IReadOnlyList<SiloTicket> peers, Blake3Hash @base, Voucher voucher, bool keepPartial = false, IReadOnlyList<string>? paths = null, CancellationToken cancellationToken = default)
+    {
+        paths ??= [];
+        return PathSelector.Problem(paths) is { } problem
+            ? throw new ArgumentException(problem, nameof(paths))
+            : RequestAsync<ChannelReport>(new TransferStartRequest(direction, peers, @base, voucher) { KeepPartial = keepPartial, Paths = paths }, cancellationToken);
+    }
 
     /// <summary>Every channel the cluster keeps, newest first.</summary>
     public async Task<IReadOnlyList<ChannelReport>> ListAsync(CancellationToken cancellationToken = default)

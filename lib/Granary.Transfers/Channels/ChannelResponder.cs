@@ -37,7 +37,7 @@ public static class ChannelResponder
         var id = new ChannelId(peer, self, open.TransferId);
         VoucherValidation validation = vouchers.Validate(new ChannelRequest(id, peer, open.Direction, open.Base, size, open.Voucher, now), restart: false);
 
-        ChannelState state = ChannelState.Open(id, open.Direction, open.Base, open.Voucher, now);
+        ChannelState state = ChannelState.Open(id, open.Direction, open.Base, open.Voucher, now) with { Paths = open.Paths };
         state = Step(state, new ChannelInput(ChannelEvent.Open, now));
         state = Step(state, new ChannelInput(ChannelEvent.NewVoucherResult, now) { VoucherResult = validation.Result });
         if (validation.Accepted)

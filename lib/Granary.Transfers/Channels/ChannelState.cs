@@ -18,6 +18,12 @@ public sealed record ChannelState
     /// <summary>The blob or collection the channel moves (go-data-transfer's base CID).</summary>
     public required Blake3Hash Base { get; init; }
 
+    /// <summary>
+    /// The selector (go-data-transfer's): paths within the base collection that the channel moves,
+    /// as <see cref="PathSelector"/> reads them; empty: the whole blob or collection.
+    /// </summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
     /// <summary>Where the channel stands.</summary>
     public ChannelStatus Status { get; init; } = ChannelStatus.Requested;
 

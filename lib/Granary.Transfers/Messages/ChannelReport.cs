@@ -48,6 +48,7 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
                 var other => throw Bad($"'dir' must be push or pull, not '{other}'"),
             },
             Base = block.RequiredHash("base", "A channel report"),
+            Paths = block.TextList("paths") ?? [],
             Status = Named<ChannelStatus>(block.Text("status-name")) ?? throw Bad($"'{block.Text("status-name")}' is not a channel status"),
             Message = block.Text("message") ?? string.Empty,
             IsDisconnected = block.Number("disconnected") == 1,
@@ -78,6 +79,11 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
         yield return new("id", checked((long)s.Id.TransferId));
         yield return new("dir", s.Direction == TransferDirection.Push ? "push" : "pull");
         yield return new("base", s.Base.ToArray());
+        foreach (KeyValuePair<string, object> field in TransferMessage.PathsFields(s.Paths))
+        {
+            yield return field;
+        }
+
         yield return new("status-name", s.Status.ToString());
         yield return new("message", Clip(s.Message));
         yield return new("disconnected", s.IsDisconnected ? 1L : 0L);

@@ -70,4 +70,15 @@ public abstract record TransferMessage(ulong TransferId)
     /// <summary>The voucher's two fields.</summary>
     internal static IEnumerable<KeyValuePair<string, object>> VoucherFields(Voucher voucher) =>
         [new("voucher-type", voucher.Type), new("voucher", voucher.Body.ToArray())];
+
+    /// <summary>The selector's <c>paths</c> field: absent when <paramref name="paths"/> is empty (the whole base).</summary>
+    internal static IEnumerable<KeyValuePair<string, object>> PathsFields(IReadOnlyList<string> paths) =>
+        paths.Count > 0 ? [new("paths", paths.Select(p => (object)p).ToList())] : [];
+
+    /// <summary>Reads <c>paths</c> (none: the whole base), checked by <see cref="PathSelector.Problem"/>.</summary>
+    internal static IReadOnlyList<string> ReadPaths(MetadataBlock block)
+    {
+        IReadOnlyList<string> paths = block.TextList("paths") ?? [];
+        return PathSelector.Problem(paths) is { } problem ? throw new TransferProtocolException($"'paths': {problem}") : paths;
+    }
 }

@@ -7,7 +7,7 @@ namespace Granary.Transfers.Messages;
 /// <summary>
 /// <c>open</c> (or <c>restart</c>): the initiator asks for a channel — push or pull of a blob or
 /// collection, its size for a push, and the voucher that authorizes it. A restart repeats the
-/// request of a channel that exists; the responder checks it names the same base and voucher.
+/// request of a channel that exists; the responder checks it names the same base, paths and voucher.
 /// </summary>
 public sealed record TransferOpen(ulong TransferId, TransferDirection Direction, Blake3Hash Base, long Size, Voucher Voucher) : TransferMessage(TransferId)
 {
@@ -20,6 +20,9 @@ public sealed record TransferOpen(ulong TransferId, TransferDirection Direction,
     /// <summary>True for a restart of an existing channel.</summary>
     public bool IsRestart { get; init; }
 
+    /// <summary>The selector: paths within the base collection to move (<see cref="PathSelector"/>); empty: all of it. Field <c>paths</c>, absent when empty.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
     /// <inheritdoc/>
     public override MetadataBlock ToBlock() => new(
     [
@@ -27,6 +30,7 @@ public sealed record TransferOpen(ulong TransferId, TransferDirection Direction,
         new("dir", Direction == TransferDirection.Push ? "push" : "pull"),
         new("base", Base.ToArray()),
         new("size", Size),
+        .. PathsFields(Paths),
         .. VoucherFields(Voucher),
     ]);
 
@@ -44,6 +48,6 @@ public sealed record TransferOpen(ulong TransferId, TransferDirection Direction,
             throw new TransferProtocolException($"'size' must not be negative ({size}).");
         }
 
-        return new TransferOpen(id, direction, block.RequiredHash("base", "An open"), size, ReadVoucher(block)) { IsRestart = restart };
+        return new TransferOpen(id, direction, block.RequiredHash("base", "An open"), size, ReadVoucher(block)) { IsRestart = restart, Paths = ReadPaths(block) };
     }
 }

@@ -18,6 +18,9 @@ public sealed record TransferStartRequest(TransferDirection Direction, IReadOnly
     /// <summary>The most peer silos a request names: 16.</summary>
     public const int MaxPeers = 16;
 
+    /// <summary>The selector: paths within the base collection to move (<see cref="PathSelector"/>); empty: all of it.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
     /// <summary>Keep verified blocks of a cancelled or failed receive as a partial blob.</summary>
     public bool KeepPartial { get; init; }
 
@@ -31,6 +34,7 @@ public sealed record TransferStartRequest(TransferDirection Direction, IReadOnly
         new("peers", MetadataBlock.TicketsField(Peers)),
         new("base", Base.ToArray()),
         new("keep", KeepPartial ? 1L : 0L),
+        .. TransferMessage.PathsFields(Paths),
         .. TransferMessage.VoucherFields(Voucher),
     ];
 
@@ -42,6 +46,6 @@ public sealed record TransferStartRequest(TransferDirection Direction, IReadOnly
             throw new TransferProtocolException($"A start names 1 to {MaxPeers} silos of the other side, not {peers.Count}.");
         }
 
-        return new TransferStartRequest(ReadDirection(block), peers, block.RequiredHash("base", "A start"), TransferMessage.ReadVoucher(block)) { KeepPartial = block.Number("keep") == 1 };
+        return new TransferStartRequest(ReadDirection(block), peers, block.RequiredHash("base", "A start"), TransferMessage.ReadVoucher(block)) { KeepPartial = block.Number("keep") == 1, Paths = TransferMessage.ReadPaths(block) };
     }
 }

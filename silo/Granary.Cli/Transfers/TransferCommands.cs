@@ -44,14 +44,20 @@ internal static class TransferCommands
                 HelpName = "TICKET[,TICKET…]",
                 Required = true,
             };
-            var command = new Command(name, description) { hash, peers, grant, peerToken, keep, wait, silo, tokenFile };
+            var paths = new Option<string[]>("--path")
+            {
+                Description = "Move only this entry of the collection: a file's path relative to the directory that was sent (e.g. 'logs/a.txt'), or a directory ending in '/'; repeat for more. Default: the whole blob or collection.",
+                HelpName = "PATH",
+                AllowMultipleArgumentsPerToken = false,
+            };
+            var command = new Command(name, description) { hash, peers, grant, peerToken, paths, keep, wait, silo, tokenFile };
             command.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, async client =>
             {
                 Blake3Hash @base = Blake3Hash.TryParse(parse.GetValue(hash)!, out Blake3Hash h) ? h
                     : throw new FormatException($"'{parse.GetValue(hash)}' is not a blob hash (64 hex digits).");
                 IReadOnlyList<SiloTicket> tickets = [.. parse.GetValue(peers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(SiloTicket.Parse)];
                 Voucher voucher = ReadVoucher(parse.GetValue(grant), parse.GetValue(peerToken));
-                ChannelReport report = await client.StartAsync(direction, tickets, @base, voucher, parse.GetValue(keep), ct).ConfigureAwait(false);
+                ChannelReport report = await client.StartAsync(direction, tickets, @base, voucher, parse.GetValue(keep), parse.GetValue(paths) ?? [], ct).ConfigureAwait(false);
                 Console.WriteLine($"channel {report.Ref}: {Describe(report)}");
                 return parse.GetValue(wait) ? await FollowAsync(client, report.Ref, ct).ConfigureAwait(false) : Outcome(report, ended: false);
             }, ct));
@@ -81,6 +87,11 @@ internal static class TransferCommands
             Console.WriteLine($"status:      {Status(r)}");
             Console.WriteLine($"message:     {r.State.Message}");
             Console.WriteLine($"base:        {r.State.Base}");
+            if (r.State.Paths.Count > 0)
+            {
+                Console.WriteLine($"paths:       {string.Join(", ", r.State.Paths)}");
+            }
+
             Console.WriteLine($"bytes:       sent {r.State.Sent}, received {r.State.Received}, of {r.Terms.Size}{(r.State.DataLimit is { } limit ? $" (data limit {limit})" : string.Empty)}");
             Console.WriteLine($"restarts:    {r.State.ConsecutiveRestarts} in a row");
             Console.WriteLine($"initiator:   {r.State.Id.Initiator}");
@@ -234,23 +245,50 @@ internal static class TransferCommands
     /// <summary>Follows a channel to its end, one progress line per change on standard error; the exit code says how it ended.</summary>
     private static async Task<int> FollowAsync(TransferClient client, ChannelRef channel, CancellationToken cancellationToken)
     {
+        // On a terminal, byte counts rewrite one line (a progress bar of words); into a file or a
+        // pipe, they are written at most every 5 s. A change of status or message is always a line.
+        bool terminal = !Console.IsErrorRedirected;
         ChannelReport? last = null;
         string shown = string.Empty;
+        string shownState = string.Empty;
+        bool lineOpen = false;
+        long writtenAt = 0;
         await foreach (ChannelReport r in client.WatchAsync(channel, cancellationToken).ConfigureAwait(false))
         {
             last = r;
-            string line = $"{Status(r)}  {Progress(r)}";
-            if (line != shown)
+            string state = $"{Status(r)}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}";
+            string line = $"granary: channel {r.Ref}: {Status(r)}  {Progress(r)}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}";
+            if (line == shown)
             {
-                bool limited = r.State.Status == ChannelStatus.ResponderPaused && r.State.DataLimit is { } limit && r.Moved >= limit;
-                bool wasLimited = shown.StartsWith(nameof(ChannelStatus.ResponderPaused), StringComparison.Ordinal);
-                shown = line;
-                await Console.Error.WriteLineAsync($"granary: channel {r.Ref}: {line}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}").ConfigureAwait(false);
-                if (limited && !wasLimited && r.Side == ChannelSide.Initiator)
-                {
-                    await Console.Error.WriteLineAsync($"granary: to go on, give it a new grant from the other cluster: granary transfer voucher {r.Ref} --grant FILE (this command keeps waiting; Ctrl-C leaves the channel as it is)").ConfigureAwait(false);
-                }
+                continue;
             }
+
+            bool progressOnly = state == shownState;
+            if (progressOnly && terminal)
+            {
+                await Console.Error.WriteAsync($"\r{line}\u001b[K").ConfigureAwait(false);
+                (shown, lineOpen) = (line, true);
+                continue;
+            }
+
+            if (progressOnly && Environment.TickCount64 - writtenAt < 5000)
+            {
+                continue;
+            }
+
+            bool limited = r.State.Status == ChannelStatus.ResponderPaused && r.State.DataLimit is { } limit && r.Moved >= limit;
+            bool wasLimited = shownState.StartsWith(nameof(ChannelStatus.ResponderPaused), StringComparison.Ordinal);
+            await Console.Error.WriteLineAsync($"{(lineOpen ? "\r" : string.Empty)}{line}{(lineOpen ? "\u001b[K" : string.Empty)}").ConfigureAwait(false);
+            (shown, shownState, lineOpen, writtenAt) = (line, state, false, Environment.TickCount64);
+            if (limited && !wasLimited && r.Side == ChannelSide.Initiator)
+            {
+                await Console.Error.WriteLineAsync($"granary: to go on, give it a new grant from the other cluster: granary transfer voucher {r.Ref} --grant FILE (this command keeps waiting; Ctrl-C leaves the channel as it is)").ConfigureAwait(false);
+            }
+        }
+
+        if (lineOpen)
+        {
+            await Console.Error.WriteLineAsync().ConfigureAwait(false);
         }
 
         if (last is not null)

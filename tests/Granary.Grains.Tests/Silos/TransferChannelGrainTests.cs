@@ -47,6 +47,7 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
         Assert.Equal((ChannelStatus.ResponderPaused, 9L << 20, 1, 1), (after.Status, after.Received, after.Vouchers.Count, after.VoucherResults.Count));
         Assert.Equal(before.Vouchers[0].Body.ToArray(), after.Vouchers[0].Body.ToArray());
         Assert.Equal(before.Id, after.Id);
+        Assert.Equal(["logs/", "data/x.bin"], after.Paths);
         ChannelTerms terms = (await c.Grains.TransferChannel(ChannelSide.Responder, Id).GetTermsAsync())!;
         Assert.Equal((Terms.Size, Terms.KeepPartial, Terms.Peers[0]), (terms.Size, terms.KeepPartial, Assert.Single(terms.Peers)));
     }
@@ -108,7 +109,7 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
     }
 
     private static ChannelState Opened() =>
-        ChannelState.Open(Id, TransferDirection.Pull, Blake3.Hash([7]), new Voucher("granary/grant/1", new byte[] { 1, 2, 3 }), T0);
+        ChannelState.Open(Id, TransferDirection.Pull, Blake3.Hash([7]), new Voucher("granary/grant/1", new byte[] { 1, 2, 3 }), T0) with { Paths = ["logs/", "data/x.bin"] };
 
     private static (ChannelStatus, long) Counters(ChannelState? state) => (state!.Status, state.Sent + state.Received);
 

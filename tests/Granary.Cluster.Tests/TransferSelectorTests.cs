@@ -1,0 +1,127 @@
+using Granary.Blobs.Client;
+using Granary.Blobs.Client.Transfers;
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Testing;
+using Granary.Transfers.Channels;
+using Granary.Transfers.Messages;
+using Xunit.Abstractions;
+
+namespace Granary.Cluster.Tests;
+
+/// <summary>
+/// Issue 14's selectors: a channel that names paths within a collection moves the collection blob
+/// and the members those paths select, nothing else — both ways, through real silo processes; a
+/// path that selects nothing is refused with a sentence that names it, before any data moves.
+/// </summary>
+public sealed class TransferSelectorTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TransferParty _a = null!;
+    private TransferParty _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await TransferParty.StartAsync("A");
+        _b = await TransferParty.StartAsync("B");
+    }
+
+    public async Task DisposeAsync()
+    {
+        output.WriteLine(_a.Silo.Log);
+        output.WriteLine(_b.Silo.Log);
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_pull_and_a_push_of_chosen_paths_move_only_those_members_and_the_collection()
+    {
+        (DirectoryUpload atB, Dictionary<string, byte[]> filesAtB) = await SendTreeAsync(_b, seed: 10);
+        (DirectoryUpload atA, Dictionary<string, byte[]> filesAtA) = await SendTreeAsync(_a, seed: 20);
+        await using TransferClient a = await _a.TransfersAsync();
+
+        // Pull from B: one file by its path and a whole directory.
+        string[] pulledPaths = ["logs/b.txt", "data/"];
+        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, await _b.GrantAsync(_a, TransferDirection.Pull, atB.Collection.Hash, 1L << 30), paths: pulledPaths);
+        string[] pulledFiles = ["logs/b.txt", "data/x.bin", "data/deep/y.bin"];
+        long pulledSize = atB.Collection.Size + pulledFiles.Sum(p => (long)filesAtB[p].Length);
+        Assert.Equal(pulledSize, pull.Terms.Size);
+        Assert.Equal(pulledPaths, pull.State.Paths);
+        ChannelReport pulled = await _a.WaitAsync(pull.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        Assert.Equal((ChannelStatus.Completed, pulledSize), (pulled.State.Status, pulled.State.Received));
+        await AssertHoldsExactlyAsync(_a, atB, filesAtB, pulledFiles);
+
+        // Push to B: one file only.
+        ChannelReport push = await a.StartAsync(TransferDirection.Push, [_b.Ticket], atA.Collection.Hash, await _b.GrantAsync(_a, TransferDirection.Push, atA.Collection.Hash, 1L << 30), paths: ["logs/a.txt"]);
+        ChannelReport pushed = await _a.WaitAsync(push.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        Assert.Equal((ChannelStatus.Completed, atA.Collection.Size + filesAtA["logs/a.txt"].Length), (pushed.State.Status, pushed.State.Sent));
+        await AssertHoldsExactlyAsync(_b, atA, filesAtA, ["logs/a.txt"]);
+
+        // The responder's side keeps the same selector.
+        ChannelReport there = await _b.ShowAsync(new ChannelRef(push.Ref.TransferId, _a.Ticket.Node));
+        Assert.Equal(["logs/a.txt"], there.State.Paths);
+    }
+
+    [Fact]
+    public async Task A_path_that_selects_nothing_is_refused_with_its_name_and_nothing_moves()
+    {
+        (DirectoryUpload atB, _) = await SendTreeAsync(_b, seed: 30);
+        (DirectoryUpload atA, _) = await SendTreeAsync(_a, seed: 40);
+        await using TransferClient a = await _a.TransfersAsync();
+
+        // A pull: the responder (which holds the collection) refuses; the channel fails at once, with the path named.
+        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, await _b.GrantAsync(_a, TransferDirection.Pull, atB.Collection.Hash, 1L << 30), paths: ["logs/b.txt", "nope.txt"]);
+        Assert.Equal(ChannelStatus.Failed, pull.State.Status);
+        Assert.Contains("no file 'nope.txt'", pull.State.Message, StringComparison.Ordinal);
+        Assert.False(await _a.HasAsync(atB.Collection.Hash));
+
+        // A push: this silo holds the collection and refuses before opening anything ("logs" without '/' is not a file).
+        var refused = await Assert.ThrowsAsync<BlobProtocolException>(() =>
+            a.StartAsync(TransferDirection.Push, [_b.Ticket], atA.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs"]));
+        Assert.Equal(BlobStatus.BadRequest, refused.Status);
+        Assert.Contains("a directory is named with a trailing '/'", refused.Message, StringComparison.Ordinal);
+
+        // Paths that are not paths are refused by the client library before anything is sent.
+        var malformed = await Assert.ThrowsAsync<ArgumentException>(() =>
+            a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["../etc/passwd"]));
+        Assert.Contains("'..'", malformed.Message, StringComparison.Ordinal);
+        Assert.False(await _b.HasAsync(atA.Collection.Hash));
+    }
+
+    /// <summary>Sends a small tree (two directories, four files of distinct contents) to <paramref name="party"/>.</summary>
+    private static async Task<(DirectoryUpload Upload, Dictionary<string, byte[]> Files)> SendTreeAsync(TransferParty party, int seed)
+    {
+        using var tree = new TempDirectory();
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        string[] names = ["logs/a.txt", "logs/b.txt", "data/x.bin", "data/deep/y.bin"];
+        for (int i = 0; i < names.Length; i++)
+        {
+            byte[] data = new byte[(1 << 20) + (i * 4099)];
+            new Random(seed + i).NextBytes(data);
+            string path = Path.Combine(tree.Path, names[i]);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, data);
+            files[names[i]] = data;
+        }
+
+        await using BlobClient client = await BlobClient.ConnectAsync(party.Ticket, party.Token);
+        return (await client.PutDirectoryAsync(tree.Path), files);
+    }
+
+    /// <summary><paramref name="party"/> holds the collection blob and exactly the <paramref name="chosen"/> files, byte for byte.</summary>
+    private static async Task AssertHoldsExactlyAsync(TransferParty party, DirectoryUpload upload, Dictionary<string, byte[]> files, IReadOnlyCollection<string> chosen)
+    {
+        Assert.Equal(upload.Collection.Hash, await party.HashOfStoredAsync(upload.Collection.Hash));
+        foreach (CollectionEntry entry in upload.Entries.Entries)
+        {
+            if (chosen.Contains(entry.Path))
+            {
+                Assert.Equal(Blake3.Hash(files[entry.Path]), await party.HashOfStoredAsync(entry.Hash));
+            }
+            else
+            {
+                Assert.False(await party.HasAsync(entry.Hash), $"{entry.Path} was not selected but is stored");
+            }
+        }
+    }
+}
