@@ -75,16 +75,29 @@ public sealed class TransferSelectorTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("no file 'nope.txt'", pull.State.Message, StringComparison.Ordinal);
         Assert.False(await _a.HasAsync(atB.Collection.Hash));
 
+        // A voucher that is no good learns nothing about the collection: not whether the path exists, not its size.
+        ChannelReport probing = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs/a.txt"]);
+        Assert.Equal((ChannelStatus.Failed, 0L), (probing.State.Status, probing.Terms.Size));
+
+        // Once A holds the collection blob (a pull of one path), a pull naming a missing path still ends Failed, not stuck Failing.
+        Voucher grant = await _b.GrantAsync(_a, TransferDirection.Pull, atB.Collection.Hash, 1L << 30);
+        ChannelReport one = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, grant, paths: ["logs/a.txt"]);
+        Assert.Equal(ChannelStatus.Completed, (await _a.WaitAsync(one.Ref, r => r.State.IsFinal, "final")).State.Status);
+        ChannelReport again = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, grant, paths: ["nope/"]);
+        Assert.Equal(ChannelStatus.Failed, again.State.Status);
+        Assert.Contains("no file 'nope/' or below it", again.State.Message, StringComparison.Ordinal);
+
         // A push: this silo holds the collection and refuses before opening anything ("logs" without '/' is not a file).
         var refused = await Assert.ThrowsAsync<BlobProtocolException>(() =>
             a.StartAsync(TransferDirection.Push, [_b.Ticket], atA.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs"]));
         Assert.Equal(BlobStatus.BadRequest, refused.Status);
-        Assert.Contains("a directory is named with a trailing '/'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("'logs' is a directory: name it 'logs/'", refused.Message, StringComparison.Ordinal);
 
         // Paths that are not paths are refused by the client library before anything is sent.
         var malformed = await Assert.ThrowsAsync<ArgumentException>(() =>
             a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["../etc/passwd"]));
         Assert.Contains("'..'", malformed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", malformed.Message, StringComparison.Ordinal);
         Assert.False(await _b.HasAsync(atA.Collection.Hash));
     }
 

@@ -50,6 +50,28 @@ public sealed class PathSelectorTests
     }
 
     [Fact]
+    public void An_empty_directory_the_collection_lists_selects_nothing_without_an_error()
+    {
+        var tree = new BlobCollection([new CollectionEntry("full/f", Blake3.Hash("f"u8), 1)], ["empty", "a/b/c"]);
+        Assert.Empty(PathSelector.Select(tree, ["empty/"]));
+        Assert.Empty(PathSelector.Select(tree, ["a/"]));
+        Assert.Equal([Blake3.Hash("f"u8)], PathSelector.Select(tree, ["a/b/", "full/"]));
+    }
+
+    [Fact]
+    public void A_directory_named_without_its_slash_is_told_how_to_name_it_and_names_from_elsewhere_are_escaped()
+    {
+        Assert.Contains("'logs' is a directory: name it 'logs/'", Assert.Throws<ArgumentException>(() => PathSelector.Select(Tree, ["logs"])).Message, StringComparison.Ordinal);
+        var hostile = new BlobCollection([new CollectionEntry("evil\u001b[31mred\nFAKE", Blake3.Hash("e"u8), 1)]);
+        string message = Assert.Throws<ArgumentException>(() => PathSelector.Select(hostile, ["x\ny"])).Message;
+        Assert.DoesNotContain('\u001b', message);
+        Assert.DoesNotContain('\n', message);
+        Assert.Contains("'x\\ny'", message, StringComparison.Ordinal);
+        Assert.Contains("'evil\\x1b[31mred\\nFAKE'", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_collection_says_it_has_no_files() =>
         Assert.Contains("has no files", Assert.Throws<ArgumentException>(() => PathSelector.Select(new BlobCollection([]), ["a"])).Message, StringComparison.Ordinal);
 
@@ -71,5 +93,7 @@ public sealed class PathSelectorTests
         Assert.Null(PathSelector.Problem([.. Enumerable.Range(0, PathSelector.MaxPaths).Select(i => $"f{i}")]));
         Assert.Null(PathSelector.Problem([new string('é', PathSelector.MaxPathBytes / 2)]));
         Assert.Contains("longer than 4096 bytes", PathSelector.Problem([new string('é', (PathSelector.MaxPathBytes / 2) + 1)]), StringComparison.Ordinal);
+        Assert.Null(PathSelector.Problem([new string('a', 4096), new string('b', 2048)]));
+        Assert.Contains("more than 6144 bytes together", PathSelector.Problem([new string('a', 4096), new string('b', 2049)]), StringComparison.Ordinal);
     }
 }

@@ -420,8 +420,13 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
         Failed(service.Logger, channel, reason);
     }
 
-    /// <summary>True if this side of the channel is final (or gone).</summary>
-    private async Task<bool> EndedAsync() => (await Grain.GetAsync().ConfigureAwait(false))?.IsFinal ?? true;
+    /// <summary>
+    /// True if this side of the channel is final, on its way there (Cancelling or Failing: a cancel
+    /// drops the partial blob under a piece's writer, which then fails), or gone — a fault then is
+    /// the ending's doing, not a disconnect to report.
+    /// </summary>
+    private async Task<bool> EndedAsync() => await Grain.GetAsync().ConfigureAwait(false) is not { } state
+        || state.IsFinal || state.Status is ChannelStatus.Cancelling or ChannelStatus.Failing;
 
     private async Task WaitForChangeAsync(TimeSpan wait, CancellationToken stop)
     {

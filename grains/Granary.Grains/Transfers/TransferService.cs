@@ -594,7 +594,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         }
         catch (ArgumentException error)
         {
-            throw new BlobProtocolException(BlobStatus.BadRequest, $"{error.Message.Split(" (Parameter", 2)[0].TrimEnd('.')} in collection {@base}");
+            throw new BlobProtocolException(BlobStatus.BadRequest, $"In collection {@base}: {error.Message}");
         }
     }
 
@@ -642,7 +642,17 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
             return;
         }
 
-        foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. await MembersAsync(report.State.Base, report.State.Paths, CancellationToken.None).ConfigureAwait(false)])
+        IReadOnlyList<Blake3Hash> members;
+        try
+        {
+            members = await MembersAsync(report.State.Base, report.State.Paths, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BlobProtocolException)
+        {
+            members = []; // the paths select nothing here: nothing of them was received
+        }
+
+        foreach (Blake3Hash hash in (IEnumerable<Blake3Hash>)[report.State.Base, .. members])
         {
             bool shared = _drivers.Values.Any(d => d.Channel != report.Ref && d.Base == report.State.Base);
             if (_store.FindPartial(hash) is { } partial && !shared)

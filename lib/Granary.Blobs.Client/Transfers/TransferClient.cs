@@ -70,7 +70,7 @@ public sealed class TransferClient : IAsyncDisposable
     {
         paths ??= [];
         return PathSelector.Problem(paths) is { } problem
-            ? throw new ArgumentException(problem, nameof(paths))
+            ? throw new ArgumentException(problem)
             : RequestAsync<ChannelReport>(new TransferStartRequest(direction, peers, @base, voucher) { KeepPartial = keepPartial, Paths = paths }, cancellationToken);
     }
 
@@ -139,7 +139,7 @@ public sealed class TransferClient : IAsyncDisposable
             long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
             if (status != (long)BlobStatus.Ok)
             {
-                throw new BlobProtocolException(Enum.IsDefined((BlobStatus)(int)status) ? (BlobStatus)(int)status : BlobStatus.Internal, block.Text("error") ?? $"the silo answered {status}");
+                throw ErrorReply.From(block, status).ToException();
             }
 
             if (TransferListEnd.Is(block))

@@ -45,12 +45,18 @@ public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
         }
     }
 
-    internal static ErrorReply From(MetadataBlock block, long status) =>
-        new(Known(status) ? (BlobStatus)(int)status : BlobStatus.Internal, Known(status) ? block.Text("error") ?? $"the silo answered {status}" : $"the silo answered status {status}, which this client does not know: {block.Text("error")}")
+    /// <summary>The refusal a reply block with a status other than 200 carries; its sentence made printable (<see cref="RemoteText"/>).</summary>
+    /// <exception cref="BlobProtocolException">A field of the wrong type (400).</exception>
+    public static ErrorReply From(MetadataBlock block, long status)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        string? error = RemoteText.Printable(block.Text("error"));
+        return new(Known(status) ? (BlobStatus)(int)status : BlobStatus.Internal, Known(status) ? error ?? $"the silo answered {status}" : $"the silo answered status {status}, which this client does not know: {error}")
         {
             Providers = block.Tickets("providers"),
             Hash = block.Hash("hash"),
         };
+    }
 
     private static bool Known(long status) => status is >= 100 and <= 599 && Enum.IsDefined((BlobStatus)(int)status) && status != (long)BlobStatus.Ok;
 }

@@ -59,7 +59,8 @@ public static class ChannelResponder
             DataLimit = validation.DataLimit,
             Paused = validation.ForcePause,
             RequiresFinalization = validation.RequiresFinalization,
-            Size = size,
+            // A refused peer learns nothing about what is stored here, not even a size.
+            Size = validation.Accepted ? size : null,
         };
         return new ResponderDecision(state, reply);
     }

@@ -18,6 +18,12 @@ public static class PathSelector
     /// <summary>Longest path, in UTF-8 bytes: 4096.</summary>
     public const int MaxPathBytes = 4096;
 
+    /// <summary>
+    /// Most UTF-8 bytes of all paths together: 6144, so that an <c>open</c> with the largest
+    /// voucher (8 KiB) still fits one 16 KiB metadata block.
+    /// </summary>
+    public const int MaxTotalPathBytes = 6144;
+
     /// <summary>A sentence naming what is wrong with <paramref name="paths"/>, or null if they are a valid selector.</summary>
     /// <param name="paths">Paths as a user or a peer gave them.</param>
     public static string? Problem(IReadOnlyList<string> paths)
@@ -29,26 +35,33 @@ public static class PathSelector
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        long total = 0;
         foreach (string path in paths)
         {
             if (path.Length == 0 || path[0] == '/' || path.Contains('\0', StringComparison.Ordinal))
             {
-                return $"'{path}' is not a path within a collection: it must be relative (no leading '/'), not empty, without NUL.";
+                return $"{Show(path)} is not a path within a collection: it must be relative (no leading '/'), not empty, without NUL.";
             }
 
-            if (Encoding.UTF8.GetByteCount(path) > MaxPathBytes)
+            int bytes = Encoding.UTF8.GetByteCount(path);
+            if (bytes > MaxPathBytes)
             {
                 return $"A path within the collection is longer than {MaxPathBytes} bytes.";
             }
 
+            if ((total += bytes) > MaxTotalPathBytes)
+            {
+                return $"The paths within the collection come to more than {MaxTotalPathBytes} bytes together; name their directories instead (a path ending in '/' selects everything below it).";
+            }
+
             if (path.TrimEnd('/').Split('/').Any(segment => segment is "" or "." or ".."))
             {
-                return $"'{path}' is not a path within a collection: no empty, '.' or '..' parts.";
+                return $"{Show(path)} is not a path within a collection: no empty, '.' or '..' parts.";
             }
 
             if (!seen.Add(path))
             {
-                return $"The path '{path}' is named twice.";
+                return $"The path {Show(path)} is named twice.";
             }
         }
 
@@ -59,7 +72,7 @@ public static class PathSelector
     /// The members of <paramref name="collection"/> that <paramref name="paths"/> select, each hash
     /// once, in the collection's order; every member when <paramref name="paths"/> is empty.
     /// </summary>
-    /// <exception cref="ArgumentException">A path selects nothing in the collection (the message names it and a few entries there are).</exception>
+    /// <exception cref="ArgumentException">A path selects nothing in the collection (the message names it and a few entries there are). An empty directory the collection lists selects nothing without an error.</exception>
     public static IReadOnlyList<Blake3Hash> Select(BlobCollection collection, IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(collection);
@@ -72,7 +85,7 @@ public static class PathSelector
         var chosen = new HashSet<int>();
         foreach (string path in paths)
         {
-            bool any = false;
+            bool any = path.EndsWith('/') && collection.Directories.Any(d => (d + "/").StartsWith(path, StringComparison.Ordinal));
             for (int i = 0; i < collection.Entries.Count; i++)
             {
                 if (Matches(collection.Entries[i].Path, path))
@@ -84,16 +97,22 @@ public static class PathSelector
 
             if (!any)
             {
-                string some = string.Join(", ", collection.Entries.Take(5).Select(e => $"'{e.Path}'"));
+                string some = string.Join(", ", collection.Entries.Take(5).Select(e => Show(e.Path)));
                 string more = collection.Entries.Count > 5 ? $" and {collection.Entries.Count - 5} more" : string.Empty;
+                string hint = !path.EndsWith('/') && collection.Entries.Any(e => e.Path.StartsWith(path + "/", StringComparison.Ordinal))
+                    ? $"; {Show(path)} is a directory: name it {Show(path + "/")}"
+                    : string.Empty;
                 throw new ArgumentException(collection.Entries.Count == 0
-                    ? $"The collection has no files, so '{path}' selects nothing."
-                    : $"The collection has no file '{path}'{(path.EndsWith('/') ? " or below it" : string.Empty)} (it holds {some}{more}); a directory is named with a trailing '/'.", nameof(paths));
+                    ? $"The collection has no files, so {Show(path)} selects nothing."
+                    : $"The collection has no file {Show(path)}{(path.EndsWith('/') ? " or below it" : string.Empty)} (it holds {some}{more}){hint}. Paths match exactly, case and all.");
             }
         }
 
         return [.. chosen.Order().Select(i => collection.Entries[i].Hash).Distinct()];
     }
+
+    /// <summary>A path quoted for a message, control characters escaped (it may come from another party).</summary>
+    private static string Show(string path) => $"'{RemoteText.Printable(path)}'";
 
     private static bool Matches(string entry, string path) =>
         path.EndsWith('/') ? entry.StartsWith(path, StringComparison.Ordinal) : entry == path;

@@ -48,9 +48,9 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
                 var other => throw Bad($"'dir' must be push or pull, not '{other}'"),
             },
             Base = block.RequiredHash("base", "A channel report"),
-            Paths = block.TextList("paths") ?? [],
+            Paths = [.. (block.TextList("paths") ?? []).Select(p => RemoteText.Printable(p)!)],
             Status = Named<ChannelStatus>(block.Text("status-name")) ?? throw Bad($"'{block.Text("status-name")}' is not a channel status"),
-            Message = block.Text("message") ?? string.Empty,
+            Message = RemoteText.Printable(block.Text("message")) ?? string.Empty,
             IsDisconnected = block.Number("disconnected") == 1,
             Sent = block.Number("sent") ?? 0,
             Received = block.Number("received") ?? 0,
@@ -58,7 +58,7 @@ public sealed record ChannelReport(ChannelSide Side, ChannelState State, Channel
             DataLimit = block.Number("limit"),
             ConsecutiveRestarts = (int)Math.Clamp(block.Number("restarts") ?? 0, 0, int.MaxValue),
             Vouchers = [.. (block.TextList("vouchers") ?? []).Select(type => new Voucher(type, ReadOnlyMemory<byte>.Empty))],
-            VoucherResults = [.. (block.Blocks("results") ?? []).Select(r => new VoucherResult(r.Text("type") ?? string.Empty, r.Number("accepted") == 1, r.Text("message") ?? string.Empty))],
+            VoucherResults = [.. (block.Blocks("results") ?? []).Select(r => new VoucherResult(RemoteText.Printable(r.Text("type")) ?? string.Empty, r.Number("accepted") == 1, RemoteText.Printable(r.Text("message")) ?? string.Empty))],
             Updated = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(block.Number("updated") ?? 0, 0, 253_402_300_799_999)),
         };
         var terms = new ChannelTerms { Size = Math.Max(0, block.Number("size") ?? 0), Peers = block.Tickets("peers"), KeepPartial = block.Number("keep") == 1 };

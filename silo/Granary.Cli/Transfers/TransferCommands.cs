@@ -46,7 +46,7 @@ internal static class TransferCommands
             };
             var paths = new Option<string[]>("--path")
             {
-                Description = "Move only this entry of the collection: a file's path relative to the directory that was sent (e.g. 'logs/a.txt'), or a directory ending in '/'; repeat for more. Default: the whole blob or collection.",
+                Description = "Move only this entry of the collection: a file's path relative to the directory that was sent (e.g. 'logs/a.txt'), or a directory ending in '/' (matched exactly, case and all); repeat for more, up to 256 paths and 6 KiB in all. Default: the whole blob or collection.",
                 HelpName = "PATH",
                 AllowMultipleArgumentsPerToken = false,
             };
