@@ -12,6 +12,7 @@
 //   Bench-Resume  a resumed get re-verifying 1 GiB of PATH.partial, against b3sum (bench/resume.sh)
 //   Bench-Quic, Bench-Blobs, Bench-Cluster  bench/quic.sh, bench/blobs.sh, bench/cluster.sh (install their anchors first)
 //   Bench-Transfer  a 1 GiB pull channel between two silos vs granary get, 100 small channels at once (bench/transfer.sh)
+//   Bench-Gossip  the gossip simulator's scenario table: delivery, RMR, LDH per n and latency model (bench/gossip.sh)
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -352,6 +353,16 @@ Task("Bench-Blobs")
     if (Run("bash", "bench/blobs.sh") != 0)
     {
         throw new Exception("bench/blobs.sh failed.");
+    }
+});
+
+Task("Bench-Gossip")
+    .Description("The gossip simulator's scenarios (n = 20/100/1000, two latency models, a 30 % crash): delivery, RMR, LDH (bench/gossip.sh).")
+    .Does(() =>
+{
+    if (Run("bash", "bench/gossip.sh") != 0)
+    {
+        throw new Exception("bench/gossip.sh failed.");
     }
 });
 

@@ -25,6 +25,11 @@ if (args.Length > 0 && args[0].StartsWith("transfer-", StringComparison.Ordinal)
     return await Granary.Bench.TransferBench.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "gossip-sim")
+{
+    return Granary.Bench.GossipBench.Run(args);
+}
+
 if (args.Length != 2 || args[0] != "verified")
 {
     Console.Error.WriteLine("usage: Granary.Bench verified FILE | quic-serve ... | quic-fetch ...");
