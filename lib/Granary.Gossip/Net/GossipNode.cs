@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Granary.Blobs.Protocol;
+using Granary.Gossip.Proto;
+using Granary.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Granary.Gossip.Net;
+
+/// <summary>
+/// Gossip on a QUIC endpoint (iroh-gossip's <c>net</c> layer): the <see cref="GossipWire.Alpn"/>
+/// handler of a <see cref="ProtocolRouter"/>, and the driver of one <see cref="TopicState{TPeer}"/>
+/// per subscribed topic. It feeds them messages, timers and broken links, and carries out what
+/// they ask. Peers are <see cref="SiloTicket"/>s (the node id the QUIC handshake proved, and the
+/// address it listens and sends from).
+/// </summary>
+/// <remarks>
+/// Each direction of a pair of neighbours is its own connection with one unidirectional stream of
+/// frames: simple to reason about, at the cost of two connections per pair (iroh-gossip shares
+/// one). Each peer has a bounded send queue (<see cref="SendQueueCapacity"/>); a peer whose queue
+/// is full is dropped as failed, so one slow peer never holds up the others. A connection that
+/// closes while this node still wants it is a failed link (<see cref="InEvent{TPeer}.PeerDisconnected"/>).
+/// All state changes happen under one lock, in the order inputs arrive.
+/// </remarks>
+public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
+{
+    /// <summary>Messages waiting for one peer before it is dropped as too slow: 256.</summary>
+    public const int SendQueueCapacity = 256;
+
+    /// <summary>Events waiting for a subscription's reader before the oldest are dropped: 1024.</summary>
+    public const int EventQueueCapacity = 1024;
+
+    private readonly QuicEndpoint _endpoint;
+    private readonly GossipOptions _options;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<TopicId, (TopicState<SiloTicket> State, GossipSubscription Subscription)> _topics = [];
+    private readonly Dictionary<SiloTicket, Outbox> _outboxes = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>A gossip node on <paramref name="endpoint"/>, which must accept <see cref="GossipWire.Alpn"/> through a router that hands its connections to this node.</summary>
+    /// <param name="endpoint">The QUIC endpoint (its node id and address are this node's identity).</param>
+    /// <param name="options">Protocol parameters; default: iroh-gossip's.</param>
+    /// <param name="logger">Where refused frames and dropped peers are logged.</param>
+    /// <param name="seed">Seed of the protocol's random choices; default: a random one.</param>
+    /// <exception cref="ArgumentException">An option out of range.</exception>
+    public GossipNode(QuicEndpoint endpoint, GossipOptions? options = null, ILogger? logger = null, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        _endpoint = endpoint;
+        _options = options ?? new GossipOptions();
+        _options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _random = new Random(seed ?? Random.Shared.Next());
+    }
+
+    /// <summary>This node as its peers know it.</summary>
+    public SiloTicket Self => new(_endpoint.NodeId, _endpoint.LocalEndPoint);
+
+    /// <summary>Joins <paramref name="topic"/> through <paramref name="bootstrap"/> (none: start the swarm, others join through this node).</summary>
+    /// <exception cref="InvalidOperationException">This node already subscribed to the topic.</exception>
+    public GossipSubscription Subscribe(TopicId topic, IReadOnlyList<SiloTicket> bootstrap)
+    {
+        ArgumentNullException.ThrowIfNull(bootstrap);
+        GossipSubscription subscription;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+            if (_topics.ContainsKey(topic))
+            {
+                throw new InvalidOperationException($"This node is already subscribed to topic {topic}; use that subscription.");
+            }
+
+            subscription = new GossipSubscription(this, topic, EventQueueCapacity);
+            _topics[topic] = (new TopicState<SiloTicket>(Self, _options, new Random(_random.Next())), subscription);
+        }
+
+        Input(topic, new InEvent<SiloTicket>.Join(bootstrap));
+        return subscription;
+    }
+
+    /// <inheritdoc/>
+    public async Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var from = new SiloTicket(connection.RemoteNodeId, connection.RemoteEndPoint);
+        var readers = new List<Task>();
+        while (!shutdown.IsCancellationRequested)
+        {
+            QuicStream stream;
+            try
+            {
+                stream = await connection.AcceptUnidirectionalStreamAsync(shutdown).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is QuicException or OperationCanceledException)
+            {
+                break;
+            }
+
+            readers.RemoveAll(t => t.IsCompleted);
+            readers.Add(ReadAsync(from, stream, shutdown));
+        }
+
+        await Task.WhenAll(readers).ConfigureAwait(false);
+    }
+
+    /// <summary>Leaves every topic, closes every link.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (TopicId topic in Topics())
+        {
+            Input(topic, new InEvent<SiloTicket>.Quit());
+        }
+
+        Outbox[] outboxes;
+        lock (_gate)
+        {
+            outboxes = [.. _outboxes.Values];
+            _outboxes.Clear();
+        }
+
+        foreach (Outbox outbox in outboxes)
+        {
+            outbox.Close();
+        }
+
+        // Let the goodbyes (DISCONNECT) reach the neighbours, briefly.
+        await Task.WhenAny(Task.WhenAll(outboxes.Select(o => o.Running)), Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>The neighbours of this node in <paramref name="topic"/> (empty if not subscribed).</summary>
+    internal IReadOnlyList<SiloTicket> NeighborsOf(TopicId topic)
+    {
+        lock (_gate)
+        {
+            return _topics.TryGetValue(topic, out var t) ? [.. t.State.ActiveView] : [];
+        }
+    }
+
+    /// <summary>Hands <paramref name="input"/> to the topic's state machine and carries out its outputs.</summary>
+    /// <exception cref="ArgumentException">A broadcast larger than <see cref="GossipOptions.MaxMessageSize"/>.</exception>
+    internal void Input(TopicId topic, InEvent<SiloTicket> input)
+    {
+        List<SiloTicket> failed = [];
+        lock (_gate)
+        {
+            if (!_topics.TryGetValue(topic, out var entry))
+            {
+                return; // not (or no longer) subscribed: a late message or timer
+            }
+
+            foreach (OutEvent<SiloTicket> output in entry.State.Handle(input, _clock.Elapsed))
+            {
+                switch (output)
+                {
+                    case OutEvent<SiloTicket>.SendMessage send when !Enqueue(send.To, GossipWire.Encode(topic, send.Message)):
+                        failed.Add(send.To);
+                        break;
+                    case OutEvent<SiloTicket>.EmitEvent emit:
+                        entry.Subscription.Publish(emit.Event);
+                        break;
+                    case OutEvent<SiloTicket>.ScheduleTimer timer:
+                        _ = FireLaterAsync(topic, timer.Delay, timer.Timer);
+                        break;
+                    case OutEvent<SiloTicket>.DisconnectPeer disconnect when !_topics.Values.Any(t => t.State.ActiveView.Contains(disconnect.Peer)):
+                        if (_outboxes.Remove(disconnect.Peer, out Outbox? unused))
+                        {
+                            unused.Close(); // after what is queued (a DISCONNECT) is sent
+                        }
+
+                        break;
+                }
+            }
+
+            if (entry.State.HasQuit)
+            {
+                _topics.Remove(topic);
+                entry.Subscription.Complete();
+            }
+        }
+
+        foreach (SiloTicket peer in failed)
+        {
+            PeerDropped(_logger, peer, "its send queue is full");
+            OnPeerFailed(peer, outbox: null);
+        }
+    }
+
+    /// <summary>Queues a frame for <paramref name="peer"/>, connecting if needed; false if its queue is full.</summary>
+    private bool Enqueue(SiloTicket peer, MetadataBlock block)
+    {
+        if (!_outboxes.TryGetValue(peer, out Outbox? outbox))
+        {
+            outbox = new Outbox(this, peer);
+            _outboxes[peer] = outbox;
+            outbox.Start();
+        }
+
+        return outbox.TryQueue(block);
+    }
+
+    /// <summary>A link failed: the peer's queue goes, and every topic hears it.</summary>
+    private void OnPeerFailed(SiloTicket peer, Outbox? outbox)
+    {
+        lock (_gate)
+        {
+            if (_outboxes.TryGetValue(peer, out Outbox? current) && (outbox is null || current == outbox))
+            {
+                _outboxes.Remove(peer);
+                current.Close();
+            }
+            else if (outbox is not null)
+            {
+                return; // an outbox already replaced or closed on purpose
+            }
+        }
+
+        foreach (TopicId topic in Topics())
+        {
+            Input(topic, new InEvent<SiloTicket>.PeerDisconnected(peer));
+        }
+    }
+
+    private TopicId[] Topics()
+    {
+        lock (_gate)
+        {
+            return [.. _topics.Keys];
+        }
+    }
+
+    private async Task FireLaterAsync(TopicId topic, TimeSpan delay, ProtoTimer timer)
+    {
+        try
+        {
+            await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        Input(topic, new InEvent<SiloTicket>.TimerExpired(timer));
+    }
+
+    private async Task ReadAsync(SiloTicket from, QuicStream stream, CancellationToken shutdown)
+    {
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                while (await MetadataBlock.ReadAsync(stream, shutdown).ConfigureAwait(false) is { } block)
+                {
+                    (TopicId topic, GossipMessage<SiloTicket> message) = GossipWire.Decode(block, _options.MaxMessageSize);
+                    Input(topic, new InEvent<SiloTicket>.RecvMessage(from, message));
+                }
+            }
+            catch (BlobProtocolException garbage)
+            {
+                // A frame that breaks the protocol: stop reading this peer's stream; other peers and topics go on.
+                GarbageFrom(_logger, from, garbage.Message);
+                stream.Abort(QuicAbortDirection.Read, 1);
+            }
+            catch (Exception error) when (error is QuicException or OperationCanceledException or IOException)
+            {
+                // The link ended; the sending side's failure, if any, is noticed where it sends.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gossip from {Peer} refused: {Reason}")]
+    private static partial void GarbageFrom(ILogger logger, SiloTicket peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gossip peer {Peer} dropped: {Reason}")]
+    private static partial void PeerDropped(ILogger logger, SiloTicket peer, string reason);
+
+    /// <summary>One peer's outgoing link: a bounded queue and the task that connects and writes it.</summary>
+    private sealed class Outbox(GossipNode node, SiloTicket peer)
+    {
+        private readonly Channel<MetadataBlock> _queue = Channel.CreateBounded<MetadataBlock>(new BoundedChannelOptions(SendQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        private volatile bool _closing;
+
+        public Task Running { get; private set; } = Task.CompletedTask;
+
+        public void Start() => Running = Task.Run(RunAsync);
+
+        public bool TryQueue(MetadataBlock block) => _queue.Writer.TryWrite(block);
+
+        /// <summary>Closes on purpose: what is queued is still sent, then the link closes without counting as a failure.</summary>
+        public void Close()
+        {
+            _closing = true;
+            _queue.Writer.TryComplete();
+        }
+
+        private async Task RunAsync()
+        {
+            CancellationToken stop = node._stop.Token;
+            try
+            {
+                QuicConnection connection = await node._endpoint.ConnectAsync(peer.Address, peer.Node, GossipWire.Alpn, stop).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    _ = connection.Closed.ContinueWith(_ => Failed("the connection closed"), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                    QuicStream stream = await connection.OpenUnidirectionalStreamAsync(stop).ConfigureAwait(false);
+                    await using (stream.ConfigureAwait(false))
+                    {
+                        await foreach (MetadataBlock block in _queue.Reader.ReadAllAsync(stop).ConfigureAwait(false))
+                        {
+                            await block.WriteAsync(stream, stop).ConfigureAwait(false);
+                        }
+
+                        stream.CompleteWrites();
+                        await stream.WritesClosed.WaitAsync(TimeSpan.FromSeconds(2), stop).ConfigureAwait(false);
+                    }
+
+                    _closing = true;
+                    connection.Close(ProtocolRouter.NoErrorCode, "gossip link closed");
+                }
+            }
+            catch (Exception error) when (error is QuicException or OperationCanceledException or IOException or TimeoutException or ObjectDisposedException)
+            {
+                Failed(error.Message);
+            }
+        }
+
+        private void Failed(string reason)
+        {
+            if (_closing || node._stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _closing = true;
+            PeerDropped(node._logger, peer, reason);
+            node.OnPeerFailed(peer, this);
+        }
+    }
+}
