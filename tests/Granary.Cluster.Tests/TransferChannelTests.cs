@@ -13,51 +13,34 @@ namespace Granary.Cluster.Tests;
 /// and grain state), over real QUIC, through real silo processes: push and pull under grants,
 /// crashes of either side, pause and resume from each side, data limits, bad vouchers, cancel.
 /// </summary>
-public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TransferChannelTests(ITestOutputHelper output) : TwoPartyTest(output)
 {
     private const int Big = 256 << 20;
-
-    private TransferParty _a = null!;
-    private TransferParty _b = null!;
-
-    public async Task InitializeAsync()
-    {
-        _a = await TransferParty.StartAsync("A");
-        _b = await TransferParty.StartAsync("B");
-    }
-
-    public async Task DisposeAsync()
-    {
-        output.WriteLine(_a.Silo.Log);
-        output.WriteLine(_b.Silo.Log);
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_256_MiB_blob_is_pulled_and_another_pushed_under_grants_and_verified_at_the_receiver()
     {
-        Blake3Hash pulled = await _b.PutRandomAsync(Big, seed: 1);
-        Blake3Hash pushed = await _a.PutRandomAsync(Big, seed: 2);
-        await using TransferClient a = await _a.TransfersAsync();
+        Blake3Hash pulled = await B.PutRandomAsync(Big, seed: 1);
+        Blake3Hash pushed = await A.PutRandomAsync(Big, seed: 2);
+        await using TransferClient a = await A.TransfersAsync();
 
-        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], pulled, await _b.GrantAsync(_a, TransferDirection.Pull, pulled, Big));
-        ChannelReport push = await a.StartAsync(TransferDirection.Push, [_b.Ticket], pushed, await _b.GrantAsync(_a, TransferDirection.Push, pushed, Big));
+        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [B.Ticket], pulled, await B.GrantAsync(A, TransferDirection.Pull, pulled, Big));
+        ChannelReport push = await a.StartAsync(TransferDirection.Push, [B.Ticket], pushed, await B.GrantAsync(A, TransferDirection.Push, pushed, Big));
         Assert.Equal(ChannelStatus.Ongoing, pull.State.Status);
         Assert.Equal(ChannelStatus.Ongoing, push.State.Status);
 
-        ChannelReport pullDone = await _a.WaitAsync(pull.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
-        ChannelReport pushDone = await _a.WaitAsync(push.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        ChannelReport pullDone = await A.WaitAsync(pull.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        ChannelReport pushDone = await A.WaitAsync(push.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
         Assert.Equal((ChannelStatus.Completed, (long)Big, (long)Big), (pullDone.State.Status, pullDone.State.Received, pullDone.Terms.Size));
         Assert.Equal((ChannelStatus.Completed, (long)Big), (pushDone.State.Status, pushDone.State.Sent));
 
         // Each receiver holds the blob, verified: its bytes hash to the channel's base.
-        Assert.Equal(pulled, await _a.HashOfStoredAsync(pulled));
-        Assert.Equal(pushed, await _b.HashOfStoredAsync(pushed));
+        Assert.Equal(pulled, await A.HashOfStoredAsync(pulled));
+        Assert.Equal(pushed, await B.HashOfStoredAsync(pushed));
 
         // The other sides agree: the pull's responder sent it all, the push's responder received it all.
-        ChannelReport pullThere = await _b.WaitAsync(new ChannelRef(pull.Ref.TransferId, _a.Ticket.Node), r => r.State.IsFinal, "final");
-        ChannelReport pushThere = await _b.WaitAsync(new ChannelRef(push.Ref.TransferId, _a.Ticket.Node), r => r.State.IsFinal, "final");
+        ChannelReport pullThere = await B.WaitAsync(new ChannelRef(pull.Ref.TransferId, A.Ticket.Node), r => r.State.IsFinal, "final");
+        ChannelReport pushThere = await B.WaitAsync(new ChannelRef(push.Ref.TransferId, A.Ticket.Node), r => r.State.IsFinal, "final");
         Assert.Equal((ChannelStatus.Completed, (long)Big), (pullThere.State.Status, pullThere.State.Sent));
         Assert.Equal((ChannelStatus.Completed, (long)Big), (pushThere.State.Status, pushThere.State.Received));
     }
@@ -65,41 +48,41 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task Killing_the_responders_silo_mid_pull_disconnects_then_the_channel_restarts_and_fetches_no_verified_range_twice()
     {
-        Blake3Hash hash = await _b.PutRandomAsync(Big, seed: 3);
-        await using TransferClient a = await _a.TransfersAsync();
-        ChannelReport started = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], hash, await _b.GrantAsync(_a, TransferDirection.Pull, hash, Big));
-        await _a.WaitAsync(started.Ref, r => r.State.Received >= 16 << 20, "16 MiB received");
+        Blake3Hash hash = await B.PutRandomAsync(Big, seed: 3);
+        await using TransferClient a = await A.TransfersAsync();
+        ChannelReport started = await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Big));
+        await A.WaitAsync(started.Ref, r => r.State.Received >= 16 << 20, "16 MiB received");
 
-        _b.Silo.Kill();
-        ChannelReport cut = await _a.WaitAsync(started.Ref, r => r.State.IsDisconnected, "disconnected");
+        B.Silo.Kill();
+        ChannelReport cut = await A.WaitAsync(started.Ref, r => r.State.IsDisconnected, "disconnected");
         Assert.Contains("cannot be reached", cut.State.Message, StringComparison.Ordinal);
         Assert.True(cut.State.Received < Big, "the pull finished before the kill");
 
-        await _b.RestartAsync();
-        ChannelReport done = await _a.WaitAsync(started.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        await B.RestartAsync();
+        ChannelReport done = await A.WaitAsync(started.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
         Assert.Equal(ChannelStatus.Completed, done.State.Status);
 
         // Counted once per verified byte: a restart asked only for what was missing.
         Assert.Equal((long)Big, done.State.Received);
-        Assert.Equal(hash, await _a.HashOfStoredAsync(hash));
+        Assert.Equal(hash, await A.HashOfStoredAsync(hash));
     }
 
     [Fact]
     public async Task Killing_the_initiator_mid_pull_and_restarting_it_resumes_from_what_it_verified()
     {
-        Blake3Hash hash = await _b.PutRandomAsync(Big, seed: 4);
+        Blake3Hash hash = await B.PutRandomAsync(Big, seed: 4);
         ChannelRef channel;
-        await using (TransferClient a = await _a.TransfersAsync())
+        await using (TransferClient a = await A.TransfersAsync())
         {
-            channel = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], hash, await _b.GrantAsync(_a, TransferDirection.Pull, hash, Big))).Ref;
+            channel = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Big))).Ref;
         }
 
-        await _a.WaitAsync(channel, r => r.State.Received >= 24 << 20, "24 MiB received");
-        _a.Silo.Kill();
-        await _a.RestartAsync();
+        await A.WaitAsync(channel, r => r.State.Received >= 24 << 20, "24 MiB received");
+        A.Silo.Kill();
+        await A.RestartAsync();
 
         // 'granary transfer restart ID' (the silo also resumed it by itself at start: both are harmless).
-        await using (TransferClient again = await _a.TransfersAsync())
+        await using (TransferClient again = await A.TransfersAsync())
         {
             try
             {
@@ -111,9 +94,9 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
             }
         }
 
-        ChannelReport done = await _a.WaitAsync(channel, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        ChannelReport done = await A.WaitAsync(channel, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
         Assert.Equal(ChannelStatus.Completed, done.State.Status);
-        Assert.Equal(hash, await _a.HashOfStoredAsync(hash));
+        Assert.Equal(hash, await A.HashOfStoredAsync(hash));
 
         // The counter was written at most 8 MiB before the kill; the verified blocks since were counted at
         // the restart, not fetched again: the counter ends at the size exactly.
@@ -123,12 +106,12 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_pause_from_either_side_holds_the_bytes_still_and_both_paused_needs_both_resumes()
     {
-        Blake3Hash hash = await _b.PutRandomAsync(Big, seed: 5);
-        await using TransferClient a = await _a.TransfersAsync();
-        await using TransferClient b = await _b.TransfersAsync();
-        ChannelRef mine = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], hash, await _b.GrantAsync(_a, TransferDirection.Pull, hash, Big))).Ref;
-        var theirs = new ChannelRef(mine.TransferId, _a.Ticket.Node);
-        await _a.WaitAsync(mine, r => r.State.Received > 0, "data moving");
+        Blake3Hash hash = await B.PutRandomAsync(Big, seed: 5);
+        await using TransferClient a = await A.TransfersAsync();
+        await using TransferClient b = await B.TransfersAsync();
+        ChannelRef mine = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Big))).Ref;
+        var theirs = new ChannelRef(mine.TransferId, A.Ticket.Node);
+        await A.WaitAsync(mine, r => r.State.Received > 0, "data moving");
 
         // The initiator pauses: after the piece in flight, nothing moves for 2 s.
         await a.CommandAsync(mine, TransferCommand.Pause);
@@ -136,12 +119,12 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
 
         // The responder pauses too: both paused; the initiator resuming alone is not enough.
         Assert.Equal(ChannelStatus.BothPaused, (await b.CommandAsync(theirs, TransferCommand.Pause)).State.Status);
-        await _a.WaitAsync(mine, r => r.State.Status == ChannelStatus.BothPaused, "both paused");
+        await A.WaitAsync(mine, r => r.State.Status == ChannelStatus.BothPaused, "both paused");
         Assert.Equal(ChannelStatus.ResponderPaused, (await a.CommandAsync(mine, TransferCommand.Resume)).State.Status);
         await AssertStillAsync(mine, ChannelStatus.ResponderPaused);
 
         Assert.Equal(ChannelStatus.Ongoing, (await b.CommandAsync(theirs, TransferCommand.Resume)).State.Status);
-        ChannelReport done = await _a.WaitAsync(mine, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        ChannelReport done = await A.WaitAsync(mine, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
         Assert.Equal((ChannelStatus.Completed, (long)Big), (done.State.Status, done.State.Received));
     }
 
@@ -150,39 +133,39 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
     {
         const int Size = 48 << 20;
         const long Quota = 20L << 20;
-        Blake3Hash first = await _b.PutRandomAsync(Size, seed: 6);
-        Blake3Hash second = await _b.PutRandomAsync(Size, seed: 7);
-        await using TransferClient a = await _a.TransfersAsync();
+        Blake3Hash first = await B.PutRandomAsync(Size, seed: 6);
+        Blake3Hash second = await B.PutRandomAsync(Size, seed: 7);
+        await using TransferClient a = await A.TransfersAsync();
 
-        ChannelRef resumed = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], first, await _b.GrantAsync(_a, TransferDirection.Pull, first, Quota))).Ref;
-        ChannelReport limited = await _a.WaitAsync(resumed, r => r.State.Status == ChannelStatus.ResponderPaused, "paused at the quota");
+        ChannelRef resumed = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], first, await B.GrantAsync(A, TransferDirection.Pull, first, Quota))).Ref;
+        ChannelReport limited = await A.WaitAsync(resumed, r => r.State.Status == ChannelStatus.ResponderPaused, "paused at the quota");
         Assert.Equal(Quota, limited.State.DataLimit);
         Assert.InRange(limited.State.Received, Quota, Quota + (16 << 10));
         Assert.Contains("data limit", limited.State.Message, StringComparison.Ordinal);
         await AssertStillAsync(resumed, ChannelStatus.ResponderPaused);
 
-        ChannelReport renewed = await a.SendVoucherAsync(resumed, await _b.GrantAsync(_a, TransferDirection.Pull, first, Size));
+        ChannelReport renewed = await a.SendVoucherAsync(resumed, await B.GrantAsync(A, TransferDirection.Pull, first, Size));
         Assert.Equal(ChannelStatus.Ongoing, renewed.State.Status);
-        Assert.Equal((ChannelStatus.Completed, (long)Size), ((await _a.WaitAsync(resumed, r => r.State.IsFinal, "final")).State.Status, Size));
-        Assert.Equal(first, await _a.HashOfStoredAsync(first));
+        Assert.Equal((ChannelStatus.Completed, (long)Size), ((await A.WaitAsync(resumed, r => r.State.IsFinal, "final")).State.Status, Size));
+        Assert.Equal(first, await A.HashOfStoredAsync(first));
 
         // A new voucher the validator refuses (a grant for another blob) fails the channel with its sentence.
-        ChannelRef refused = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], second, await _b.GrantAsync(_a, TransferDirection.Pull, second, Quota))).Ref;
-        await _a.WaitAsync(refused, r => r.State.Status == ChannelStatus.ResponderPaused, "paused at the quota");
-        ChannelReport failed = await a.SendVoucherAsync(refused, await _b.GrantAsync(_a, TransferDirection.Pull, first, Size));
+        ChannelRef refused = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], second, await B.GrantAsync(A, TransferDirection.Pull, second, Quota))).Ref;
+        await A.WaitAsync(refused, r => r.State.Status == ChannelStatus.ResponderPaused, "paused at the quota");
+        ChannelReport failed = await a.SendVoucherAsync(refused, await B.GrantAsync(A, TransferDirection.Pull, first, Size));
         Assert.Equal(ChannelStatus.Failed, failed.State.Status);
         Assert.Contains("does not cover", failed.State.Message, StringComparison.Ordinal);
-        Assert.False(await _a.HasAsync(second));
+        Assert.False(await A.HasAsync(second));
     }
 
     [Fact]
     public async Task Bad_vouchers_are_refused_with_a_sentence_that_says_why_and_store_nothing()
     {
         const int Size = 1 << 20;
-        Blake3Hash hash = await _b.PutRandomAsync(Size, seed: 8);
-        Blake3Hash other = await _b.PutRandomAsync(Size, seed: 9);
-        await using TransferClient a = await _a.TransfersAsync();
-        Voucher good = await _b.GrantAsync(_a, TransferDirection.Pull, hash, Size);
+        Blake3Hash hash = await B.PutRandomAsync(Size, seed: 8);
+        Blake3Hash other = await B.PutRandomAsync(Size, seed: 9);
+        await using TransferClient a = await A.TransfersAsync();
+        Voucher good = await B.GrantAsync(A, TransferDirection.Pull, hash, Size);
         byte[] forged = good.Body.ToArray();
         forged[^5] ^= 1; // inside the signature
         await using TransferParty stranger = await TransferParty.StartAsync("C");
@@ -191,63 +174,63 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
         {
             ("unknown type", hash, new Voucher("acme/ticket/9", new byte[] { 1, 2, 3 }), "No validator for voucher type 'acme/ticket/9'"),
             ("forged", hash, good with { Body = forged }, "signature does not verify"),
-            ("expired", hash, await _b.GrantAsync(_a, TransferDirection.Pull, hash, Size, TimeSpan.FromMilliseconds(300)), "expired"),
-            ("for another node", hash, await _b.GrantAsync(stranger, TransferDirection.Pull, hash, Size), "a grant cannot be used by another node"),
+            ("expired", hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Size, TimeSpan.FromMilliseconds(300)), "expired"),
+            ("for another node", hash, await B.GrantAsync(stranger, TransferDirection.Pull, hash, Size), "a grant cannot be used by another node"),
             ("base not allowed", other, good, "does not cover"),
-            ("wrong direction", hash, await _b.GrantAsync(_a, TransferDirection.Push, hash, Size), "allows push, not pull"),
-            ("issued by a stranger", hash, await stranger.GrantAsync(_a, TransferDirection.Pull, hash, Size), "does not trust"),
+            ("wrong direction", hash, await B.GrantAsync(A, TransferDirection.Push, hash, Size), "allows push, not pull"),
+            ("issued by a stranger", hash, await stranger.GrantAsync(A, TransferDirection.Pull, hash, Size), "does not trust"),
             ("wrong token", hash, TokenVoucherValidator.ToVoucher("not-the-token"), "not this cluster's admin token"),
         };
         await Task.Delay(400); // the short grant expires
 
         foreach ((string name, Blake3Hash @base, Voucher voucher, string expected) in cases)
         {
-            ChannelReport report = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], @base, voucher);
+            ChannelReport report = await a.StartAsync(TransferDirection.Pull, [B.Ticket], @base, voucher);
             Assert.True(report.State.Status == ChannelStatus.Failed, $"{name}: {report.State.Status} '{report.State.Message}'");
             Assert.Contains(expected, report.State.Message, StringComparison.Ordinal);
         }
 
-        Assert.False(await _a.HasAsync(hash));
-        Assert.False(await _a.HasAsync(other));
+        Assert.False(await A.HasAsync(hash));
+        Assert.False(await A.HasAsync(other));
 
         // A blob the responder does not hold: a good voucher learns so at once (Failed, not retried
         // as if unreachable); a bad one learns nothing about the blob, only that the voucher is bad.
         Blake3Hash absent = Blake3.Hash("not stored anywhere"u8);
-        ChannelReport missing = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], absent, await _b.GrantAsync(_a, TransferDirection.Pull, absent, Size));
+        ChannelReport missing = await a.StartAsync(TransferDirection.Pull, [B.Ticket], absent, await B.GrantAsync(A, TransferDirection.Pull, absent, Size));
         Assert.Equal(ChannelStatus.Failed, missing.State.Status);
         Assert.Contains("does not hold blob", missing.State.Message, StringComparison.Ordinal);
-        ChannelReport probing = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], absent, good with { Body = forged });
+        ChannelReport probing = await a.StartAsync(TransferDirection.Pull, [B.Ticket], absent, good with { Body = forged });
         Assert.Equal(ChannelStatus.Failed, probing.State.Status);
         Assert.DoesNotContain("does not hold", probing.State.Message, StringComparison.Ordinal);
 
         // The trusted-peer voucher (the other cluster's token) works without a quota, and the refusals touched nothing on B.
-        ChannelRef trusted = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], hash, TokenVoucherValidator.ToVoucher(_b.Token))).Ref;
-        Assert.Equal(ChannelStatus.Completed, (await _a.WaitAsync(trusted, r => r.State.IsFinal, "final")).State.Status);
-        Assert.Equal(hash, await _b.HashOfStoredAsync(hash));
+        ChannelRef trusted = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, TokenVoucherValidator.ToVoucher(B.Token))).Ref;
+        Assert.Equal(ChannelStatus.Completed, (await A.WaitAsync(trusted, r => r.State.IsFinal, "final")).State.Status);
+        Assert.Equal(hash, await B.HashOfStoredAsync(hash));
     }
 
     [Fact]
     public async Task Cancelling_from_either_side_ends_both_Cancelled_and_drops_the_partial_data()
     {
-        Blake3Hash first = await _b.PutRandomAsync(Big, seed: 10);
-        Blake3Hash second = await _b.PutRandomAsync(Big, seed: 11);
-        await using TransferClient a = await _a.TransfersAsync();
-        await using TransferClient b = await _b.TransfersAsync();
+        Blake3Hash first = await B.PutRandomAsync(Big, seed: 10);
+        Blake3Hash second = await B.PutRandomAsync(Big, seed: 11);
+        await using TransferClient a = await A.TransfersAsync();
+        await using TransferClient b = await B.TransfersAsync();
 
-        ChannelRef byInitiator = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], first, await _b.GrantAsync(_a, TransferDirection.Pull, first, Big))).Ref;
-        await _a.WaitAsync(byInitiator, r => r.State.Received > 0, "data moving");
+        ChannelRef byInitiator = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], first, await B.GrantAsync(A, TransferDirection.Pull, first, Big))).Ref;
+        await A.WaitAsync(byInitiator, r => r.State.Received > 0, "data moving");
         Assert.Equal(ChannelStatus.Cancelled, (await a.CommandAsync(byInitiator, TransferCommand.Cancel)).State.Status);
-        await _b.WaitAsync(new ChannelRef(byInitiator.TransferId, _a.Ticket.Node), r => r.State.Status == ChannelStatus.Cancelled, "cancelled there");
+        await B.WaitAsync(new ChannelRef(byInitiator.TransferId, A.Ticket.Node), r => r.State.Status == ChannelStatus.Cancelled, "cancelled there");
 
-        ChannelRef byResponder = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], second, await _b.GrantAsync(_a, TransferDirection.Pull, second, Big))).Ref;
-        await _a.WaitAsync(byResponder, r => r.State.Received > 0, "data moving");
-        Assert.Equal(ChannelStatus.Cancelled, (await b.CommandAsync(new ChannelRef(byResponder.TransferId, _a.Ticket.Node), TransferCommand.Cancel)).State.Status);
-        ChannelReport cancelled = await _a.WaitAsync(byResponder, r => r.State.Status == ChannelStatus.Cancelled, "cancelled here");
+        ChannelRef byResponder = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], second, await B.GrantAsync(A, TransferDirection.Pull, second, Big))).Ref;
+        await A.WaitAsync(byResponder, r => r.State.Received > 0, "data moving");
+        Assert.Equal(ChannelStatus.Cancelled, (await b.CommandAsync(new ChannelRef(byResponder.TransferId, A.Ticket.Node), TransferCommand.Cancel)).State.Status);
+        ChannelReport cancelled = await A.WaitAsync(byResponder, r => r.State.Status == ChannelStatus.Cancelled, "cancelled here");
         Assert.Contains("other side", cancelled.State.Message, StringComparison.Ordinal);
 
         // Nothing partial is left behind on the receiver (it was not asked to keep it).
-        Assert.False(await _a.HasAsync(first));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_a.Silo.DataDirectory, "store"), "*.partial*", SearchOption.AllDirectories));
+        Assert.False(await A.HasAsync(first));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(A.Silo.DataDirectory, "store"), "*.partial*", SearchOption.AllDirectories));
         var again = await Assert.ThrowsAsync<BlobProtocolException>(() => a.CommandAsync(byInitiator, TransferCommand.Resume));
         Assert.Contains("Cancelled", again.Message, StringComparison.Ordinal);
     }
@@ -255,27 +238,27 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task A_peer_that_stops_answering_disconnects_the_channel_and_garbage_on_the_wire_gets_a_clear_error()
     {
-        Blake3Hash hash = await _b.PutRandomAsync(Big, seed: 12);
-        await using TransferClient a = await _a.TransfersAsync();
-        ChannelRef channel = (await a.StartAsync(TransferDirection.Pull, [_b.Ticket], hash, await _b.GrantAsync(_a, TransferDirection.Pull, hash, Big))).Ref;
-        await _a.WaitAsync(channel, r => r.State.Received > 0, "data moving");
-        _b.Silo.Freeze();
+        Blake3Hash hash = await B.PutRandomAsync(Big, seed: 12);
+        await using TransferClient a = await A.TransfersAsync();
+        ChannelRef channel = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Big))).Ref;
+        await A.WaitAsync(channel, r => r.State.Received > 0, "data moving");
+        B.Silo.Freeze();
         try
         {
-            ChannelReport silent = await _a.WaitAsync(channel, r => r.State.IsDisconnected, "disconnected", TimeSpan.FromSeconds(60));
+            ChannelReport silent = await A.WaitAsync(channel, r => r.State.IsDisconnected, "disconnected", TimeSpan.FromSeconds(60));
             Assert.False(silent.State.IsFinal);
         }
         finally
         {
-            _b.Silo.Thaw();
+            B.Silo.Thaw();
         }
 
-        Assert.Equal(ChannelStatus.Completed, (await _a.WaitAsync(channel, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2))).State.Status);
+        Assert.Equal(ChannelStatus.Completed, (await A.WaitAsync(channel, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2))).State.Status);
 
         // A stranger's malformed or unknown requests get a 400 with a sentence; the silo goes on serving.
         var bad = await Assert.ThrowsAsync<BlobProtocolException>(() => a.ShowAsync(new ChannelRef(424242)));
         Assert.Equal(BlobStatus.NotFound, bad.Status);
-        await using TransferClient wrongToken = await TransferClient.ConnectAsync(_a.Ticket, "wrong");
+        await using TransferClient wrongToken = await TransferClient.ConnectAsync(A.Ticket, "wrong");
         var refused = await Assert.ThrowsAsync<BlobProtocolException>(() => wrongToken.ListAsync());
         Assert.Equal(BlobStatus.Unauthorized, refused.Status);
         Assert.Single(await a.ListAsync());
@@ -297,7 +280,7 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
 
         using var identity = Granary.Transport.NodeIdentity.CreateEphemeral();
         await using var endpoint = Granary.Transport.QuicEndpoint.Bind(new Granary.Transport.QuicEndpointOptions { Identity = identity, Bind = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) });
-        await using Granary.Transport.QuicConnection connection = await endpoint.ConnectAsync(_a.Ticket.Address, _a.Ticket.Node, TransferProtocol.Alpn);
+        await using Granary.Transport.QuicConnection connection = await endpoint.ConnectAsync(A.Ticket.Address, A.Ticket.Node, TransferProtocol.Alpn);
         foreach ((string name, MetadataBlock block, string expected) in cases)
         {
             await using Granary.Transport.QuicStream stream = await connection.OpenBidirectionalStreamAsync();
@@ -309,7 +292,7 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
         }
 
         // The silo still serves, and nothing was kept from the garbage.
-        await using TransferClient a = await _a.TransfersAsync();
+        await using TransferClient a = await A.TransfersAsync();
         Assert.Empty(await a.ListAsync());
     }
 
@@ -318,9 +301,9 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : IAsyncLifet
     {
         // Let the piece in flight land first.
         await Task.Delay(500);
-        ChannelReport before = await _a.ShowAsync(channel);
+        ChannelReport before = await A.ShowAsync(channel);
         await Task.Delay(2000);
-        ChannelReport after = await _a.ShowAsync(channel);
+        ChannelReport after = await A.ShowAsync(channel);
         Assert.Equal((status, before.State.Received), (after.State.Status, after.State.Received));
         Assert.True(after.State.Received < Big, "the channel finished before it could be checked paused");
     }

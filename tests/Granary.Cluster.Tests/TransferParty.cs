@@ -13,7 +13,7 @@ namespace Granary.Cluster.Tests;
 /// a cluster of one) with clients of its blobs and transfer protocols, restartable on the same
 /// address so the other side's recorded ticket stays right.
 /// </summary>
-internal sealed class TransferParty : IAsyncDisposable
+public sealed class TransferParty : IAsyncDisposable
 {
     private readonly TempDirectory _data = new();
 

@@ -14,91 +14,74 @@ namespace Granary.Cluster.Tests;
 /// and the members those paths select, nothing else — both ways, through real silo processes; a
 /// path that selects nothing is refused with a sentence that names it, before any data moves.
 /// </summary>
-public sealed class TransferSelectorTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class TransferSelectorTests(ITestOutputHelper output) : TwoPartyTest(output)
 {
-    private TransferParty _a = null!;
-    private TransferParty _b = null!;
-
-    public async Task InitializeAsync()
-    {
-        _a = await TransferParty.StartAsync("A");
-        _b = await TransferParty.StartAsync("B");
-    }
-
-    public async Task DisposeAsync()
-    {
-        output.WriteLine(_a.Silo.Log);
-        output.WriteLine(_b.Silo.Log);
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_pull_and_a_push_of_chosen_paths_move_only_those_members_and_the_collection()
     {
-        (DirectoryUpload atB, Dictionary<string, byte[]> filesAtB) = await SendTreeAsync(_b, seed: 10);
-        (DirectoryUpload atA, Dictionary<string, byte[]> filesAtA) = await SendTreeAsync(_a, seed: 20);
-        await using TransferClient a = await _a.TransfersAsync();
+        (DirectoryUpload atB, Dictionary<string, byte[]> filesAtB) = await SendTreeAsync(B, seed: 10);
+        (DirectoryUpload atA, Dictionary<string, byte[]> filesAtA) = await SendTreeAsync(A, seed: 20);
+        await using TransferClient a = await A.TransfersAsync();
 
         // Pull from B: one file by its path and a whole directory.
         string[] pulledPaths = ["logs/b.txt", "data/"];
-        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, await _b.GrantAsync(_a, TransferDirection.Pull, atB.Collection.Hash, 1L << 30), paths: pulledPaths);
+        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [B.Ticket], atB.Collection.Hash, await B.GrantAsync(A, TransferDirection.Pull, atB.Collection.Hash, 1L << 30), paths: pulledPaths);
         string[] pulledFiles = ["logs/b.txt", "data/x.bin", "data/deep/y.bin"];
         long pulledSize = atB.Collection.Size + pulledFiles.Sum(p => (long)filesAtB[p].Length);
         Assert.Equal(pulledSize, pull.Terms.Size);
         Assert.Equal(pulledPaths, pull.State.Paths);
-        ChannelReport pulled = await _a.WaitAsync(pull.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        ChannelReport pulled = await A.WaitAsync(pull.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
         Assert.Equal((ChannelStatus.Completed, pulledSize), (pulled.State.Status, pulled.State.Received));
-        await AssertHoldsExactlyAsync(_a, atB, filesAtB, pulledFiles);
+        await AssertHoldsExactlyAsync(A, atB, filesAtB, pulledFiles);
 
         // Push to B: one file only.
-        ChannelReport push = await a.StartAsync(TransferDirection.Push, [_b.Ticket], atA.Collection.Hash, await _b.GrantAsync(_a, TransferDirection.Push, atA.Collection.Hash, 1L << 30), paths: ["logs/a.txt"]);
-        ChannelReport pushed = await _a.WaitAsync(push.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
+        ChannelReport push = await a.StartAsync(TransferDirection.Push, [B.Ticket], atA.Collection.Hash, await B.GrantAsync(A, TransferDirection.Push, atA.Collection.Hash, 1L << 30), paths: ["logs/a.txt"]);
+        ChannelReport pushed = await A.WaitAsync(push.Ref, r => r.State.IsFinal, "final", TimeSpan.FromMinutes(2));
         Assert.Equal((ChannelStatus.Completed, atA.Collection.Size + filesAtA["logs/a.txt"].Length), (pushed.State.Status, pushed.State.Sent));
-        await AssertHoldsExactlyAsync(_b, atA, filesAtA, ["logs/a.txt"]);
+        await AssertHoldsExactlyAsync(B, atA, filesAtA, ["logs/a.txt"]);
 
         // The responder's side keeps the same selector.
-        ChannelReport there = await _b.ShowAsync(new ChannelRef(push.Ref.TransferId, _a.Ticket.Node));
+        ChannelReport there = await B.ShowAsync(new ChannelRef(push.Ref.TransferId, A.Ticket.Node));
         Assert.Equal(["logs/a.txt"], there.State.Paths);
     }
 
     [Fact]
     public async Task A_path_that_selects_nothing_is_refused_with_its_name_and_nothing_moves()
     {
-        (DirectoryUpload atB, _) = await SendTreeAsync(_b, seed: 30);
-        (DirectoryUpload atA, _) = await SendTreeAsync(_a, seed: 40);
-        await using TransferClient a = await _a.TransfersAsync();
+        (DirectoryUpload atB, _) = await SendTreeAsync(B, seed: 30);
+        (DirectoryUpload atA, _) = await SendTreeAsync(A, seed: 40);
+        await using TransferClient a = await A.TransfersAsync();
 
         // A pull: the responder (which holds the collection) refuses; the channel fails at once, with the path named.
-        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, await _b.GrantAsync(_a, TransferDirection.Pull, atB.Collection.Hash, 1L << 30), paths: ["logs/b.txt", "nope.txt"]);
+        ChannelReport pull = await a.StartAsync(TransferDirection.Pull, [B.Ticket], atB.Collection.Hash, await B.GrantAsync(A, TransferDirection.Pull, atB.Collection.Hash, 1L << 30), paths: ["logs/b.txt", "nope.txt"]);
         Assert.Equal(ChannelStatus.Failed, pull.State.Status);
         Assert.Contains("no file 'nope.txt'", pull.State.Message, StringComparison.Ordinal);
-        Assert.False(await _a.HasAsync(atB.Collection.Hash));
+        Assert.False(await A.HasAsync(atB.Collection.Hash));
 
         // A voucher that is no good learns nothing about the collection: not whether the path exists, not its size.
-        ChannelReport probing = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs/a.txt"]);
+        ChannelReport probing = await a.StartAsync(TransferDirection.Pull, [B.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs/a.txt"]);
         Assert.Equal((ChannelStatus.Failed, 0L), (probing.State.Status, probing.Terms.Size));
 
         // Once A holds the collection blob (a pull of one path), a pull naming a missing path still ends Failed, not stuck Failing.
-        Voucher grant = await _b.GrantAsync(_a, TransferDirection.Pull, atB.Collection.Hash, 1L << 30);
-        ChannelReport one = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, grant, paths: ["logs/a.txt"]);
-        Assert.Equal(ChannelStatus.Completed, (await _a.WaitAsync(one.Ref, r => r.State.IsFinal, "final")).State.Status);
-        ChannelReport again = await a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, grant, paths: ["nope/"]);
+        Voucher grant = await B.GrantAsync(A, TransferDirection.Pull, atB.Collection.Hash, 1L << 30);
+        ChannelReport one = await a.StartAsync(TransferDirection.Pull, [B.Ticket], atB.Collection.Hash, grant, paths: ["logs/a.txt"]);
+        Assert.Equal(ChannelStatus.Completed, (await A.WaitAsync(one.Ref, r => r.State.IsFinal, "final")).State.Status);
+        ChannelReport again = await a.StartAsync(TransferDirection.Pull, [B.Ticket], atB.Collection.Hash, grant, paths: ["nope/"]);
         Assert.Equal(ChannelStatus.Failed, again.State.Status);
         Assert.Contains("no file 'nope/' or below it", again.State.Message, StringComparison.Ordinal);
 
         // A push: this silo holds the collection and refuses before opening anything ("logs" without '/' is not a file).
         var refused = await Assert.ThrowsAsync<BlobProtocolException>(() =>
-            a.StartAsync(TransferDirection.Push, [_b.Ticket], atA.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs"]));
+            a.StartAsync(TransferDirection.Push, [B.Ticket], atA.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["logs"]));
         Assert.Equal(BlobStatus.BadRequest, refused.Status);
         Assert.Contains("'logs' is a directory: name it 'logs/'", refused.Message, StringComparison.Ordinal);
 
         // Paths that are not paths are refused by the client library before anything is sent.
         var malformed = await Assert.ThrowsAsync<ArgumentException>(() =>
-            a.StartAsync(TransferDirection.Pull, [_b.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["../etc/passwd"]));
+            a.StartAsync(TransferDirection.Pull, [B.Ticket], atB.Collection.Hash, new Voucher("granary/grant/1", new byte[] { 1 }), paths: ["../etc/passwd"]));
         Assert.Contains("'..'", malformed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Parameter", malformed.Message, StringComparison.Ordinal);
-        Assert.False(await _b.HasAsync(atA.Collection.Hash));
+        Assert.False(await B.HasAsync(atA.Collection.Hash));
     }
 
     /// <summary>Sends a small tree (two directories, four files of distinct contents) to <paramref name="party"/>.</summary>

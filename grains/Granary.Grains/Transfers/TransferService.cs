@@ -726,7 +726,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         {
             // The responder refused the request itself (no such blob there, a restart of a channel it does not keep).
             DateTimeOffset now = _time.GetUtcNow();
-            if ((await grain.ApplyAsync(new ChannelInput(ChannelEvent.Error, now) { Message = $"The responder refused: {refused.Message}." }).ConfigureAwait(false)).Applied)
+            if ((await grain.ApplyAsync(new ChannelInput(ChannelEvent.Error, now) { Message = $"The responder refused: {refused.Message.TrimEnd('.')}." }).ConfigureAwait(false)).Applied)
             {
                 if (await grain.GetAsync().ConfigureAwait(false) is { } failing)
                 {
