@@ -135,7 +135,7 @@ public sealed class Simulator
     {
         Blake3Hash id = Blake3.Hash(content.Span);
         List<int> expected = [.. Enumerable.Range(0, _nodes.Length).Where(n => n != sender && _joined[n] && !_crashed[n])];
-        var tracking = new Tracking(sender, Now);
+        var tracking = new Tracking(Now);
         _broadcasts[id] = tracking;
         Enqueue(Now, sender, new InEvent<int>.Broadcast(content, DeliveryScope.Swarm));
         RunFor(window);
@@ -225,10 +225,8 @@ public sealed class Simulator
 
     private void Enqueue(TimeSpan at, int node, InEvent<int> input) => _queue.Enqueue((node, input), (at, _seq++));
 
-    private sealed class Tracking(int sender, TimeSpan sentAt)
+    private sealed class Tracking(TimeSpan sentAt)
     {
-        public int Sender => sender;
-
         public TimeSpan SentAt => sentAt;
 
         public Dictionary<int, (TimeSpan At, int Hops)> Deliveries { get; } = [];
