@@ -36,6 +36,9 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, ChannelDriver> _drivers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Blake3Hash, BlobCollection?> _collections = new();
+
+    // The sender asks for a channel's members at every piece: selecting over a large collection each time would be the hot path's cost.
+    private readonly ConcurrentDictionary<(Blake3Hash Base, string Paths), IReadOnlyList<Blake3Hash>> _selections = new();
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -585,12 +588,12 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
 
         if (collection is null)
         {
-            return paths.Count == 0 ? [] : throw new BlobProtocolException(BlobStatus.BadRequest, $"blob {@base} is not a collection, so the paths {string.Join(", ", paths.Select(p => $"'{p}'"))} select nothing in it");
+            return paths.Count == 0 ? [] : throw new BlobProtocolException(BlobStatus.BadRequest, $"blob {@base} is not a collection, so the paths {string.Join(", ", paths.Select(p => $"'{RemoteText.Printable(p)}'"))} select nothing in it");
         }
 
         try
         {
-            return PathSelector.Select(collection, paths);
+            return _selections.GetOrAdd((@base, string.Join('\0', paths)), _ => PathSelector.Select(collection, paths));
         }
         catch (ArgumentException error)
         {
