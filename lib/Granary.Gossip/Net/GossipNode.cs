@@ -162,6 +162,13 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
                         failed.Add(send.To);
                         break;
                     case OutEvent<SiloTicket>.EmitEvent emit:
+                        if (emit.Event is GossipEvent<SiloTicket>.NeighborUp up)
+                        {
+                            // Links are one-way: a neighbour that joined us may never have been sent
+                            // anything, and only our own link to it notices when it dies.
+                            EnsureOutbox(up.Peer);
+                        }
+
                         entry.Subscription.Publish(emit.Event);
                         break;
                     case OutEvent<SiloTicket>.ScheduleTimer timer:
@@ -192,7 +199,10 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     }
 
     /// <summary>Queues a frame for <paramref name="peer"/>, connecting if needed; false if its queue is full.</summary>
-    private bool Enqueue(SiloTicket peer, MetadataBlock block)
+    private bool Enqueue(SiloTicket peer, MetadataBlock block) => EnsureOutbox(peer).TryQueue(block);
+
+    /// <summary>The peer's outgoing link, connecting it if there is none.</summary>
+    private Outbox EnsureOutbox(SiloTicket peer)
     {
         if (!_outboxes.TryGetValue(peer, out Outbox? outbox))
         {
@@ -201,7 +211,7 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
             outbox.Start();
         }
 
-        return outbox.TryQueue(block);
+        return outbox;
     }
 
     /// <summary>A link failed: the peer's queue goes, and every topic hears it.</summary>
