@@ -56,11 +56,11 @@ public sealed class TransferReplyTests
     [Fact]
     public async Task The_end_block_is_recognised_and_a_report_is_not_taken_for_it()
     {
-        MetadataBlock end = (await MetadataBlock.ReadAsync(new MemoryStream(TransferListEnd.Instance.ToBlock().ToFrame()), default))!;
-        Assert.True(TransferListEnd.Is(end));
+        MetadataBlock end = (await MetadataBlock.ReadAsync(new MemoryStream(SeriesEnd.Instance.ToBlock().ToFrame()), default))!;
+        Assert.True(SeriesEnd.Is(end));
         Assert.Equal(200L, end.Number("status"));
-        Assert.Same(TransferListEnd.Instance, TransferListEnd.Parse(end));
-        Assert.False(TransferListEnd.Is(new MetadataBlock([new("status", 200L), new("side", "initiator")])));
-        Assert.False(TransferListEnd.Is(new MetadataBlock([new("status", 200L), new("end", 0L)])));
+        Assert.Same(SeriesEnd.Instance, SeriesEnd.Parse(end));
+        Assert.False(SeriesEnd.Is(new MetadataBlock([new("status", 200L), new("side", "initiator")])));
+        Assert.False(SeriesEnd.Is(new MetadataBlock([new("status", 200L), new("end", 0L)])));
     }
 }

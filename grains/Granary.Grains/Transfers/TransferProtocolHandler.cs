@@ -118,7 +118,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
                     await report.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
                 }
 
-                await TransferListEnd.Instance.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                await SeriesEnd.Instance.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
                 break;
             case TransferShowRequest show:
                 await (await service.ReportAsync(show.Channel, cancellationToken).ConfigureAwait(false)).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -129,7 +129,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
                     await report.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
                 }
 
-                await TransferListEnd.Instance.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+                await SeriesEnd.Instance.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
                 break;
             case TransferWatchRequest:
                 await WatchAllAsync(stream, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Granary.Blobs.Protocol;
@@ -18,14 +16,12 @@ namespace Granary.Blobs.Client.Transfers;
 /// </summary>
 public sealed class TransferClient : IAsyncDisposable
 {
-    private readonly QuicEndpoint _endpoint;
-    private readonly QuicConnection _connection;
-    private readonly NodeIdentity _identity;
+    private readonly SiloSession _session;
     private readonly byte[] _token;
 
-    private TransferClient(QuicEndpoint endpoint, QuicConnection connection, NodeIdentity identity, SiloTicket silo, string token)
+    private TransferClient(SiloSession session, SiloTicket silo, string token)
     {
-        (_endpoint, _connection, _identity, Silo) = (endpoint, connection, identity, silo);
+        (_session, Silo) = (session, silo);
         _token = Encoding.UTF8.GetBytes(token);
     }
 
@@ -38,23 +34,7 @@ public sealed class TransferClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(token);
-        var identity = NodeIdentity.CreateEphemeral();
-        var endpoint = QuicEndpoint.Bind(new QuicEndpointOptions
-        {
-            Identity = identity,
-            Bind = new IPEndPoint(silo.Address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0),
-        });
-        try
-        {
-            QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, TransferProtocol.Alpn, cancellationToken).ConfigureAwait(false);
-            return new TransferClient(endpoint, connection, identity, silo, token);
-        }
-        catch
-        {
-            await endpoint.DisposeAsync().ConfigureAwait(false);
-            identity.Dispose();
-            throw;
-        }
+        return new TransferClient(await SiloSession.ConnectAsync(silo, TransferProtocol.Alpn, cancellationToken).ConfigureAwait(false), silo, token);
     }
 
     /// <summary>
@@ -113,17 +93,12 @@ public sealed class TransferClient : IAsyncDisposable
         SeriesAsync(new TransferWatchRequest(channel), cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        await _connection.DisposeAsync().ConfigureAwait(false);
-        await _endpoint.DisposeAsync().ConfigureAwait(false);
-        _identity.Dispose();
-    }
+    public ValueTask DisposeAsync() => _session.DisposeAsync();
 
     private async Task<T> RequestAsync<T>(TransferAdminRequest request, CancellationToken cancellationToken)
         where T : BlobReply, IBlobReply<T>
     {
-        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using QuicStream stream = await _session.Connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
         await (request with { Token = _token }).ToBlock().WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
         return await BlobReply.ReadAsync<T>(stream, cancellationToken).ConfigureAwait(false);
@@ -131,7 +106,7 @@ public sealed class TransferClient : IAsyncDisposable
 
     private async IAsyncEnumerable<ChannelReport> SeriesAsync(TransferAdminRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using QuicStream stream = await _session.Connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
         await (request with { Token = _token }).ToBlock().WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
         while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block)
@@ -142,7 +117,7 @@ public sealed class TransferClient : IAsyncDisposable
                 throw ErrorReply.From(block, status).ToException();
             }
 
-            if (TransferListEnd.Is(block))
+            if (SeriesEnd.Is(block))
             {
                 yield break;
             }

@@ -20,10 +20,11 @@ public static class GossipWire
     /// <summary>Most ids one IHave carries: 256.</summary>
     public const int MaxIds = 256;
 
-    /// <summary>Largest time to live or round accepted: 64 and 1024.</summary>
+    /// <summary>Largest time to live accepted: 64.</summary>
     public const int MaxTimeToLive = 64;
 
-    private const int MaxRound = 1024;
+    /// <summary>Largest hop count (round) a message may carry: 1024.</summary>
+    public const int MaxRound = 1024;
 
     /// <summary>The block for <paramref name="message"/> in <paramref name="topic"/>.</summary>
     public static MetadataBlock Encode(TopicId topic, GossipMessage<SiloTicket> message)

@@ -26,6 +26,17 @@ public readonly record struct TopicId
     /// <summary>The topic named by a text: its BLAKE3 hash (so "cluster-events" is the same topic everywhere).</summary>
     public static TopicId FromName(string name) => new(Granary.Hashing.Blake3.Hash(System.Text.Encoding.UTF8.GetBytes(name)).ToArray());
 
+    /// <summary>
+    /// The topic a user typed: 64 hex digits are an id as <see cref="ToString"/> writes it; any
+    /// other text is a name (<see cref="FromName"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is empty.</exception>
+    public static TopicId FromText(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        return text.Length == Size * 2 && text.All(char.IsAsciiHexDigit) ? new TopicId(Convert.FromHexString(text)) : FromName(text);
+    }
+
     /// <inheritdoc/>
     public bool Equals(TopicId other) => Bytes.SequenceEqual(other.Bytes);
 

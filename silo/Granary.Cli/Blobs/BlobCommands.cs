@@ -223,6 +223,36 @@ internal static class BlobCommands
         }
     }
 
+    /// <summary>
+    /// Runs a command on a client of one silo's own protocol (transfers, gossip topics): resolves
+    /// --silo and --token-file, connects, runs <paramref name="work"/>, and turns any failure into
+    /// its message and exit code.
+    /// </summary>
+    internal static async Task<int> RunClientAsync<TClient>(
+        ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption,
+        Func<SiloTicket, string, CancellationToken, Task<TClient>> connect, Func<TClient, Task<int>> work, CancellationToken cancellationToken)
+        where TClient : IAsyncDisposable
+    {
+        try
+        {
+            SiloTicket ticket = ResolveSilo(parse.GetValue(siloOption), null);
+            string token = ResolveToken(parse.GetValue(tokenOption));
+            TClient client = await connect(ticket, token, cancellationToken).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                return await work(client).ConfigureAwait(false);
+            }
+        }
+        catch (FileNotFoundException error)
+        {
+            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, null, error));
+        }
+        catch (Exception error) when (CommandErrors.From(error, null) is { Kind: not CommandErrorKind.Cancelled } problem)
+        {
+            return Fail(problem);
+        }
+    }
+
     /// <summary>Prints <paramref name="problem"/> on standard error and returns its exit code.</summary>
     internal static int Fail(CommandError problem)
     {

@@ -9,7 +9,7 @@ using Granary.Transport;
 
 namespace Granary.Cli.Cluster;
 
-/// <summary><c>granary cluster init | status | drain</c>: the operator's view of a cluster, through its database or any of its silos.</summary>
+/// <summary><c>granary cluster init | status | drain | watch</c>: the operator's view of a cluster, through its database or any of its silos.</summary>
 internal static class ClusterCommands
 {
     public static Command Create()
@@ -74,7 +74,7 @@ internal static class ClusterCommands
             }
         });
 
-        return new Command("cluster", "Operate a cluster of silos.") { init, status, drain };
+        return new Command("cluster", "Operate a cluster of silos.") { init, status, drain, Gossip.GossipCommands.Watch(silo, tokenFile) };
     }
 
     private static void Print(ClusterStatus status)

@@ -3,6 +3,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Granary.Blobs.Protocol;
 using Granary.Blobs.Server;
+using Granary.Gossip.Net;
+using Granary.Gossip.Proto;
+using Granary.Gossip.Topics;
+using Granary.Grains.Gossip;
 using Granary.Grains.Blobs;
 using Granary.Grains.Cluster;
 using Granary.Grains.Hosting;
@@ -116,7 +120,7 @@ internal static partial class SiloHost
             new BlobStoreOptions { Directory = Path.Combine(options.DataDirectory, "store") }, io, logger: loggers.CreateLogger<BlobStore>(), cancellationToken: stoppingToken).ConfigureAwait(false);
 
         // Bound before Orleans is configured: the silo's name in the membership is its QUIC ticket.
-        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen }, [BlobsProtocolHandler.Alpn, TransferProtocol.Alpn], loggers.CreateLogger<ProtocolRouter>());
+        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen }, [BlobsProtocolHandler.Alpn, TransferProtocol.Alpn, GossipWire.Alpn, TopicsProtocol.Alpn], loggers.CreateLogger<ProtocolRouter>());
         await using (router.ConfigureAwait(false))
         {
             IPEndPoint address = Advertised(router.Endpoint.LocalEndPoint);
@@ -130,7 +134,9 @@ internal static partial class SiloHost
                 ValidatorLoaded(logger, loaded);
             }
 
-            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates, vouchers, grantKey);
+            var gossipOptions = new GossipOptions();
+            await using var gossipNode = new GossipNode(router.Endpoint, gossipOptions, loggers.CreateLogger<GossipNode>());
+            using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates, vouchers, grantKey, gossipNode, gossipOptions);
             await host.StartAsync(stoppingToken).ConfigureAwait(false);
             try
             {
@@ -139,7 +145,15 @@ internal static partial class SiloHost
                     store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>(), transfers);
                 ClusterView members = host.Services.GetRequiredService<ClusterView>();
                 var transferHandler = new TransferProtocolHandler(transfers, token, members.IsMember, loggers.CreateLogger<TransferProtocolHandler>());
-                router.Serve(new Dictionary<string, IProtocolHandler> { [BlobsProtocolHandler.Alpn] = handler, [TransferProtocol.Alpn] = transferHandler });
+                GossipService gossip = host.Services.GetRequiredService<GossipService>();
+                var topicsHandler = new TopicsProtocolHandler(gossip, token, members.IsMember, loggers.CreateLogger<TopicsProtocolHandler>());
+                router.Serve(new Dictionary<string, IProtocolHandler>
+                {
+                    [BlobsProtocolHandler.Alpn] = handler,
+                    [TransferProtocol.Alpn] = transferHandler,
+                    [GossipWire.Alpn] = gossipNode,
+                    [TopicsProtocol.Alpn] = topicsHandler,
+                });
                 ClusterView view = host.Services.GetRequiredService<ClusterView>();
                 if (view.Silos.FirstOrDefault(s => s.IsServing && s.Ticket.Node == identity.Id && !s.Address.Equals(view.SelfAddress)) is { } twin)
                 {
@@ -160,9 +174,12 @@ internal static partial class SiloHost
                 ClusterBlobs cluster = host.Services.GetRequiredService<ClusterBlobs>();
                 Task sweeping = store.RunSweeperAsync(stop.Token, cluster.KeepsRecords ? cluster.ConfirmExpiryAsync : null);
                 Task monitoring = transfers.MonitorSendersAsync(stop.Token);
+                ClusterEvents events = host.Services.GetRequiredService<ClusterEvents>();
+                Task telling = events.RunAsync(stop.Token);
                 Task first = await Task.WhenAny(repairing, sweeping, monitoring, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
+                await events.PublishStoppingAsync().ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
-                await IgnoreCancellationAsync(repairing, sweeping, monitoring).ConfigureAwait(false);
+                await IgnoreCancellationAsync(repairing, sweeping, monitoring, telling).ConfigureAwait(false);
                 if (first != repairing && first.IsFaulted)
                 {
                     await first.ConfigureAwait(false);
@@ -177,6 +194,7 @@ internal static partial class SiloHost
             {
                 // Clients first (in-flight transfers get a clean "shutting down"), then leave the cluster gracefully.
                 await host.Services.GetRequiredService<TransferService>().DisposeAsync().ConfigureAwait(false);
+                await host.Services.GetRequiredService<GossipService>().DisposeAsync().ConfigureAwait(false);
                 await router.ShutdownAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
@@ -188,7 +206,7 @@ internal static partial class SiloHost
 
     private static IHost BuildHost(
         SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions, ClusterCertificates? certificates,
-        VoucherRegistry vouchers, ECDsa grantKey)
+        VoucherRegistry vouchers, ECDsa grantKey, GossipNode gossipNode, GossipOptions gossipOptions)
     {
         // A web host only when the dashboard is asked for: otherwise no HTTP listener at all.
         WebApplicationBuilder? web = options.Dashboard is null ? null : WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -208,6 +226,10 @@ internal static partial class SiloHost
         builder.Services.AddSingleton(vouchers);
         builder.Services.AddSingleton(grantKey);
         builder.Services.AddSingleton<TransferService>();
+        builder.Services.AddSingleton(gossipNode);
+        builder.Services.AddSingleton(gossipOptions);
+        builder.Services.AddSingleton<GossipService>();
+        builder.Services.AddSingleton<ClusterEvents>();
         builder.UseOrleans(silo =>
         {
             silo.AddGranaryGrains();

@@ -223,24 +223,8 @@ internal static class TransferCommands
         return command;
     }
 
-    private static async Task<int> RunAsync(System.CommandLine.ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken)
-    {
-        try
-        {
-            SiloTicket ticket = BlobCommands.ResolveSilo(parse.GetValue(siloOption), null);
-            string token = BlobCommands.ResolveToken(parse.GetValue(tokenOption));
-            await using TransferClient client = await TransferClient.ConnectAsync(ticket, token, cancellationToken).ConfigureAwait(false);
-            return await work(client).ConfigureAwait(false);
-        }
-        catch (FileNotFoundException error)
-        {
-            return BlobCommands.Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, null, error));
-        }
-        catch (Exception error) when (CommandErrors.From(error, null) is { Kind: not CommandErrorKind.Cancelled } problem)
-        {
-            return BlobCommands.Fail(problem);
-        }
-    }
+    private static Task<int> RunAsync(System.CommandLine.ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
+        BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken);
 
     /// <summary>Follows a channel to its end, one progress line per change on standard error; the exit code says how it ended.</summary>
     private static async Task<int> FollowAsync(TransferClient client, ChannelRef channel, CancellationToken cancellationToken)

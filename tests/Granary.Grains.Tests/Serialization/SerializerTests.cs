@@ -46,9 +46,10 @@ public sealed class SerializerTests(OrleansSerializers orleans) : IClassFixture<
                 typeof(ChannelStateSurrogate), typeof(ChannelInputSurrogate), typeof(ChannelStepSurrogate), typeof(VoucherSurrogate),
                 typeof(VoucherResultSurrogate), typeof(Granary.Grains.Transfers.TransferChannelGrainState), typeof(ChannelTermsSurrogate),
                 typeof(ChannelHistoryEntry), typeof(Granary.Grains.Transfers.TransferIndexGrainState),
+                typeof(GossipTopicInfo), typeof(Granary.Grains.Gossip.GossipTopicGrainState), typeof(Granary.Grains.Gossip.GossipTopicIndexGrainState),
             },
             SampleValues.GeneratedSerializerTypes.ToHashSet());
-        Assert.Equal([typeof(IBlobGrain), typeof(IClusterGrain), typeof(IReplicaGrain), typeof(ITransferChannelGrain), typeof(ITransferIndexGrain)], SampleValues.GrainInterfaces);
+        Assert.Equal([typeof(IBlobGrain), typeof(IClusterGrain), typeof(IGossipTopicGrain), typeof(IGossipTopicIndexGrain), typeof(IReplicaGrain), typeof(ITransferChannelGrain), typeof(ITransferIndexGrain)], SampleValues.GrainInterfaces);
     }
 
     [Theory]

@@ -1,0 +1,84 @@
+using Granary.Blobs.Protocol;
+using Granary.Gossip.Proto;
+using Granary.Gossip.Topics;
+using Granary.Grains.Blobs;
+using Granary.Grains.Cluster;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains.Gossip;
+
+/// <summary>
+/// What this silo publishes on the cluster-events topic (<see cref="TopicsProtocol.ClusterEventsTopic"/>):
+/// its start, its stop, its drain, changes of its repair backlog, and — if it is the oldest active
+/// silo, so that each change is told once — every silo's membership status changes. The silo stays
+/// in the topic's swarm while it runs, so a watcher on any silo hears every silo.
+/// </summary>
+public sealed partial class ClusterEvents(GossipService gossip, ClusterView view, RepairBacklog backlog, TimeProvider time, ILogger<ClusterEvents> logger)
+{
+    /// <summary>How often membership, drain and backlog are checked for changes: 2 s.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+
+    private static readonly TopicId Topic = TopicId.FromName(TopicsProtocol.ClusterEventsTopic);
+
+    /// <summary>Joins the topic, says the silo started, and publishes changes until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        TopicSubscriber presence = await gossip.SubscribeAsync(Topic, TopicsProtocol.ClusterEventsTopic, cancellationToken).ConfigureAwait(false);
+        await using (presence.ConfigureAwait(false))
+        {
+            await PublishAsync(new ClusterEvent("silo-started", view.Self.ToString(), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            var statuses = view.Silos.ToDictionary(s => s.Address, s => s.Status);
+            long repairShort = backlog.Count;
+            bool draining = view.SelfDraining;
+            using var timer = new PeriodicTimer(CheckInterval, time);
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                IReadOnlyList<ClusterSilo> silos = view.Silos;
+                bool teller = silos.Where(s => s.Status == SiloStatus.Active).MinBy(s => s.Address.Generation)?.Address.Equals(view.SelfAddress) == true;
+                foreach (ClusterSilo silo in silos)
+                {
+                    if ((!statuses.TryGetValue(silo.Address, out SiloStatus before) || before != silo.Status) && teller)
+                    {
+                        await PublishAsync(new ClusterEvent("membership", silo.Ticket.ToString(), time.GetUtcNow()) { Status = silo.Status.ToString() }, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    statuses[silo.Address] = silo.Status;
+                }
+
+                if (backlog.Count != repairShort && backlog.Count >= 0)
+                {
+                    repairShort = backlog.Count;
+                    await PublishAsync(new ClusterEvent("repair", view.Self.ToString(), time.GetUtcNow()) { Count = repairShort }, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (view.SelfDraining && !draining)
+                {
+                    draining = true;
+                    await PublishAsync(new ClusterEvent("draining", view.Self.ToString(), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Says this silo is stopping (best effort: up to 2 s).</summary>
+    public async Task PublishStoppingAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await PublishAsync(new ClusterEvent("silo-stopping", view.Self.ToString(), time.GetUtcNow()), timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task PublishAsync(ClusterEvent @event, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await gossip.PublishAsync(Topic, TopicsProtocol.ClusterEventsTopic, @event.ToBytes(), DeliveryScope.Swarm, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is ObjectDisposedException or OperationCanceledException or BlobProtocolException or OrleansException or TimeoutException)
+        {
+            NotPublished(logger, @event.Event, error.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cluster event {Event} not published: {Reason}")]
+    private static partial void NotPublished(ILogger logger, string @event, string reason);
+}

@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Gossip.Topics;
+using Granary.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains.Gossip;
+
+/// <summary>
+/// <c>granary/topics/1</c> on QUIC: one request per bidirectional stream — subscribe (a stream of
+/// <see cref="TopicEvent"/>s until the client closes the stream or its connection), publish, or
+/// list topics; each authorized by the cluster's admin token, or by being a cluster member. The
+/// logic is in <see cref="GossipService"/>; this loop parses, authorizes, and maps every failure to
+/// one error reply.
+/// </summary>
+public sealed partial class TopicsProtocolHandler(GossipService gossip, string adminToken, Func<NodeId, bool> isTrusted, ILogger<TopicsProtocolHandler> logger) : IProtocolHandler
+{
+    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly byte[] _token = Encoding.UTF8.GetBytes(adminToken);
+
+    /// <inheritdoc/>
+    public Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, shutdown), shutdown);
+    }
+
+    private async Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown)
+    {
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                MetadataBlock? block;
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
+                {
+                    timeout.CancelAfter(HeaderTimeout);
+                    block = await MetadataBlock.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
+                }
+
+                if (block is not null)
+                {
+                    TopicRequest request = TopicRequest.Parse(block);
+                    if (!isTrusted(connection.RemoteNodeId) && !CryptographicOperations.FixedTimeEquals(request.Token.Span, _token))
+                    {
+                        throw new BlobProtocolException(BlobStatus.Unauthorized, "wrong token: gossip topics need this cluster's admin token");
+                    }
+
+                    await DispatchAsync(connection, request, stream, shutdown).ConfigureAwait(false);
+                }
+            }
+            catch (QuicException)
+            {
+                // The other end went away mid-request.
+                return;
+            }
+            catch (Exception error) when (ToErrorReply(error, shutdown) is { } reply)
+            {
+                if (reply.Code == BlobStatus.Internal)
+                {
+                    RequestFailed(logger, error);
+                }
+
+                try
+                {
+                    await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                }
+                catch (Exception gone) when (gone is QuicException or OperationCanceledException)
+                {
+                    // Nobody left to tell.
+                }
+            }
+
+            stream.CompleteWrites();
+        }
+    }
+
+    private async Task DispatchAsync(QuicConnection connection, TopicRequest request, QuicStream stream, CancellationToken shutdown)
+    {
+        switch (request)
+        {
+            case TopicSubscribeRequest subscribe:
+                await StreamEventsAsync(connection, subscribe, stream, shutdown).ConfigureAwait(false);
+                break;
+            case TopicPublishRequest publish:
+                await gossip.PublishAsync(publish.Topic, publish.Name, publish.Content, publish.Scope, shutdown).ConfigureAwait(false);
+                await OkReply.Instance.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                break;
+            case TopicListRequest:
+                foreach (TopicReport report in await gossip.ListAsync(shutdown).ConfigureAwait(false))
+                {
+                    await report.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                }
+
+                await SeriesEnd.Instance.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                break;
+            default:
+                throw new BlobProtocolException(BlobStatus.UnknownOperation, $"'{request.Operation}' is not served here");
+        }
+    }
+
+    /// <summary>The subscription's events until the client hangs up (its connection closes, or a write fails) or the silo stops.</summary>
+    private async Task StreamEventsAsync(QuicConnection connection, TopicSubscribeRequest request, QuicStream stream, CancellationToken shutdown)
+    {
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        _ = connection.Closed.ContinueWith(_ => gone.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        TopicSubscriber subscriber = await gossip.SubscribeAsync(request.Topic, request.Name, gone.Token).ConfigureAwait(false);
+        await using (subscriber.ConfigureAwait(false))
+        {
+            try
+            {
+                await foreach (TopicEvent @event in subscriber.ReadAllAsync(gone.Token).ConfigureAwait(false))
+                {
+                    await @event.WriteAsync(stream, gone.Token).ConfigureAwait(false);
+                }
+
+                await SeriesEnd.Instance.WriteAsync(stream, gone.Token).ConfigureAwait(false); // the silo left the topic: it is stopping
+            }
+            catch (OperationCanceledException) when (gone.IsCancellationRequested)
+            {
+                // The client left or the silo is stopping.
+            }
+        }
+    }
+
+    /// <summary>The one map from a failure to the reply; null when nobody is left to answer.</summary>
+    private static ErrorReply? ToErrorReply(Exception error, CancellationToken shutdown) => error switch
+    {
+        BlobProtocolException refused => ErrorReply.From(refused),
+        ObjectDisposedException or OperationCanceledException when shutdown.IsCancellationRequested => new ErrorReply(BlobStatus.Unavailable, "the silo is shutting down; try another silo"),
+        OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
+        QuicException => null,
+        _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Topics request failed (a bug): answered 500")]
+    private static partial void RequestFailed(ILogger logger, Exception error);
+}

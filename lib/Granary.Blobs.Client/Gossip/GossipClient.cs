@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Granary.Blobs.Protocol;
+using Granary.Gossip.Proto;
+using Granary.Gossip.Topics;
+
+namespace Granary.Blobs.Client.Gossip;
+
+/// <summary>
+/// A client of one silo's gossip topics (<c>granary/topics/1</c>): subscribe (a stream of
+/// <see cref="TopicEvent"/>s), publish, and list the cluster's topics. The silo joins the topic's
+/// swarm among the silos on the client's behalf. What the CLI's <c>granary gossip</c> and
+/// <c>granary cluster watch</c> and the <c>*-GossipMessage</c> cmdlets use. Every request carries
+/// the cluster's admin token.
+/// </summary>
+public sealed class GossipClient : IAsyncDisposable
+{
+    private readonly SiloSession _session;
+    private readonly byte[] _token;
+
+    private GossipClient(SiloSession session, SiloTicket silo, string token)
+    {
+        (_session, Silo) = (session, silo);
+        _token = Encoding.UTF8.GetBytes(token);
+    }
+
+    /// <summary>The silo this client talks to.</summary>
+    public SiloTicket Silo { get; }
+
+    /// <summary>Connects to <paramref name="silo"/>; the token is checked with the first request.</summary>
+    /// <exception cref="Granary.Transport.QuicException">The silo could not be reached or is not that node.</exception>
+    public static async Task<GossipClient> ConnectAsync(SiloTicket silo, string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(token);
+        return new GossipClient(await SiloSession.ConnectAsync(silo, TopicsProtocol.Alpn, cancellationToken).ConfigureAwait(false), silo, token);
+    }
+
+    /// <summary>
+    /// Subscribes to <paramref name="topic"/> through the silo: its events as they happen, starting
+    /// with <see cref="TopicEventKind.Joined"/> once the silo is in the swarm, until cancelled (or
+    /// the silo stops: the sequence ends).
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="name">Its name, if known (the silo records it for <see cref="ListAsync"/>).</param>
+    /// <param name="cancellationToken">Ends the subscription.</param>
+    /// <exception cref="BlobProtocolException">Refused (401 wrong token, 503 the silo is stopping).</exception>
+    public async IAsyncEnumerable<TopicEvent> SubscribeAsync(TopicId topic, string? name, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using Granary.Transport.QuicStream stream = await SendAsync(new TopicSubscribeRequest(topic, name), cancellationToken).ConfigureAwait(false);
+        while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block)
+        {
+            if (Series(block) is not { } reply)
+            {
+                yield break;
+            }
+
+            yield return TopicEvent.Parse(reply);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="content"/> on <paramref name="topic"/> through the silo; returns once the silo handed it to the swarm.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="name">Its name, if known.</param>
+    /// <param name="content">At most the silos' message size limit (4 KiB by default).</param>
+    /// <param name="scope">The whole swarm (default), or the silo's direct neighbours only.</param>
+    /// <param name="cancellationToken">Cancels the wait for the answer.</param>
+    /// <exception cref="BlobProtocolException">Refused (401 wrong token, 413 too large, 503 the silo is stopping).</exception>
+    public async Task PublishAsync(TopicId topic, string? name, ReadOnlyMemory<byte> content, DeliveryScope scope = DeliveryScope.Swarm, CancellationToken cancellationToken = default)
+    {
+        await using Granary.Transport.QuicStream stream = await SendAsync(new TopicPublishRequest(topic, name, content, scope), cancellationToken).ConfigureAwait(false);
+        await BlobReply.ReadAsync<OkReply>(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every topic the cluster knows, oldest first, with the silos in its swarm now.</summary>
+    /// <exception cref="BlobProtocolException">Refused (401 wrong token).</exception>
+    public async Task<IReadOnlyList<TopicReport>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using Granary.Transport.QuicStream stream = await SendAsync(new TopicListRequest(), cancellationToken).ConfigureAwait(false);
+        var reports = new List<TopicReport>();
+        while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block && Series(block) is { } reply)
+        {
+            reports.Add(TopicReport.Parse(reply));
+        }
+
+        return reports;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _session.DisposeAsync();
+
+    /// <summary>A block of a series: null at its end, the error it carries thrown.</summary>
+    private static MetadataBlock? Series(MetadataBlock block)
+    {
+        long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
+        return status != (long)BlobStatus.Ok ? throw ErrorReply.From(block, status).ToException()
+            : SeriesEnd.Is(block) ? null
+            : block;
+    }
+
+    private async Task<Granary.Transport.QuicStream> SendAsync(TopicRequest request, CancellationToken cancellationToken)
+    {
+        Granary.Transport.QuicStream stream = await _session.Connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await (request with { Token = _token }).ToBlock().WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+            stream.CompleteWrites();
+            return stream;
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}
