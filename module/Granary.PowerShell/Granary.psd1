@@ -30,6 +30,10 @@
         'Stop-BlobTransfer'
         'Send-BlobTransferVoucher'
         'New-BlobTransferGrant'
+        'Receive-GossipMessage'
+        'Send-GossipMessage'
+        'Get-GossipTopic'
+        'Watch-GranaryCluster'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

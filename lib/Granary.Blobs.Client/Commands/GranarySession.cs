@@ -96,6 +96,11 @@ public sealed class GranarySession : IAsyncDisposable
     public Task<Granary.Blobs.Client.Transfers.TransferClient> ConnectTransfersAsync(CancellationToken cancellationToken) =>
         Granary.Blobs.Client.Transfers.TransferClient.ConnectAsync(Silo, _token, cancellationToken);
 
+    /// <summary>A client of this session's silo's gossip topics (<c>granary/topics/1</c>) with the session's token; the caller disposes it.</summary>
+    /// <exception cref="QuicException">The silo could not be reached.</exception>
+    public Task<Granary.Blobs.Client.Gossip.GossipClient> ConnectGossipAsync(CancellationToken cancellationToken) =>
+        Granary.Blobs.Client.Gossip.GossipClient.ConnectAsync(Silo, _token, cancellationToken);
+
     /// <summary>A client of another silo with this session's token (for multi-provider downloads); the caller disposes it.</summary>
     internal Task<BlobClient> ConnectToAsync(SiloTicket silo, CancellationToken cancellationToken) =>
         BlobClient.ConnectAsync(silo, _token, cancellationToken);
