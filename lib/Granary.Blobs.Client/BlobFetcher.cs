@@ -178,10 +178,21 @@ public sealed class BlobFetcher(BlobClient client, SiloConnector connect)
     /// <summary>The asked silo if it holds the blob, the other replicas, then the extra providers; each node once.</summary>
     private async Task<IReadOnlyList<SiloTicket>> CandidatesAsync(Blake3Hash hash, CancellationToken cancellationToken)
     {
-        IReadOnlyList<SiloTicket> replicas = await _client.LocateAsync(hash, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SiloTicket> replicas;
+        bool here;
+        try
+        {
+            replicas = await _client.LocateAsync(hash, cancellationToken).ConfigureAwait(false);
 
-        // A silo that is not in a cluster and lacks the blob throws above; an empty answer is an older silo's "here".
-        bool here = replicas.Count == 0 || replicas.Any(IsAsked);
+            // An empty answer is an older silo's "here".
+            here = replicas.Count == 0 || replicas.Any(IsAsked);
+        }
+        catch (BlobProtocolException missing) when (missing.Status is BlobStatus.NotFound or BlobStatus.Gone && ExtraProviders.Count > 0)
+        {
+            // The cluster lacks it (a silo alone says so with a 404), but providers from elsewhere (--also-from, a swarm) may not.
+            (replicas, here) = ([], false);
+        }
+
         var candidates = new List<SiloTicket>();
         foreach (SiloTicket silo in (here ? [_client.Silo] : Array.Empty<SiloTicket>()).Concat(replicas).Concat(ExtraProviders))
         {

@@ -20,6 +20,13 @@ public sealed class BlobsServerOptions
     /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Serve reads only (get, get-collection, info, locate, observe): a client's seeder
+    /// (<c>granary serve</c>) shares what it downloaded, nothing more. Writes, deletes, extends and
+    /// cluster commands are refused (401). Default: false (a silo).
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
     /// <summary>Checks the options; the handler calls it when it is created.</summary>
     /// <exception cref="ArgumentException">A value out of range; the message names the option and what is allowed.</exception>
     public void Validate()

@@ -1,17 +1,21 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using Granary.Blobs.Client;
+using Granary.Blobs.Client.Gossip;
 using Granary.Blobs.Commands;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
+using Granary.Cli.Gossip;
 using Granary.Hashing;
 using Granary.Storage.Blobs;
 
 namespace Granary.Cli.Blobs;
 
 /// <summary>
-/// <c>granary send | get | info | extend | rm</c>: the client side of the blobs protocol.
+/// <c>granary send | get | serve | info | extend | rm</c>: the client side of the blobs protocol
+/// (<c>serve</c> and <c>get --seed</c> share blobs with the cluster's other downloaders).
 /// Exit codes: 0 done; 1 the silo refused (not found, expired, …) or data failed verification;
 /// 2 bad command line; 3 cannot reach or authenticate to the silo; 4 local file error.
 /// </summary>
@@ -84,16 +88,30 @@ internal static class BlobCommands
         });
         var more = new Option<string[]>("--also-from") { Description = "More silos holding the blob: the download is split across all of them, and survives any that fail.", HelpName = "TICKET", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force", "-f") { Description = "Replace existing files: the -o file, or files of a collection that exist with other content." };
-        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more, force };
+        var swarm = new Option<bool>("--swarm") { Description = "Also ask the blob's provider topic (gossip) who has it, and download from the seeders that answer as well as the silos; every byte is verified, so a lying seeder only costs time." };
+        var swarmWait = new Option<string>("--swarm-wait") { Description = "With --swarm: how long to collect answers before the download starts (e.g. 500ms, 2s). Default: 1s.", HelpName = "DURATION", DefaultValueFactory = _ => "1s" };
+        var seed = new Option<bool>("--seed") { Description = "After the download, keep serving the file to other downloaders (as 'granary serve' does) until Ctrl-C." };
+        var seedListen = SeedListenOption();
+        var seedData = SeedDataOption();
+        var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more, force, swarm, swarmWait, seed, seedListen, seedData };
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
             Blake3Hash hash = HashOf(parse.GetValue(target)!);
             string token = ResolveToken(parse.GetValue(tokenFile));
 
+            IReadOnlyList<SiloTicket> seeders = [];
+            if (parse.GetValue(swarm))
+            {
+                TimeSpan wait = OptionValues.TryParseDuration(parse.GetValue(swarmWait), "--swarm-wait", out TimeSpan w, out string? problem) ? w : throw new FormatException(problem);
+                await using GossipClient gossip = await GossipClient.ConnectAsync(client.Silo, token, ct).ConfigureAwait(false);
+                seeders = await ProviderDiscovery.FindAsync(gossip, hash, wait, ct).ConfigureAwait(false);
+                Console.Error.WriteLine(seeders.Count == 0 ? "granary: no seeder answered on the swarm" : $"granary: {seeders.Count} seeder(s) answered: {string.Join(", ", seeders)}");
+            }
+
             // In a cluster the blob may live on other silos than the one asked: the fetcher uses every replica.
             var fetcher = new BlobFetcher(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel))
             {
-                ExtraProviders = [.. (parse.GetValue(more) ?? []).Select(SiloTicket.Parse)],
+                ExtraProviders = [.. (parse.GetValue(more) ?? []).Select(SiloTicket.Parse), .. seeders],
             };
             FetchPlan plan = await fetcher.PlanAsync(hash, ct).ConfigureAwait(false);
             await using (plan.ConfigureAwait(false))
@@ -114,7 +132,23 @@ internal static class BlobCommands
             }
 
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
+            if (parse.GetValue(seed))
+            {
+                string path = Path.GetFullPath(parse.GetValue(output)!);
+                if (!File.Exists(path))
+                {
+                    throw new FormatException($"--seed serves a file; {hash} is a collection (written as the directory {path}): serve its files with 'granary serve'");
+                }
+
+                await using GossipClient gossip = await GossipClient.ConnectAsync(client.Silo, token, ct).ConfigureAwait(false);
+                await Seeder.RunAsync([path], parse.GetValue(seedData)!, IPEndPoint.Parse(parse.GetValue(seedListen)!), gossip, token, ct).ConfigureAwait(false);
+            }
         }, ct));
+
+        var serveFiles = new Argument<string[]>("FILE") { Description = "Files to share (each is one blob).", Arity = ArgumentArity.OneOrMore };
+        var serve = new Command("serve", "Share files with the cluster's downloaders: store them here, serve them read-only over QUIC, and answer their provider topics (for 'granary get --swarm') until Ctrl-C. Prints 'seeding <hash>  <file>  at <ticket>'.") { serveFiles, silo, tokenFile, seedListen, seedData };
+        serve.SetAction((parse, ct) => RunClientAsync(parse, silo, tokenFile, GossipClient.ConnectAsync, gossip =>
+            Seeder.RunAsync([.. parse.GetValue(serveFiles)!.Select(Path.GetFullPath)], parse.GetValue(seedData)!, IPEndPoint.Parse(parse.GetValue(seedListen)!), gossip, ResolveToken(parse.GetValue(tokenFile)), ct), ct));
 
         var infoTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
         var info = new Command("info", "Show a blob's size and lifetime.") { infoTarget, silo, tokenFile };
@@ -143,8 +177,24 @@ internal static class BlobCommands
             Console.WriteLine($"deleted {hash}");
         }, ct));
 
-        return [send, get, info, extend, rm];
+        return [send, get, serve, info, extend, rm];
     }
+
+    private static Option<string> SeedListenOption()
+    {
+        var listen = new Option<string>("--seed-listen") { Description = "Where a seeder (serve, get --seed) serves QUIC: an address downloaders can reach and a port (0 = any free port). Default: 127.0.0.1:0.", HelpName = "HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:0" };
+        listen.Validators.Add(result =>
+        {
+            if (!IPEndPoint.TryParse(result.GetValueOrDefault<string>() ?? string.Empty, out _))
+            {
+                result.AddError($"--seed-listen '{result.GetValueOrDefault<string>()}' is not an IP address and port: use HOST:PORT, e.g. 192.0.2.10:4434 or 127.0.0.1:0.");
+            }
+        });
+        return listen;
+    }
+
+    private static Option<string> SeedDataOption() =>
+        new("--seed-data") { Description = "Where a seeder keeps its copies and its node key. Default: .granary-seed.", HelpName = "DIR", DefaultValueFactory = _ => ".granary-seed" };
 
     private static void WarnIfShortened(TimeSpan? asked, DateTimeOffset askedAt, BlobInfo granted)
     {
