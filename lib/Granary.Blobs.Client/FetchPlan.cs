@@ -88,7 +88,7 @@ public sealed class FetchPlan : IAsyncDisposable
 
             DownloadReport files = await new Downloader(_providers)
                 .DownloadCollectionAsync(Hash, collection, path, SplitStrategy.Split, progress, overwrite, cancellationToken).ConfigureAwait(false);
-            return used with { Dropped = Merge(files.Failures) };
+            return used with { Dropped = Merge(files.Failures), BytesByProvider = files.BytesByProvider };
         }
 
         DownloadTargets.CheckFile(path, overwrite);
@@ -96,12 +96,20 @@ public sealed class FetchPlan : IAsyncDisposable
         {
             var perBlock = progress is null ? null : new InlineProgress<(long Done, long Total)>(p => progress.Report(p.Done));
             FileDownloadResult file = await BlobDownload.ToFileAsync(_providers[0], Hash, path, perBlock, _checkpointBytes, overwrite, cancellationToken).ConfigureAwait(false);
-            return used with { Resumed = file.Resumed, Discarded = file.Discarded, Warnings = [.. _warnings, .. file.Warnings] };
+            return used with
+            {
+                Resumed = file.Resumed, Discarded = file.Discarded, Warnings = [.. _warnings, .. file.Warnings],
+                BytesByProvider = new Dictionary<SiloTicket, long> { [_providers[0].Silo] = file.Fetched },
+            };
         }
 
         DownloadReport pieces = await new Downloader(_providers) { CheckpointBytes = _checkpointBytes }
             .DownloadAsync(Hash, path, SplitStrategy.Split, progress, overwrite, cancellationToken).ConfigureAwait(false);
-        return used with { Resumed = pieces.Resumed, Discarded = pieces.Discarded, Warnings = [.. _warnings, .. pieces.Warnings], Dropped = Merge(pieces.Failures) };
+        return used with
+        {
+            Resumed = pieces.Resumed, Discarded = pieces.Discarded, Warnings = [.. _warnings, .. pieces.Warnings], Dropped = Merge(pieces.Failures),
+            BytesByProvider = pieces.BytesByProvider,
+        };
     }
 
     /// <inheritdoc/>

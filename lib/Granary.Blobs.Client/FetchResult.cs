@@ -17,6 +17,9 @@ public sealed record FetchResult(Blake3Hash Hash, string Path, long Size, bool I
     /// <summary>Bytes an earlier attempt had recorded that no longer verified and were fetched again.</summary>
     public long Discarded { get; init; }
 
+    /// <summary>Verified bytes each provider delivered in this attempt (for a collection: the files' bytes; a single provider's own download counts what it fetched).</summary>
+    public IReadOnlyDictionary<SiloTicket, long> BytesByProvider { get; init; } = new Dictionary<SiloTicket, long>();
+
     /// <summary>What the user should be told (the blob only looked like a collection, an ignored record, bytes fetched again), one clause each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -129,6 +129,14 @@ internal static class BlobCommands
                 {
                     Console.Error.WriteLine($"granary: dropped {other}: {reason}");
                 }
+
+                if (result.BytesByProvider.Count > 1 || parse.GetValue(swarm))
+                {
+                    foreach (var (other, bytes) in result.BytesByProvider.OrderByDescending(p => p.Value))
+                    {
+                        Console.Error.WriteLine($"granary: {bytes} bytes from {other}{(seeders.Any(s => s.Node == other.Node) ? " (seeder)" : string.Empty)}");
+                    }
+                }
             }
 
             Console.WriteLine($"{hash}  {parse.GetValue(output)}");
