@@ -82,6 +82,42 @@ public sealed class GossipNetTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => _nodes[0].Subscription!.BroadcastAsync(huge).GetAwaiter().GetResult());
     }
 
+    [Fact]
+    public async Task A_peer_flooding_joins_and_forward_joins_of_made_up_peers_leaves_the_views_bounded_and_every_topic_working()
+    {
+        // A second topic on two of the nodes, to see that it is not disturbed.
+        TopicId other = TopicId.FromName("granary-test/net/other");
+        await using GossipSubscription otherA = _nodes[0].Gossip.Subscribe(other, []);
+        await using GossipSubscription otherB = _nodes[1].Gossip.Subscribe(other, [_nodes[0].Gossip.Self]);
+        await Until(() => otherB.Neighbors.Count > 0, "the second topic's pair is linked");
+
+        Node target = _nodes[7];
+        using var identity = NodeIdentity.CreateEphemeral();
+        await using QuicEndpoint raw = QuicEndpoint.Bind(new QuicEndpointOptions { Identity = identity });
+        await using QuicConnection connection = await raw.ConnectAsync(target.Gossip.Self.Address, target.Gossip.Self.Node, GossipWire.Alpn);
+        await using (QuicStream stream = await connection.OpenUnidirectionalStreamAsync())
+        {
+            var rng = new Random(7);
+            for (int i = 0; i < 2000; i++)
+            {
+                await GossipWire.Encode(Topic, new JoinMessage<SiloTicket>()).WriteAsync(stream, CancellationToken.None);
+                // Peers nobody runs: ports on 127.0.0.1 where nothing listens, each with a fresh node id.
+                using var made = NodeIdentity.CreateEphemeral();
+                var ghost = new SiloTicket(made.Id, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1 + rng.Next(1000)));
+                await GossipWire.Encode(Topic, new ForwardJoinMessage<SiloTicket>(ghost, GossipWire.MaxTimeToLive)).WriteAsync(stream, CancellationToken.None);
+            }
+
+            stream.CompleteWrites();
+        }
+
+        await Task.Delay(1000);
+        Assert.All(_nodes, n => Assert.InRange(n.Subscription!.Neighbors.Count, 0, new GossipOptions().ActiveViewCapacity));
+        await _nodes[2].Subscription!.BroadcastAsync("after the flood"u8.ToArray());
+        await Until(() => _nodes.Where(n => n.Index != 2).All(n => n.Received.Contains("after the flood")), "the broadcast after the flood everywhere");
+        await otherA.BroadcastAsync("other topic"u8.ToArray());
+        await Until(() => otherB.Events.TryPeek(out _), "the second topic's broadcast");
+    }
+
     private static async Task SendAsync(QuicConnection connection, MetadataBlock block)
     {
         await using QuicStream stream = await connection.OpenUnidirectionalStreamAsync();

@@ -37,6 +37,22 @@ public sealed class HyParViewTests
         Assert.DoesNotContain(8, node.ActiveView);
     }
 
+    [Fact]
+    public void A_neighbour_that_joins_again_is_not_announced_again_and_a_walk_longer_than_ARWL_is_cut_to_it()
+    {
+        // Defences against a peer that floods: repeated joins would each send forward-joins to
+        // every other neighbour, and a walk of 64 hops would cross the whole swarm.
+        TopicState<int> node = WithNeighbours(0, [1, 2, 3]);
+        node.Handle(Recv(9, new JoinMessage<int>()), T0);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Empty(node.Handle(Recv(9, new JoinMessage<int>()), T0).OfType<OutEvent<int>.SendMessage>());
+        }
+
+        IReadOnlyList<OutEvent<int>> walking = node.Handle(Recv(1, new ForwardJoinMessage<int>(8, 64)), T0);
+        Assert.Equal(5, Assert.Single(Sends<ForwardJoinMessage<int>>(walking)).Message.TimeToLive); // ARWL 6, one hop taken
+    }
+
     [Theory]
     [InlineData(0)] // the walk's end: time to live spent
     [InlineData(5)] // or a node whose only neighbour is the sender

@@ -71,6 +71,13 @@ internal sealed class HyParView<TPeer>(TPeer self, GossipOptions options, Random
         switch (message)
         {
             case JoinMessage<TPeer>:
+                // A join from a neighbour is not news: announcing it again would let one peer
+                // flood the swarm with forward-joins, four or so per frame it sends.
+                if (Contains(_active, from))
+                {
+                    break;
+                }
+
                 AddActive(from, NeighborPriority.High, announce: true, output);
                 foreach (TPeer other in _active.Where(p => !Same(p, from)).ToList())
                 {
@@ -189,6 +196,8 @@ internal sealed class HyParView<TPeer>(TPeer self, GossipOptions options, Random
 
     private void OnForwardJoin(TPeer from, ForwardJoinMessage<TPeer> forward, List<OutEvent<TPeer>> output)
     {
+        // A walk is never longer than this swarm's own: a peer cannot send one around for 64 hops.
+        forward = forward with { TimeToLive = Math.Min(forward.TimeToLive, options.ActiveRandomWalkLength) };
         TPeer joiner = forward.Peer;
         if (IsSelf(joiner))
         {
