@@ -30,6 +30,11 @@ if (args.Length > 0 && args[0] == "gossip-sim")
     return Granary.Bench.GossipBench.Run(args);
 }
 
+if (args.Length > 0 && args[0] == "gossip-net")
+{
+    return await Granary.Bench.GossipNetBench.RunAsync();
+}
+
 if (args.Length != 2 || args[0] != "verified")
 {
     Console.Error.WriteLine("usage: Granary.Bench verified FILE | quic-serve ... | quic-fetch ...");
