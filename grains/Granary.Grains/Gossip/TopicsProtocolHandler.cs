@@ -16,8 +16,6 @@ namespace Granary.Grains.Gossip;
 /// </summary>
 public sealed partial class TopicsProtocolHandler(GossipService gossip, string adminToken, Func<NodeId, bool> isTrusted, ILogger<TopicsProtocolHandler> logger) : IProtocolHandler
 {
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
-
     private readonly byte[] _token = Encoding.UTF8.GetBytes(adminToken);
 
     /// <inheritdoc/>
@@ -27,58 +25,17 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
         return connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, shutdown), shutdown);
     }
 
-    private async Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown)
+    private Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown) =>
+        RequestStream.ServeAsync(stream, block => DispatchAsync(connection, block, stream, shutdown), error => ToErrorReply(error, shutdown), error => RequestFailed(logger, error), shutdown);
+
+    private async Task DispatchAsync(QuicConnection connection, MetadataBlock block, QuicStream stream, CancellationToken shutdown)
     {
-        await using (stream.ConfigureAwait(false))
+        TopicRequest request = TopicRequest.Parse(block);
+        if (!isTrusted(connection.RemoteNodeId) && !CryptographicOperations.FixedTimeEquals(request.Token.Span, _token))
         {
-            try
-            {
-                MetadataBlock? block;
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
-                {
-                    timeout.CancelAfter(HeaderTimeout);
-                    block = await MetadataBlock.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
-                }
-
-                if (block is not null)
-                {
-                    TopicRequest request = TopicRequest.Parse(block);
-                    if (!isTrusted(connection.RemoteNodeId) && !CryptographicOperations.FixedTimeEquals(request.Token.Span, _token))
-                    {
-                        throw new BlobProtocolException(BlobStatus.Unauthorized, "wrong token: gossip topics need this cluster's admin token");
-                    }
-
-                    await DispatchAsync(connection, request, stream, shutdown).ConfigureAwait(false);
-                }
-            }
-            catch (QuicException)
-            {
-                // The other end went away mid-request.
-                return;
-            }
-            catch (Exception error) when (ToErrorReply(error, shutdown) is { } reply)
-            {
-                if (reply.Code == BlobStatus.Internal)
-                {
-                    RequestFailed(logger, error);
-                }
-
-                try
-                {
-                    await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
-                }
-                catch (Exception gone) when (gone is QuicException or OperationCanceledException)
-                {
-                    // Nobody left to tell.
-                }
-            }
-
-            stream.CompleteWrites();
+            throw new BlobProtocolException(BlobStatus.Unauthorized, "wrong token: gossip topics need this cluster's admin token");
         }
-    }
 
-    private async Task DispatchAsync(QuicConnection connection, TopicRequest request, QuicStream stream, CancellationToken shutdown)
-    {
         switch (request)
         {
             case TopicSubscribeRequest subscribe:

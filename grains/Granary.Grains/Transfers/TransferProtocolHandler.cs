@@ -18,8 +18,6 @@ namespace Granary.Grains.Transfers;
 /// </summary>
 public sealed partial class TransferProtocolHandler(TransferService service, string adminToken, Func<NodeId, bool> isTrusted, ILogger<TransferProtocolHandler> logger) : IProtocolHandler
 {
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
-
     private readonly byte[] _token = Encoding.UTF8.GetBytes(adminToken);
 
     /// <inheritdoc/>
@@ -29,49 +27,8 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
         return connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, shutdown), shutdown);
     }
 
-    private async Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown)
-    {
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                MetadataBlock? block;
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown))
-                {
-                    timeout.CancelAfter(HeaderTimeout);
-                    block = await MetadataBlock.ReadAsync(stream, timeout.Token).ConfigureAwait(false);
-                }
-
-                if (block is not null)
-                {
-                    await DispatchAsync(connection, block, stream, shutdown).ConfigureAwait(false);
-                }
-            }
-            catch (QuicException)
-            {
-                // The other end went away mid-request.
-                return;
-            }
-            catch (Exception error) when (ToErrorReply(error) is { } reply)
-            {
-                if (reply.Code == BlobStatus.Internal)
-                {
-                    RequestFailed(logger, error);
-                }
-
-                try
-                {
-                    await reply.WriteAsync(stream, shutdown).ConfigureAwait(false);
-                }
-                catch (Exception gone) when (gone is QuicException or OperationCanceledException)
-                {
-                    // Nobody left to tell.
-                }
-            }
-
-            stream.CompleteWrites();
-        }
-    }
+    private Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown) =>
+        RequestStream.ServeAsync(stream, block => DispatchAsync(connection, block, stream, shutdown), ToErrorReply, error => RequestFailed(logger, error), shutdown);
 
     private async Task DispatchAsync(QuicConnection connection, MetadataBlock block, QuicStream stream, CancellationToken cancellationToken)
     {
