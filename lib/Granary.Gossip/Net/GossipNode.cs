@@ -268,7 +268,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         {
             try
             {
-                while (await MetadataBlock.ReadAsync(stream, shutdown).ConfigureAwait(false) is { } block)
+                // Buffered: a frame's length and body would otherwise be two reads into the native library.
+                var buffered = new BufferedStream(stream, 64 * 1024);
+                while (await MetadataBlock.ReadAsync(buffered, shutdown).ConfigureAwait(false) is { } block)
                 {
                     (TopicId topic, GossipMessage<SiloTicket> message) = GossipWire.Decode(block, _options.MaxMessageSize);
                     Input(topic, new InEvent<SiloTicket>.RecvMessage(from, message));
@@ -296,6 +298,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     /// <summary>One peer's outgoing link: a bounded queue and the task that connects and writes it.</summary>
     private sealed class Outbox(GossipNode node, SiloTicket peer)
     {
+        /// <summary>Most bytes of queued frames written at once: 64 KiB.</summary>
+        private const int BatchBytes = 64 * 1024;
+
         private readonly Channel<MetadataBlock> _queue = Channel.CreateBounded<MetadataBlock>(new BoundedChannelOptions(SendQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         private volatile bool _closing;
 
@@ -324,9 +329,20 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
                     QuicStream stream = await connection.OpenUnidirectionalStreamAsync(stop).ConfigureAwait(false);
                     await using (stream.ConfigureAwait(false))
                     {
-                        await foreach (MetadataBlock block in _queue.Reader.ReadAllAsync(stop).ConfigureAwait(false))
+                        // Whatever is queued goes out in one write: each write crosses into the
+                        // native QUIC library, and at hundreds of messages a second per link the
+                        // crossings, not the bytes, were the cost (bench/RESULTS.md, gossip).
+                        var batch = new MemoryStream();
+                        while (await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                         {
-                            await block.WriteAsync(stream, stop).ConfigureAwait(false);
+                            batch.SetLength(0);
+                            while (batch.Length < BatchBytes && _queue.Reader.TryRead(out MetadataBlock? block))
+                            {
+                                byte[] frame = block.ToFrame();
+                                batch.Write(frame, 0, frame.Length);
+                            }
+
+                            await stream.WriteAsync(batch.GetBuffer().AsMemory(0, (int)batch.Length), stop).ConfigureAwait(false);
                         }
 
                         stream.CompleteWrites();
