@@ -33,7 +33,7 @@ public abstract class GossipCmdlet : GranaryCmdlet
     /// Ctrl-C; a loss from reading too slowly is a
     /// warning. The silo ending the subscription (it is stopping) is an error.
     /// </summary>
-    protected static async Task FollowAsync(GossipClient client, TopicId topic, string name, int? count, ICommandHost host, Func<TopicEvent, bool> output)
+    protected static async Task FollowAsync(GossipClient client, TopicId topic, string? name, int? count, ICommandHost host, Func<TopicEvent, bool> output)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(host);
@@ -44,7 +44,7 @@ public abstract class GossipCmdlet : GranaryCmdlet
             switch (e.Kind)
             {
                 case TopicEventKind.Joined:
-                    host.Verbose($"Subscribed to {name} ({topic}) through {client.Silo}; {e.Count} other silos in its swarm.");
+                    host.Verbose($"Subscribed to {name ?? topic.ToString()} ({topic}) through {client.Silo}; {e.Count} other silos in its swarm.");
                     break;
                 case TopicEventKind.Received:
                     if (output(e) && ++received == count)
@@ -62,6 +62,6 @@ public abstract class GossipCmdlet : GranaryCmdlet
             }
         }
 
-        throw new GranaryCommandException(new(CommandErrorKind.Unreachable, $"The silo {client.Silo} ended the subscription to {name} (it is stopping): subscribe through another silo.", name));
+        throw new GranaryCommandException(new(CommandErrorKind.Unreachable, $"The silo {client.Silo} ended the subscription to {name ?? topic.ToString()} (it is stopping): subscribe through another silo.", topic.ToString()));
     }
 }

@@ -33,7 +33,7 @@ public sealed class ReceiveGossipMessageCmdlet : GossipCmdlet
         string topic = Topic;
         TopicId id = TopicId.FromText(topic);
         int? count = Count;
-        RunGossip(Session, (client, host) => FollowAsync(client, id, topic, count, host, e =>
+        RunGossip(Session, (client, host) => FollowAsync(client, id, TopicId.NameOf(topic), count, host, e =>
         {
             host.Output(GossipMessage.Of(topic, id, e));
             return true;

@@ -58,12 +58,19 @@ public sealed class SendGossipMessageCmdlet : GossipCmdlet
 
                 try
                 {
-                    await client.PublishAsync(id, topic, content, scope, host.CancellationToken).ConfigureAwait(false);
+                    if (!await client.PublishAsync(id, TopicId.NameOf(topic), content, scope, host.CancellationToken).ConfigureAwait(false))
+                    {
+                        host.Warning($"An identical message went out on {topic} less than 90 s ago; a message's id is its content's hash, so this repeat reached no one. Add a counter or a time to make messages distinct.");
+                    }
                 }
                 catch (BlobProtocolException refused) when (refused.Status is BlobStatus.TooLarge or BlobStatus.BadRequest)
                 {
                     // About this message only: the others still go.
                     host.Report(CommandErrors.From(refused, topic) ?? new(CommandErrorKind.InvalidRequest, refused.Message, topic, refused));
+                }
+                catch (ArgumentException tooLarge)
+                {
+                    host.Report(new(CommandErrorKind.InvalidArgument, tooLarge.Message.Replace(" (Parameter 'content')", string.Empty, StringComparison.Ordinal), topic, tooLarge));
                 }
             }
         });

@@ -64,6 +64,14 @@ public sealed class GossipTopicTests(PostgresFixture postgres) : IClassFixture<P
         Subscriber leaving = subscribers.Single(s => s.Silo == cluster.Silos[2]);
         await leaving.DisposeAsync();
         await cluster.WaitForAsync(async () => !(await ListAsync(cluster, topic)).Silos.Contains(cluster.Silos[2].Ticket), "silo 2 left the topic", Patience);
+        // The dead silo is dropped for good: no storm of retries (each would log a "dropped" line).
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        foreach (SiloProcess survivor in cluster.Running)
+        {
+            int retries = survivor.Log.Split('\n').Count(l => l.Contains("dropped", StringComparison.Ordinal) && l.Contains(dead.Ticket.Node.ToString(), StringComparison.Ordinal));
+            Assert.True(retries <= 6, $"{survivor.Ticket} dropped the dead silo {retries} times:\n{survivor.Log[Math.Max(0, survivor.Log.Length - 3000)..]}");
+        }
+
         await cancel.CancelAsync();
         foreach (Subscriber s in subscribers)
         {

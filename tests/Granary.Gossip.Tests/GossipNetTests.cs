@@ -17,11 +17,15 @@ public sealed class GossipNetTests : IAsyncLifetime
     private static readonly TopicId Topic = TopicId.FromName("granary-test/net");
     private readonly List<Node> _nodes = [];
 
+    /// <summary>The swarm's own nodes: what the nodes dial, as a silo dials only its cluster's serving members.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SiloTicket, bool> _members = new();
+
     public async Task InitializeAsync()
     {
         for (int i = 0; i < 10; i++)
         {
-            Node node = Node.Start(seed: i);
+            Node node = Node.Start(seed: i, dials: peer => _members.ContainsKey(peer));
+            _members[node.Gossip.Self] = true;
             // Each joins through one or two earlier nodes, as a client given a few silos would.
             IReadOnlyList<SiloTicket> bootstrap = i == 0 ? [] : [_nodes[(i * 7) % i].Gossip.Self, _nodes[i - 1].Gossip.Self];
             node.Subscription = node.Gossip.Subscribe(Topic, [.. bootstrap.Distinct()]);
@@ -112,6 +116,7 @@ public sealed class GossipNetTests : IAsyncLifetime
 
         await Task.Delay(1000);
         Assert.All(_nodes, n => Assert.InRange(n.Subscription!.Neighbors.Count, 0, new GossipOptions().ActiveViewCapacity));
+        Assert.All(_nodes, n => Assert.All(n.Subscription!.Neighbors, p => Assert.True(_members.ContainsKey(p), $"{p} is not one of the swarm's nodes")));
         await _nodes[2].Subscription!.BroadcastAsync("after the flood"u8.ToArray());
         await Until(() => _nodes.Where(n => n.Index != 2).All(n => n.Received.Contains("after the flood")), "the broadcast after the flood everywhere");
         await otherA.BroadcastAsync("other topic"u8.ToArray());
@@ -188,11 +193,11 @@ public sealed class GossipNetTests : IAsyncLifetime
 
         public List<NodeId> Down { get; } = [];
 
-        public static Node Start(int seed)
+        public static Node Start(int seed, Func<SiloTicket, bool> dials)
         {
             NodeIdentity identity = NodeIdentity.CreateEphemeral();
             ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, ApplicationProtocols = [GossipWire.Alpn] }, [GossipWire.Alpn]);
-            var gossip = new GossipNode(router.Endpoint, seed: seed);
+            var gossip = new GossipNode(router.Endpoint, seed: seed, dials: dials);
             router.Serve(new Dictionary<string, IProtocolHandler> { [GossipWire.Alpn] = gossip });
             return new Node(seed, identity, router, gossip);
         }

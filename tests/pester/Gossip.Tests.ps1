@@ -11,8 +11,8 @@ BeforeAll {
 
     # Starts SCRIPT (which gets $session and the module's path) in a thread job and waits until its
     # subscription is in place: the cmdlet says so on its verbose stream once the silo joined.
-    function Start-Listener ([scriptblock] $Script) {
-        $job = Start-ThreadJob -ScriptBlock $Script -ArgumentList $session, $paths.Module
+    function Start-Listener ([scriptblock] $Script, [object] $Through = $session) {
+        $job = Start-ThreadJob -ScriptBlock $Script -ArgumentList $Through, $paths.Module
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         while (-not ($job.Verbose | Where-Object { "$_" -like 'Subscribed to*' })) {
             if ($job.State -in 'Failed', 'Completed' -or $clock.Elapsed.TotalSeconds -gt 20) {
@@ -86,21 +86,28 @@ Describe 'Get-GossipTopic' {
 }
 
 Describe 'Watch-GranaryCluster' {
-    It 'outputs the cluster events published on the topic as objects, and warns about anything else there' {
-        $watch = Start-Listener -Script {
+    It 'outputs the cluster events the silos publish as objects, and clients may not publish there' {
+        # A silo of its own: the event is its stop.
+        $watched = Start-GranaryTestSilo
+        $watchedSession = Connect-GranaryCluster -TicketFile $watched.TicketFile -TokenFile $watched.TokenFile -PassThru
+        $watch = Start-Listener -Through $watchedSession -Script {
             param($session, $module)
             Import-Module $module
             Watch-GranaryCluster -Count 1 -Session $session -Verbose
         }
-        Send-GossipMessage -Topic 'granary/cluster-events' -Message 'not an event' -Session $session -ErrorAction Stop
-        Send-GossipMessage -Topic 'granary/cluster-events' -Message '{"event":"draining","silo":"granary:x@127.0.0.1:1","time":"2026-12-03T07:00:00+00:00"}' -Session $session -ErrorAction Stop
-        $out = @(Receive-Job $watch -Wait -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue)
+
+        $refused = $null
+        Send-GossipMessage -Topic 'granary/cluster-events' -Message '{"event":"silo-started","silo":"forged","time":"2026-12-03T07:00:00+00:00"}' -Session $watchedSession -ErrorVariable refused -ErrorAction SilentlyContinue
+        "$refused" | Should -BeLike '*only the silos publish on granary/cluster-events*'
+
+        & kill -TERM $watched.Process.Id  # a graceful stop: SIGKILL would say nothing
+        $out = @(Receive-Job $watch -Wait -ErrorAction SilentlyContinue)
+        Remove-Job $watch
         $out.Count | Should -Be 1
         $out[0] | Should -BeOfType Granary.Gossip.Topics.ClusterEvent
-        $out[0].Event | Should -Be 'draining'
-        $out[0].Silo | Should -Be 'granary:x@127.0.0.1:1'
-        "$warnings" | Should -BeLike '*Not a cluster event*not an event*'
-        Remove-Job $watch
+        $out[0].Event | Should -Be 'silo-stopping'
+        $out[0].Silo | Should -Be $watched.Ticket
+        $watched | Stop-GranaryTestSilo
     }
 }
 

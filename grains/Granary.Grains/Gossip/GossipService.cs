@@ -2,6 +2,7 @@ using Granary.Blobs.Protocol;
 using Granary.Gossip.Net;
 using Granary.Gossip.Proto;
 using Granary.Gossip.Topics;
+using Granary.Hashing;
 using Granary.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -44,15 +45,34 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
     public async Task<TopicSubscriber> SubscribeAsync(TopicId topic, string? name, CancellationToken cancellationToken)
     {
         Swarm swarm = await AcquireAsync(topic, name, cancellationToken).ConfigureAwait(false);
-        var subscriber = new TopicSubscriber(s => ReleaseAsync(swarm, s), TopicEvent.Joined(swarm.OtherSilosAtJoin));
+        int others;
+        try
+        {
+            // The swarm as it is now, not as it was when this silo joined it for an earlier client.
+            GossipTopicInfo info = await grains.GetGrain<IGossipTopicGrain>(topic.ToString()).GetAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            others = info.Silos.Count(s => s.Node != node.Self.Node);
+        }
+        catch
+        {
+            await ReleaseAsync(swarm, subscriber: null).ConfigureAwait(false);
+            throw;
+        }
+
+        var subscriber = new TopicSubscriber(s => ReleaseAsync(swarm, s), TopicEvent.Joined(others));
+        foreach (SiloTicket neighbor in swarm.Subscription.Neighbors)
+        {
+            subscriber.Deliver(new TopicEvent(TopicEventKind.NeighborUp, ReadOnlyMemory<byte>.Empty, neighbor.Node, 0, DeliveryScope.Swarm, 0));
+        }
+
         swarm.Add(subscriber);
         return subscriber;
     }
 
     /// <summary>Broadcasts <paramref name="content"/> on <paramref name="topic"/> and delivers it to this silo's own subscribers.</summary>
+    /// <returns>False if an identical message went out on the topic within <see cref="GossipOptions.MessageIdRetention"/>: the swarm delivers it to no one, and neither does this silo.</returns>
     /// <exception cref="BlobProtocolException">413: larger than <see cref="GossipOptions.MaxMessageSize"/>.</exception>
     /// <exception cref="ObjectDisposedException">The silo is stopping.</exception>
-    public async Task PublishAsync(TopicId topic, string? name, ReadOnlyMemory<byte> content, DeliveryScope scope, CancellationToken cancellationToken)
+    public async Task<bool> PublishAsync(TopicId topic, string? name, ReadOnlyMemory<byte> content, DeliveryScope scope, CancellationToken cancellationToken)
     {
         if (content.Length > options.MaxMessageSize)
         {
@@ -62,6 +82,13 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
         Swarm swarm = await AcquireAsync(topic, name, cancellationToken).ConfigureAwait(false);
         try
         {
+            // A message's id is its content's hash: the swarm drops a repeat, so this silo's own
+            // subscribers must not get it either, or they would see what the others never do.
+            if (!swarm.Remember(Blake3.Hash(content.Span)))
+            {
+                return false;
+            }
+
             if (swarm.OtherSilosAtJoin > 0)
             {
                 await swarm.WaitForNeighborAsync(NeighborWait, cancellationToken).ConfigureAwait(false);
@@ -71,6 +98,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
                 ? swarm.Subscription.BroadcastAsync(content, cancellationToken)
                 : swarm.Subscription.BroadcastNeighborsAsync(content, cancellationToken)).ConfigureAwait(false);
             swarm.Deliver(new TopicEvent(TopicEventKind.Received, content.ToArray(), node.Self.Node, 0, scope, 0));
+            return true;
         }
         finally
         {
@@ -121,7 +149,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
             }
 
             GossipTopicInfo info = await grains.GetGrain<IGossipTopicGrain>(topic.ToString()).JoinAsync(node.Self, name).WaitAsync(cancellationToken).ConfigureAwait(false);
-            swarm = new Swarm(topic, node.Subscribe(topic, info.Silos), info.Silos.Count) { Users = 1 };
+            swarm = new Swarm(topic, node.Subscribe(topic, info.Silos), info.Silos.Count, options.MessageIdRetention) { Users = 1 };
             swarm.Pumping = Task.Run(() => swarm.PumpAsync(_stop.Token), CancellationToken.None);
             _swarms[topic] = swarm;
             Joined(logger, topic, info.Silos.Count);
@@ -196,10 +224,12 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
     private static partial void LeaveNotRecorded(ILogger logger, TopicId topic, string reason);
 
     /// <summary>This silo in one topic's swarm: the node's subscription and the local subscribers it feeds.</summary>
-    private sealed class Swarm(TopicId topic, GossipSubscription subscription, int otherSilosAtJoin)
+    private sealed class Swarm(TopicId topic, GossipSubscription subscription, int otherSilosAtJoin, TimeSpan retention)
     {
         private readonly List<TopicSubscriber> _local = [];
         private readonly TaskCompletionSource _firstNeighbor = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Dictionary<Blake3Hash, long> _seen = [];
+        private readonly Queue<(Blake3Hash Id, long At)> _seenOrder = new();
 
         public TopicId Topic => topic;
 
@@ -225,6 +255,32 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
             lock (_local)
             {
                 _local.Remove(subscriber);
+            }
+        }
+
+        /// <summary>Records a message id; false if it was seen within the protocol's id retention.</summary>
+        public bool Remember(Blake3Hash id)
+        {
+            lock (_seen)
+            {
+                long now = Environment.TickCount64;
+                while (_seenOrder.TryPeek(out var oldest) && now - oldest.At > retention.TotalMilliseconds)
+                {
+                    _seenOrder.Dequeue();
+                    if (_seen.TryGetValue(oldest.Id, out long at) && at == oldest.At)
+                    {
+                        _seen.Remove(oldest.Id);
+                    }
+                }
+
+                if (_seen.ContainsKey(id))
+                {
+                    return false;
+                }
+
+                _seen[id] = now;
+                _seenOrder.Enqueue((id, now));
+                return true;
             }
         }
 
@@ -268,6 +324,11 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
             {
                 await foreach (GossipEvent<SiloTicket> e in Subscription.Events.ReadAllAsync(stop).ConfigureAwait(false))
                 {
+                    if (e is GossipEvent<SiloTicket>.Received received)
+                    {
+                        Remember(Blake3.Hash(received.Content.Span));
+                    }
+
                     TopicEvent? local = e switch
                     {
                         GossipEvent<SiloTicket>.Received r => new TopicEvent(TopicEventKind.Received, r.Content, r.DeliveredFrom.Node, r.Hops, r.Scope, 0),

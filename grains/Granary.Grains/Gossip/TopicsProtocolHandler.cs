@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Granary.Blobs.Protocol;
+using Granary.Gossip.Proto;
 using Granary.Gossip.Topics;
 using Granary.Transport;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,8 @@ namespace Granary.Grains.Gossip;
 /// </summary>
 public sealed partial class TopicsProtocolHandler(GossipService gossip, string adminToken, Func<NodeId, bool> isTrusted, ILogger<TopicsProtocolHandler> logger) : IProtocolHandler
 {
+    private static readonly TopicId ClusterEventsTopic = TopicId.FromName(TopicsProtocol.ClusterEventsTopic);
+
     private readonly byte[] _token = Encoding.UTF8.GetBytes(adminToken);
 
     /// <inheritdoc/>
@@ -42,8 +45,13 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
                 await StreamEventsAsync(connection, subscribe, stream, shutdown).ConfigureAwait(false);
                 break;
             case TopicPublishRequest publish:
-                await gossip.PublishAsync(publish.Topic, publish.Name, publish.Content, publish.Scope, shutdown).ConfigureAwait(false);
-                await OkReply.Instance.WriteAsync(stream, shutdown).ConfigureAwait(false);
+                if (publish.Topic == ClusterEventsTopic && !isTrusted(connection.RemoteNodeId))
+                {
+                    throw new BlobProtocolException(BlobStatus.Unauthorized, $"only the silos publish on {TopicsProtocol.ClusterEventsTopic}: its events must be true");
+                }
+
+                bool sent = await gossip.PublishAsync(publish.Topic, publish.Name, publish.Content, publish.Scope, shutdown).ConfigureAwait(false);
+                await new TopicPublished(Duplicate: !sent).WriteAsync(stream, shutdown).ConfigureAwait(false);
                 break;
             case TopicListRequest:
                 foreach (TopicReport report in await gossip.ListAsync(shutdown).ConfigureAwait(false))

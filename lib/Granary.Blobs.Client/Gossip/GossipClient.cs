@@ -59,17 +59,27 @@ public sealed class GossipClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Most content a publish can carry in one request block: 15 KiB (the silos' own limit, 4 KiB by default, is usually lower and answered with 413).</summary>
+    public const int MaxContent = MetadataBlock.MaxLength - 1024;
+
     /// <summary>Publishes <paramref name="content"/> on <paramref name="topic"/> through the silo; returns once the silo handed it to the swarm.</summary>
+    /// <returns>False if an identical message went out on the topic within the last 90 s: a message's id is its content's hash, so the swarm delivered this one to no one.</returns>
     /// <param name="topic">The topic.</param>
     /// <param name="name">Its name, if known.</param>
     /// <param name="content">At most the silos' message size limit (4 KiB by default).</param>
     /// <param name="scope">The whole swarm (default), or the silo's direct neighbours only.</param>
     /// <param name="cancellationToken">Cancels the wait for the answer.</param>
     /// <exception cref="BlobProtocolException">Refused (401 wrong token, 413 too large, 503 the silo is stopping).</exception>
-    public async Task PublishAsync(TopicId topic, string? name, ReadOnlyMemory<byte> content, DeliveryScope scope = DeliveryScope.Swarm, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException"><paramref name="content"/> is over <see cref="MaxContent"/>.</exception>
+    public async Task<bool> PublishAsync(TopicId topic, string? name, ReadOnlyMemory<byte> content, DeliveryScope scope = DeliveryScope.Swarm, CancellationToken cancellationToken = default)
     {
+        if (content.Length > MaxContent)
+        {
+            throw new ArgumentException($"The message is {content.Length} bytes; a gossip message is at most 4096 bytes unless the silos allow more (and never over {MaxContent}).", nameof(content));
+        }
+
         await using Granary.Transport.QuicStream stream = await SendAsync(new TopicPublishRequest(topic, name, content, scope), cancellationToken).ConfigureAwait(false);
-        await BlobReply.ReadAsync<OkReply>(stream, cancellationToken).ConfigureAwait(false);
+        return !(await BlobReply.ReadAsync<TopicPublished>(stream, cancellationToken).ConfigureAwait(false)).Duplicate;
     }
 
     /// <summary>Every topic the cluster knows, oldest first, with the silos in its swarm now.</summary>

@@ -31,6 +31,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     /// <summary>Events waiting for a subscription's reader before the oldest are dropped: 1024.</summary>
     public const int EventQueueCapacity = 1024;
 
+    /// <summary>The application error code a refused connection is closed with: 403.</summary>
+    public const long RefusedCode = 403;
+
     private readonly QuicEndpoint _endpoint;
     private readonly GossipOptions _options;
     private readonly ILogger _logger;
@@ -40,14 +43,27 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     private readonly Dictionary<SiloTicket, Outbox> _outboxes = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Func<NodeId, bool> _accepts;
+    private readonly Func<SiloTicket, bool> _dials;
 
     /// <summary>A gossip node on <paramref name="endpoint"/>, which must accept <see cref="GossipWire.Alpn"/> through a router that hands its connections to this node.</summary>
     /// <param name="endpoint">The QUIC endpoint (its node id and address are this node's identity).</param>
     /// <param name="options">Protocol parameters; default: iroh-gossip's.</param>
     /// <param name="logger">Where refused frames and dropped peers are logged.</param>
     /// <param name="seed">Seed of the protocol's random choices; default: a random one.</param>
+    /// <param name="accepts">
+    /// Whose connections this node takes (by the node id the handshake proved); any other is
+    /// closed at once, before a frame is read. Default: everyone's. A silo takes only its
+    /// cluster's members: gossip topics are the cluster's, not the internet's.
+    /// </param>
+    /// <param name="dials">
+    /// Which peers this node links to: a send to any other fails at once (the peer is reported
+    /// failed), and tickets of others are dropped from forward-joins and shuffles before the
+    /// protocol sees them, so a dead or foreign peer never enters the views. Default: every peer.
+    /// A silo dials only serving members at the address they serve on.
+    /// </param>
     /// <exception cref="ArgumentException">An option out of range.</exception>
-    public GossipNode(QuicEndpoint endpoint, GossipOptions? options = null, ILogger? logger = null, int? seed = null)
+    public GossipNode(QuicEndpoint endpoint, GossipOptions? options = null, ILogger? logger = null, int? seed = null, Func<NodeId, bool>? accepts = null, Func<SiloTicket, bool>? dials = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint;
@@ -55,6 +71,8 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
         _random = new Random(seed ?? Random.Shared.Next());
+        _accepts = accepts ?? (_ => true);
+        _dials = dials ?? (_ => true);
     }
 
     /// <summary>This node as its peers know it.</summary>
@@ -87,6 +105,13 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         var from = new SiloTicket(connection.RemoteNodeId, connection.RemoteEndPoint);
+        if (!_accepts(from.Node))
+        {
+            Refused(_logger, from);
+            connection.Close(RefusedCode, "gossip is for this cluster's members only");
+            return;
+        }
+
         var readers = new List<Task>();
         while (!shutdown.IsCancellationRequested)
         {
@@ -146,7 +171,7 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     /// <exception cref="ArgumentException">A broadcast larger than <see cref="GossipOptions.MaxMessageSize"/>.</exception>
     internal void Input(TopicId topic, InEvent<SiloTicket> input)
     {
-        List<SiloTicket> failed = [];
+        HashSet<SiloTicket> failed = [];
         lock (_gate)
         {
             if (!_topics.TryGetValue(topic, out var entry))
@@ -236,6 +261,15 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>The message without the tickets of peers this node does not dial; null if nothing is left of it.</summary>
+    private GossipMessage<SiloTicket>? Admit(GossipMessage<SiloTicket> message) => message switch
+    {
+        ForwardJoinMessage<SiloTicket> forward => _dials(forward.Peer) ? forward : null,
+        ShuffleMessage<SiloTicket> shuffle => _dials(shuffle.Origin) ? shuffle with { Peers = [.. shuffle.Peers.Where(_dials)] } : null,
+        ShuffleReplyMessage<SiloTicket> reply => reply with { Peers = [.. reply.Peers.Where(_dials)] },
+        _ => message,
+    };
+
     private TopicId[] Topics()
     {
         lock (_gate)
@@ -273,7 +307,10 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
                 while (await MetadataBlock.ReadAsync(buffered, shutdown).ConfigureAwait(false) is { } block)
                 {
                     (TopicId topic, GossipMessage<SiloTicket> message) = GossipWire.Decode(block, _options.MaxMessageSize);
-                    Input(topic, new InEvent<SiloTicket>.RecvMessage(from, message));
+                    if (Admit(message) is { } admitted)
+                    {
+                        Input(topic, new InEvent<SiloTicket>.RecvMessage(from, admitted));
+                    }
                 }
             }
             catch (BlobProtocolException garbage)
@@ -291,6 +328,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gossip from {Peer} refused: {Reason}")]
     private static partial void GarbageFrom(ILogger logger, SiloTicket peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gossip connection from {Peer} refused: not a member of this cluster")]
+    private static partial void Refused(ILogger logger, SiloTicket peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gossip peer {Peer} dropped: {Reason}")]
     private static partial void PeerDropped(ILogger logger, SiloTicket peer, string reason);
@@ -320,6 +360,12 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         private async Task RunAsync()
         {
             CancellationToken stop = node._stop.Token;
+            if (!node._dials(peer))
+            {
+                Failed("it is not a serving member of the cluster (left, dead, or another address)");
+                return;
+            }
+
             try
             {
                 QuicConnection connection = await node._endpoint.ConnectAsync(peer.Address, peer.Node, GossipWire.Alpn, stop).ConfigureAwait(false);

@@ -37,6 +37,9 @@ public readonly record struct TopicId
         return text.Length == Size * 2 && text.All(char.IsAsciiHexDigit) ? new TopicId(Convert.FromHexString(text)) : FromName(text);
     }
 
+    /// <summary>The name to record for a topic a user typed: the text, unless it was an id (then none).</summary>
+    public static string? NameOf(string text) => text.Length == Size * 2 && text.All(char.IsAsciiHexDigit) ? null : text;
+
     /// <inheritdoc/>
     public bool Equals(TopicId other) => Bytes.SequenceEqual(other.Bytes);
 

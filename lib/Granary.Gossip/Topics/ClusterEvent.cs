@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Granary.Blobs.Protocol;
 
 namespace Granary.Gossip.Topics;
 
@@ -49,7 +50,8 @@ public sealed record ClusterEvent(
     /// <summary>One line for a person: time, event, silo and the detail.</summary>
     public override string ToString()
     {
-        string detail = Status ?? (Count is { } count ? count.ToString(CultureInfo.InvariantCulture) + " blobs short of R copies" : "");
-        return string.Create(CultureInfo.InvariantCulture, $"{Time.ToUniversalTime():HH:mm:ss}  {Event,-14} {Silo}  {detail}").TrimEnd();
+        // Its fields came over the network: printed with their control characters escaped.
+        string detail = RemoteText.Printable(Status) ?? (Count is { } count ? count.ToString(CultureInfo.InvariantCulture) + " blobs short of R copies" : "");
+        return string.Create(CultureInfo.InvariantCulture, $"{Time.ToUniversalTime():HH:mm:ss}  {RemoteText.Printable(Event),-14} {RemoteText.Printable(Silo)}  {detail}").TrimEnd();
     }
 }

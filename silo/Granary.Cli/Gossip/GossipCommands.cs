@@ -24,6 +24,13 @@ internal static class GossipCommands
         var silo = new Option<string?>("--silo") { Description = "A silo of this cluster (ticket). Default: GRANARY_SILO, then .granary/silo.ticket.", HelpName = "TICKET" };
         var tokenFile = new Option<string?>("--token-file") { Description = "File holding this cluster's token. Default: GRANARY_TOKEN, then .granary/admin.token.", HelpName = "FILE" };
         var topic = new Argument<string>("TOPIC") { Description = "The topic: a name (any text; its BLAKE3 hash is the topic id) or a topic id (64 hex digits)." };
+        topic.Validators.Add(result =>
+        {
+            if (string.IsNullOrEmpty(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("TOPIC is empty: give a topic's name (any text) or its id (64 hex digits, as 'granary gossip topics' lists them).");
+            }
+        });
         Option<int?> count = OptionValues.OptionalInteger("--count", 1, int.MaxValue, string.Empty);
         count.Description = "Exit (0) after this many messages. Default: run until Ctrl-C.";
         count.HelpName = "N";
@@ -34,7 +41,7 @@ internal static class GossipCommands
         subscribe.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, client =>
         {
             string text = parse.GetValue(topic)!;
-            return FollowAsync(client, TopicId.FromText(text), text, parse.GetValue(count), parse.GetValue(events), e => Console.WriteLine(parse.GetValue(json) ? Json(e) : RemoteText.Printable(Text(e.Content.Span))), ct);
+            return FollowAsync(client, TopicId.FromText(text), TopicId.NameOf(text), parse.GetValue(count), parse.GetValue(events), e => Console.WriteLine(parse.GetValue(json) ? Json(e) : RemoteText.Printable(Text(e.Content.Span))), ct);
         }, ct));
 
         var message = new Argument<string?>("MESSAGE") { Description = "The message's text; none or '-': read it from standard input (up to the silos' limit, 4 KiB by default).", Arity = ArgumentArity.ZeroOrOne };
@@ -44,7 +51,11 @@ internal static class GossipCommands
         {
             string text = parse.GetValue(topic)!;
             byte[] content = parse.GetValue(message) is { } given and not "-" ? Encoding.UTF8.GetBytes(given) : await ReadInputAsync(ct).ConfigureAwait(false);
-            await client.PublishAsync(TopicId.FromText(text), text, content, parse.GetValue(neighbors) ? DeliveryScope.Neighbors : DeliveryScope.Swarm, ct).ConfigureAwait(false);
+            if (!await client.PublishAsync(TopicId.FromText(text), TopicId.NameOf(text), content, parse.GetValue(neighbors) ? DeliveryScope.Neighbors : DeliveryScope.Swarm, ct).ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync("granary: warning: an identical message went out on this topic less than 90 s ago; a message's id is its content's hash, so this repeat reached no one (add a counter or a time to make messages distinct)").ConfigureAwait(false);
+            }
+
             return ExitCodes.Done;
         }, ct));
 
@@ -81,7 +92,7 @@ internal static class GossipCommands
         BlobCommands.RunClientAsync(parse, silo, tokenFile, GossipClient.ConnectAsync, work, cancellationToken);
 
     /// <summary>Subscribes and hands each message to <paramref name="print"/>; the exit code says how it ended.</summary>
-    private static async Task<int> FollowAsync(GossipClient client, TopicId topic, string name, int? count, bool events, Action<TopicEvent> print, CancellationToken cancellationToken)
+    private static async Task<int> FollowAsync(GossipClient client, TopicId topic, string? name, int? count, bool events, Action<TopicEvent> print, CancellationToken cancellationToken)
     {
         int received = 0;
         try

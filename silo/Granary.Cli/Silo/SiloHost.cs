@@ -134,8 +134,15 @@ internal static partial class SiloHost
                 ValidatorLoaded(logger, loaded);
             }
 
+            // Gossip is among this cluster's silos only: the membership decides whom a silo takes and dials (known once the host runs).
             var gossipOptions = new GossipOptions();
-            await using var gossipNode = new GossipNode(router.Endpoint, gossipOptions, loggers.CreateLogger<GossipNode>());
+            ClusterView? gossipMembers = null;
+            await using var gossipNode = new GossipNode(
+                router.Endpoint,
+                gossipOptions,
+                loggers.CreateLogger<GossipNode>(),
+                accepts: node => gossipMembers?.FindServing(node) is not null,
+                dials: peer => gossipMembers?.FindServing(peer.Node)?.Ticket == peer);
             using IHost host = BuildHost(options, ticket, address, clusterPort, store, connections, blobOptions, certificates, vouchers, grantKey, gossipNode, gossipOptions);
             await host.StartAsync(stoppingToken).ConfigureAwait(false);
             try
@@ -144,6 +151,7 @@ internal static partial class SiloHost
                 var handler = new BlobsProtocolHandler(
                     store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>(), transfers);
                 ClusterView members = host.Services.GetRequiredService<ClusterView>();
+                gossipMembers = members;
                 var transferHandler = new TransferProtocolHandler(transfers, token, members.IsMember, loggers.CreateLogger<TransferProtocolHandler>());
                 GossipService gossip = host.Services.GetRequiredService<GossipService>();
                 var topicsHandler = new TopicsProtocolHandler(gossip, token, members.IsMember, loggers.CreateLogger<TopicsProtocolHandler>());
