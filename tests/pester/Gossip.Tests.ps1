@@ -96,9 +96,8 @@ Describe 'Watch-GranaryCluster' {
             Watch-GranaryCluster -Count 1 -Session $session -Verbose
         }
 
-        $refused = $null
-        Send-GossipMessage -Topic 'granary/cluster-events' -Message '{"event":"silo-started","silo":"forged","time":"2026-12-03T07:00:00+00:00"}' -Session $watchedSession -ErrorVariable refused -ErrorAction SilentlyContinue
-        "$refused" | Should -BeLike '*only the silos publish on granary/cluster-events*'
+        { Send-GossipMessage -Topic 'granary/cluster-events' -Message '{"event":"silo-started","silo":"forged","time":"2026-12-03T07:00:00+00:00"}' -Session $watchedSession -ErrorAction Stop } |
+            Should -Throw '*only the silos publish on granary/cluster-events*'
 
         & kill -TERM $watched.Process.Id  # a graceful stop: SIGKILL would say nothing
         $out = @(Receive-Job $watch -Wait -ErrorAction SilentlyContinue)
