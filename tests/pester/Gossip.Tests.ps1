@@ -82,6 +82,11 @@ Describe 'Get-GossipTopic' {
         $chat.Name | Should -Be 'pester/chat'
         (Get-GossipTopic $chat.Topic.ToString() -Session $session).Name | Should -Be 'pester/chat'
         @((Get-GossipTopic 'granary/cluster-events' -Session $session).Silos).Count | Should -Be 1
+        # The table view: short id, created, silo count, name; no wire fields such as Status.
+        $table = Get-GossipTopic 'pester/chat' -Session $session | Out-String -Width 80
+        $table | Should -Match 'Topic\s+Created\s+Silos Name'
+        $table | Should -Match ([regex]::Escape($chat.Topic.ToString().Substring(0, 16)) + '.*\s1 pester/chat')
+        $table | Should -Not -Match 'Status'
     }
 }
 
@@ -90,22 +95,25 @@ Describe 'Watch-GranaryCluster' {
         # A silo of its own: the event is its stop.
         $watched = Start-GranaryTestSilo
         $watchedSession = Connect-GranaryCluster -TicketFile $watched.TicketFile -TokenFile $watched.TokenFile -PassThru
+        # Until the silo ends the subscription: it stops (its own silo-started may come first).
         $watch = Start-Listener -Through $watchedSession -Script {
             param($session, $module)
             Import-Module $module
-            Watch-GranaryCluster -Count 1 -Session $session -Verbose
+            Watch-GranaryCluster -Session $session -Verbose
         }
 
         { Send-GossipMessage -Topic 'granary/cluster-events' -Message '{"event":"silo-started","silo":"forged","time":"2026-12-03T07:00:00+00:00"}' -Session $watchedSession -ErrorAction Stop } |
             Should -Throw '*only the silos publish on granary/cluster-events*'
 
         & kill -TERM $watched.Process.Id  # a graceful stop: SIGKILL would say nothing
-        $out = @(Receive-Job $watch -Wait -ErrorAction SilentlyContinue)
+        $out = @(Receive-Job $watch -Wait -ErrorAction SilentlyContinue -ErrorVariable ended)
         Remove-Job $watch
-        $out.Count | Should -Be 1
-        $out[0] | Should -BeOfType Granary.Gossip.Topics.ClusterEvent
-        $out[0].Event | Should -Be 'silo-stopping'
-        $out[0].Silo | Should -Be $watched.Ticket
+        $out | ForEach-Object { $_ | Should -BeOfType Granary.Gossip.Topics.ClusterEvent }
+        $stopping = @($out | Where-Object Event -EQ 'silo-stopping')
+        $stopping.Count | Should -Be 1
+        $stopping[0].Silo | Should -Be $watched.Ticket
+        $out.Silo | Should -Not -Contain 'forged'
+        "$ended" | Should -BeLike '*ended the subscription*'
         $watched | Stop-GranaryTestSilo
     }
 }
