@@ -20,13 +20,44 @@ public sealed partial class ClusterEvents(GossipService gossip, ClusterView view
 
     private static readonly TopicId Topic = TopicId.FromName(TopicsProtocol.ClusterEventsTopic);
 
-    /// <summary>Joins the topic, says the silo started, and publishes changes until cancelled.</summary>
+    /// <summary>True once silo-started went out (a retry after a failure does not say it again).</summary>
+    private bool _told;
+
+    /// <summary>How long after a failure (the topic's grain unreachable, say) the silo tries again: 5 s.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Joins the topic, says the silo started, and publishes changes until cancelled. A failure
+    /// (the database away while the topic's grain is asked) is logged and retried: cluster events
+    /// are a view, never a reason for a silo to stop.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await TellAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Failed(logger, error.Message);
+                await Task.Delay(RetryDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task TellAsync(CancellationToken cancellationToken)
     {
         TopicSubscriber presence = await gossip.SubscribeAsync(Topic, TopicsProtocol.ClusterEventsTopic, cancellationToken).ConfigureAwait(false);
         await using (presence.ConfigureAwait(false))
         {
-            await PublishAsync(new ClusterEvent("silo-started", view.Self.ToString(), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            if (!_told)
+            {
+                await PublishAsync(new ClusterEvent("silo-started", view.Self.ToString(), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                _told = true;
+            }
+
             var statuses = view.Silos.ToDictionary(s => s.Address, s => s.Status);
             long repairShort = backlog.Count;
             bool draining = view.SelfDraining;
@@ -78,6 +109,9 @@ public sealed partial class ClusterEvents(GossipService gossip, ClusterView view
             NotPublished(logger, @event.Event, error.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster events: {Reason}; trying again in 5 s")]
+    private static partial void Failed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cluster event {Event} not published: {Reason}")]
     private static partial void NotPublished(ILogger logger, string @event, string reason);
