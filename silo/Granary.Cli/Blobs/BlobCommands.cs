@@ -89,7 +89,14 @@ internal static class BlobCommands
         var more = new Option<string[]>("--also-from") { Description = "More silos holding the blob: the download is split across all of them, and survives any that fail.", HelpName = "TICKET", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force", "-f") { Description = "Replace existing files: the -o file, or files of a collection that exist with other content." };
         var swarm = new Option<bool>("--swarm") { Description = "Also ask the blob's provider topic (gossip) who has it, and download from the seeders that answer as well as the silos; every byte is verified, so a lying seeder only costs time." };
-        var swarmWait = new Option<string>("--swarm-wait") { Description = "With --swarm: how long to collect answers before the download starts (e.g. 500ms, 2s). Default: 1s.", HelpName = "DURATION", DefaultValueFactory = _ => "1s" };
+        var swarmWait = new Option<string>("--swarm-wait") { Description = "With --swarm: how long to collect answers before the download starts, in whole seconds (1s, 3s).", HelpName = "DURATION", DefaultValueFactory = _ => "1s" };
+        swarmWait.Validators.Add(result =>
+        {
+            if (!OptionValues.TryParseDuration(result.GetValueOrDefault<string>(), "--swarm-wait", out _, out string? problem))
+            {
+                result.AddError(problem!);
+            }
+        });
         var seed = new Option<bool>("--seed") { Description = "After the download, keep serving the file to other downloaders (as 'granary serve' does) until Ctrl-C." };
         var seedListen = SeedListenOption();
         var seedData = SeedDataOption();
@@ -190,7 +197,7 @@ internal static class BlobCommands
 
     private static Option<string> SeedListenOption()
     {
-        var listen = new Option<string>("--seed-listen") { Description = "Where a seeder (serve, get --seed) serves QUIC: an address downloaders can reach and a port (0 = any free port). Default: 127.0.0.1:0.", HelpName = "HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:0" };
+        var listen = new Option<string>("--seed-listen") { Description = "Where a seeder (serve, get --seed) serves QUIC: an address downloaders can reach and a port (0 = any free port).", HelpName = "HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:0" };
         listen.Validators.Add(result =>
         {
             if (!IPEndPoint.TryParse(result.GetValueOrDefault<string>() ?? string.Empty, out _))
@@ -202,7 +209,7 @@ internal static class BlobCommands
     }
 
     private static Option<string> SeedDataOption() =>
-        new("--seed-data") { Description = "Where a seeder keeps its copies and its node key. Default: .granary-seed.", HelpName = "DIR", DefaultValueFactory = _ => ".granary-seed" };
+        new("--seed-data") { Description = "Where a seeder keeps its copies and its node key.", HelpName = "DIR", DefaultValueFactory = _ => ".granary-seed" };
 
     private static void WarnIfShortened(TimeSpan? asked, DateTimeOffset askedAt, BlobInfo granted)
     {
