@@ -70,7 +70,7 @@ public sealed class SendGossipMessageCmdlet : GossipCmdlet
                 }
                 catch (ArgumentException tooLarge)
                 {
-                    host.Report(new(CommandErrorKind.InvalidArgument, tooLarge.Message.Replace(" (Parameter 'content')", string.Empty, StringComparison.Ordinal), topic, tooLarge));
+                    host.Report(new(CommandErrorKind.InvalidArgument, tooLarge.Message, topic, tooLarge));
                 }
             }
         });

@@ -47,6 +47,8 @@ public sealed class CommandErrorsTests
     {
         Assert.Equal("the silo refused (404): no such blob", CommandErrors.From(new BlobProtocolException(BlobStatus.NotFound, "no such blob"), "h")!.Reason);
         Assert.Equal("the silo refused the token: wrong token", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "wrong token"), "h")!.Reason);
+        // A 401 about what was asked, not about the token, is not blamed on the token.
+        Assert.Equal("the silo refused: 'put' is refused: this is a read-only seeder", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "'put' is refused: this is a read-only seeder"), "h")!.Reason);
         Assert.StartsWith("cannot reach the silo: ", CommandErrors.From(new QuicException(QuicError.ConnectionRefused, null, "timed out"), "h")!.Reason, StringComparison.Ordinal);
         Assert.StartsWith("the cluster is unavailable (503)", CommandErrors.From(new BlobProtocolException(BlobStatus.Unavailable, "later"), "h")!.Reason, StringComparison.Ordinal);
     }

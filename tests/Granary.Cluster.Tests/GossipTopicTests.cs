@@ -108,6 +108,30 @@ public sealed class GossipTopicTests(PostgresFixture postgres) : IClassFixture<P
         await cancel.CancelAsync();
     }
 
+    [Fact]
+    public async Task A_silo_restarts_on_postgresql_with_both_indexes_intact()
+    {
+        // The gossip topic index and the transfer index once shared a row of grain storage (both
+        // "index"/"cluster"): every silo that restarted could not read the transfer index and stopped.
+        await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 1);
+        SiloProcess first = cluster.Silos[0];
+        await cluster.WaitForAsync(async () => (await ListTopicsAsync(first)).Any(r => r.Name == TopicsProtocol.ClusterEventsTopic), "the cluster-events topic is indexed", Patience);
+        Assert.Equal(0, await first.StopAsync(Patience));
+
+        SiloProcess again = await cluster.AddSiloAsync(dataDirectory: first.DataDirectory);
+        await using Granary.Blobs.Client.Transfers.TransferClient transfers = await Granary.Blobs.Client.Transfers.TransferClient.ConnectAsync(again.Ticket, cluster.Token);
+        Assert.Empty(await transfers.ListAsync());
+        Assert.Contains((await ListTopicsAsync(again)), r => r.Name == TopicsProtocol.ClusterEventsTopic);
+        Assert.DoesNotContain("not compatible", again.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("were not resumed", again.Log, StringComparison.Ordinal);
+    }
+
+    private static async Task<IReadOnlyList<TopicReport>> ListTopicsAsync(SiloProcess silo)
+    {
+        await using GossipClient client = await GossipClient.ConnectAsync(silo.Ticket, silo.Token);
+        return await client.ListAsync();
+    }
+
     private static async Task<TopicReport> ListAsync(TestCluster cluster, TopicId topic)
     {
         await using GossipClient client = await GossipClient.ConnectAsync(cluster.Running.First().Ticket, cluster.Token);

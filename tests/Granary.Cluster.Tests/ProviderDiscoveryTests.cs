@@ -41,7 +41,7 @@ public sealed partial class ProviderDiscoveryTests(ITestOutputHelper output)
         ToolResult together = await GranaryAsync(["get", hash, "-o", Path.Combine(work.Path, "together.bin"), "--swarm", .. at]);
         output.WriteLine(together.Stderr);
         Assert.True(together.ExitCode == 0, together.Stderr);
-        Assert.Contains("2 seeder(s) answered", together.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2 seeder(s) answered and could be reached", together.Stderr, StringComparison.Ordinal);
         long[] sources = [.. SourceLine().Matches(together.Stderr).Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
         Assert.True(sources.Count(b => b > 0) >= 2, $"bytes came from more than one provider: {string.Join(", ", sources)}");
         Assert.Equal(content.Length, sources.Sum());

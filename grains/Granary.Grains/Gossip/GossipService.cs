@@ -33,6 +33,10 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
     private readonly Dictionary<TopicId, Swarm> _swarms = [];
     private readonly CancellationTokenSource _stop = new();
 
+    /// <summary>Message ids seen per topic, kept as long as the protocol keeps them, even after this silo left the swarm (a repeat within that time reaches no other silo).</summary>
+    private readonly Dictionary<(TopicId Topic, Blake3Hash Id), long> _seen = [];
+    private readonly Queue<(TopicId Topic, Blake3Hash Id, long At)> _seenOrder = new();
+
     /// <summary>The gossip node the swarms run on.</summary>
     public GossipNode Node => node;
 
@@ -84,7 +88,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
         {
             // A message's id is its content's hash: the swarm drops a repeat, so this silo's own
             // subscribers must not get it either, or they would see what the others never do.
-            if (!swarm.Remember(Blake3.Hash(content.Span)))
+            if (!Remember(topic, Blake3.Hash(content.Span)))
             {
                 return false;
             }
@@ -136,6 +140,31 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
         }
     }
 
+    /// <summary>Records a message id of <paramref name="topic"/>; false if it was seen within <see cref="GossipOptions.MessageIdRetention"/>.</summary>
+    private bool Remember(TopicId topic, Blake3Hash id)
+    {
+        lock (_seen)
+        {
+            long now = Environment.TickCount64;
+            while (_seenOrder.TryPeek(out var oldest) && now - oldest.At > options.MessageIdRetention.TotalMilliseconds)
+            {
+                _seenOrder.Dequeue();
+                if (_seen.TryGetValue((oldest.Topic, oldest.Id), out long at) && at == oldest.At)
+                {
+                    _seen.Remove((oldest.Topic, oldest.Id));
+                }
+            }
+
+            if (!_seen.TryAdd((topic, id), now))
+            {
+                return false;
+            }
+
+            _seenOrder.Enqueue((topic, id, now));
+            return true;
+        }
+    }
+
     private async Task<Swarm> AcquireAsync(TopicId topic, string? name, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -149,7 +178,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
             }
 
             GossipTopicInfo info = await grains.GetGrain<IGossipTopicGrain>(topic.ToString()).JoinAsync(node.Self, name).WaitAsync(cancellationToken).ConfigureAwait(false);
-            swarm = new Swarm(topic, node.Subscribe(topic, info.Silos), info.Silos.Count, options.MessageIdRetention) { Users = 1 };
+            swarm = new Swarm(topic, node.Subscribe(topic, info.Silos), info.Silos.Count, Remember) { Users = 1 };
             swarm.Pumping = Task.Run(() => swarm.PumpAsync(_stop.Token), CancellationToken.None);
             _swarms[topic] = swarm;
             Joined(logger, topic, info.Silos.Count);
@@ -224,12 +253,10 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
     private static partial void LeaveNotRecorded(ILogger logger, TopicId topic, string reason);
 
     /// <summary>This silo in one topic's swarm: the node's subscription and the local subscribers it feeds.</summary>
-    private sealed class Swarm(TopicId topic, GossipSubscription subscription, int otherSilosAtJoin, TimeSpan retention)
+    private sealed class Swarm(TopicId topic, GossipSubscription subscription, int otherSilosAtJoin, Func<TopicId, Blake3Hash, bool> remember)
     {
         private readonly List<TopicSubscriber> _local = [];
         private readonly TaskCompletionSource _firstNeighbor = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly Dictionary<Blake3Hash, long> _seen = [];
-        private readonly Queue<(Blake3Hash Id, long At)> _seenOrder = new();
 
         public TopicId Topic => topic;
 
@@ -255,32 +282,6 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
             lock (_local)
             {
                 _local.Remove(subscriber);
-            }
-        }
-
-        /// <summary>Records a message id; false if it was seen within the protocol's id retention.</summary>
-        public bool Remember(Blake3Hash id)
-        {
-            lock (_seen)
-            {
-                long now = Environment.TickCount64;
-                while (_seenOrder.TryPeek(out var oldest) && now - oldest.At > retention.TotalMilliseconds)
-                {
-                    _seenOrder.Dequeue();
-                    if (_seen.TryGetValue(oldest.Id, out long at) && at == oldest.At)
-                    {
-                        _seen.Remove(oldest.Id);
-                    }
-                }
-
-                if (_seen.ContainsKey(id))
-                {
-                    return false;
-                }
-
-                _seen[id] = now;
-                _seenOrder.Enqueue((id, now));
-                return true;
             }
         }
 
@@ -326,7 +327,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
                 {
                     if (e is GossipEvent<SiloTicket>.Received received)
                     {
-                        Remember(Blake3.Hash(received.Content.Span));
+                        remember(topic, Blake3.Hash(received.Content.Span));
                     }
 
                     TopicEvent? local = e switch

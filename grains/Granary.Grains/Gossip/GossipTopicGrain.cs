@@ -10,7 +10,7 @@ namespace Granary.Grains.Gossip;
 /// membership no longer lists it as serving, and never handed out meanwhile.
 /// </remarks>
 public sealed class GossipTopicGrain(
-    [PersistentState("topic", GrainStorage.Name)] IPersistentState<GossipTopicGrainState> state,
+    [PersistentState("gossip-topic", GrainStorage.Name)] IPersistentState<GossipTopicGrainState> state,
     ClusterView cluster) : Grain, IGossipTopicGrain
 {
     /// <summary>Most silos recorded for one topic: 1024 (a cluster's size, with room to spare).</summary>

@@ -4,7 +4,9 @@ namespace Granary.Grains.Gossip;
 
 /// <inheritdoc cref="IGossipTopicIndexGrain"/>
 public sealed class GossipTopicIndexGrain(
-    [PersistentState("index", GrainStorage.Name)] IPersistentState<GossipTopicIndexGrainState> state) : Grain, IGossipTopicIndexGrain
+    // Its own state name: ADO.NET grain storage keys a row by state name and key, and the
+    // transfer index is "index"/"cluster" too (sharing it broke every silo's restart).
+    [PersistentState("gossip-topic-index", GrainStorage.Name)] IPersistentState<GossipTopicIndexGrainState> state) : Grain, IGossipTopicIndexGrain
 {
     /// <inheritdoc/>
     public async Task AddAsync(string topic)

@@ -92,6 +92,10 @@ public static class CommandErrors
             // The silo's own sentence ("No blob H is stored here.") stays in the exception; saying it twice helps nobody.
             CommandErrorKind.NotFound => new(kind, $"No blob {target} in the cluster.", target, e) { Reason = refused },
             CommandErrorKind.Expired => new(kind, $"Blob {target} has expired: {e.Message}. Upload it again to keep it.", target, e) { Reason = refused },
+            // A wrong token is the usual 401; a refusal of what the request asks (a read-only seeder, a
+            // topic only silos write) is not about the token and is not worded as if it were.
+            CommandErrorKind.Unauthorized when !e.Message.StartsWith("wrong token", StringComparison.Ordinal) && !e.Message.StartsWith("authenticate first", StringComparison.Ordinal) =>
+                new(kind, $"The silo refused: {e.Message}.", target, e) { Reason = $"the silo refused: {e.Message}" },
             CommandErrorKind.Unauthorized => new(kind, $"The silo refused the token: {e.Message}. Use the cluster's admin.token (Connect-GranaryCluster -TokenFile).", target, e)
             {
                 Reason = $"the silo refused the token: {e.Message}",

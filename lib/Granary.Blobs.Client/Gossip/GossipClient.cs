@@ -75,7 +75,10 @@ public sealed class GossipClient : IAsyncDisposable
     {
         if (content.Length > MaxContent)
         {
-            throw new ArgumentException($"The message is {content.Length} bytes; a gossip message is at most 4096 bytes unless the silos allow more (and never over {MaxContent}).", nameof(content));
+            // No parameter name: the sentence is for the person who typed the message.
+#pragma warning disable CA2208
+            throw new ArgumentException($"The message is {content.Length} bytes; a gossip message is at most 4096 bytes unless the silos allow more (and never over {MaxContent}).");
+#pragma warning restore CA2208
         }
 
         await using Granary.Transport.QuicStream stream = await SendAsync(new TopicPublishRequest(topic, name, content, scope), cancellationToken).ConfigureAwait(false);

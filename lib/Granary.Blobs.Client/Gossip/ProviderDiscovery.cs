@@ -28,6 +28,7 @@ public static class ProviderDiscovery
         string name = ProviderMessage.TopicFor(hash);
         TopicId topic = TopicId.FromName(name);
         var found = new List<SiloTicket>();
+        ProviderMessage question = ProviderMessage.Wanting(hash);
         using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
@@ -37,10 +38,12 @@ public static class ProviderDiscovery
                 {
                     // Only now is the question sure to reach the swarm and its answers this subscriber.
                     window.CancelAfter(wait);
-                    await client.PublishAsync(topic, name, ProviderMessage.Wanting(hash).ToBytes(), DeliveryScope.Swarm, window.Token).ConfigureAwait(false);
+                    await client.PublishAsync(topic, name, question.ToBytes(), DeliveryScope.Swarm, window.Token).ConfigureAwait(false);
                 }
                 else if (e.Kind == TopicEventKind.Received
-                    && ProviderMessage.TryParse(e.Content.Span)?.ProviderOf(hash) is { } provider
+                    && ProviderMessage.TryParse(e.Content.Span) is { } answer
+                    && answer.Nonce == question.Nonce // answers to this question only, not old announcements replayed at it
+                    && answer.ProviderOf(hash) is { } provider
                     && !found.Any(f => f.Node == provider.Node))
                 {
                     found.Add(provider);
@@ -57,6 +60,35 @@ public static class ProviderDiscovery
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The providers of <paramref name="candidates"/> that accept a connection within
+    /// <paramref name="timeout"/>, tried all at once: anyone holding the token can answer a
+    /// question with made-up seeders, and tried one after another each would cost its own connect
+    /// timeout (an attack stalled a download for two minutes with sixteen).
+    /// </summary>
+    public static async Task<IReadOnlyList<SiloTicket>> ReachableAsync(IReadOnlyList<SiloTicket> candidates, SiloConnector connect, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(connect);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        bool[] reached = await Task.WhenAll(candidates.Select(async candidate =>
+        {
+            try
+            {
+                BlobClient client = await connect(candidate, limit.Token).ConfigureAwait(false);
+                await client.DisposeAsync().ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception error) when (error is OperationCanceledException or Granary.Transport.QuicException or BlobProtocolException)
+            {
+                return false;
+            }
+        })).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return [.. candidates.Where((_, i) => reached[i])];
     }
 
     /// <summary>

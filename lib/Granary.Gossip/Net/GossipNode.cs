@@ -34,6 +34,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     /// <summary>The application error code a refused connection is closed with: 403.</summary>
     public const long RefusedCode = 403;
 
+    /// <summary>The longest wait before dialing a peer again after links to it failed in a row: 60 s (from 0.5 s, doubling).</summary>
+    public static readonly TimeSpan MaxRedialDelay = TimeSpan.FromSeconds(60);
+
     private readonly QuicEndpoint _endpoint;
     private readonly GossipOptions _options;
     private readonly ILogger _logger;
@@ -45,6 +48,12 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<NodeId, bool> _accepts;
     private readonly Func<SiloTicket, bool> _dials;
+
+    /// <summary>Per peer: links that failed in a row and when the last did (Stopwatch ms), under <see cref="_gate"/>.</summary>
+    private readonly Dictionary<SiloTicket, (int Failures, long At)> _failures = [];
+
+    /// <summary>Per refused node: when its refusal was last logged (Stopwatch ms), under <see cref="_gate"/>.</summary>
+    private readonly Dictionary<NodeId, long> _refusalsLogged = [];
 
     /// <summary>A gossip node on <paramref name="endpoint"/>, which must accept <see cref="GossipWire.Alpn"/> through a router that hands its connections to this node.</summary>
     /// <param name="endpoint">The QUIC endpoint (its node id and address are this node's identity).</param>
@@ -107,7 +116,12 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         var from = new SiloTicket(connection.RemoteNodeId, connection.RemoteEndPoint);
         if (!_accepts(from.Node))
         {
-            Refused(_logger, from);
+            // A stranger may knock hundreds of times a second: closed each time, logged once a minute.
+            if (ShouldLogRefusal(from.Node))
+            {
+                Refused(_logger, from);
+            }
+
             connection.Close(RefusedCode, "gossip is for this cluster's members only");
             return;
         }
@@ -218,8 +232,7 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
 
         foreach (SiloTicket peer in failed)
         {
-            PeerDropped(_logger, peer, "its send queue is full");
-            OnPeerFailed(peer, outbox: null);
+            OnPeerFailed(peer, outbox: null, "its send queue is full");
         }
     }
 
@@ -239,11 +252,20 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         return outbox;
     }
 
-    /// <summary>A link failed: the peer's queue goes, and every topic hears it.</summary>
-    private void OnPeerFailed(SiloTicket peer, Outbox? outbox)
+    /// <summary>A link failed: the peer's queue goes, and every topic hears it. Logged for the first three failures in a row, then quietly (debug).</summary>
+    private void OnPeerFailed(SiloTicket peer, Outbox? outbox, string reason)
     {
+        int failures;
         lock (_gate)
         {
+            if (_failures.Count >= 4096 && !_failures.ContainsKey(peer))
+            {
+                _failures.Clear(); // made-up peers must not grow it without bound; forgetting only shortens waits
+            }
+
+            failures = _failures.TryGetValue(peer, out var before) ? before.Failures + 1 : 1;
+            _failures[peer] = (failures, _clock.ElapsedMilliseconds);
+
             if (_outboxes.TryGetValue(peer, out Outbox? current) && (outbox is null || current == outbox))
             {
                 _outboxes.Remove(peer);
@@ -253,6 +275,15 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
             {
                 return; // an outbox already replaced or closed on purpose
             }
+        }
+
+        if (failures <= 3)
+        {
+            PeerDropped(_logger, peer, reason);
+        }
+        else
+        {
+            PeerDroppedAgain(_logger, peer, failures, reason);
         }
 
         foreach (TopicId topic in Topics())
@@ -269,6 +300,55 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         ShuffleReplyMessage<SiloTicket> reply => reply with { Peers = [.. reply.Peers.Where(_dials)] },
         _ => message,
     };
+
+    /// <summary>
+    /// How long to wait before dialing <paramref name="peer"/>: nothing if its last link did not
+    /// fail, else 0.5 s doubling per failure in a row up to <see cref="MaxRedialDelay"/>, counted
+    /// from that failure. Without it a peer that cannot be dialed fails at once, the protocol
+    /// repairs at once by dialing it again, and the loop spins (an attack measured millions of
+    /// turns a minute, and the silo was declared dead).
+    /// </summary>
+    private TimeSpan RedialDelay(SiloTicket peer)
+    {
+        lock (_gate)
+        {
+            if (!_failures.TryGetValue(peer, out var failed))
+            {
+                return TimeSpan.Zero;
+            }
+
+            double wait = Math.Min(MaxRedialDelay.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failed.Failures - 1, 16)));
+            return TimeSpan.FromMilliseconds(Math.Max(0, wait - (_clock.ElapsedMilliseconds - failed.At)));
+        }
+    }
+
+    private void Connected(SiloTicket peer)
+    {
+        lock (_gate)
+        {
+            _failures.Remove(peer);
+        }
+    }
+
+    private bool ShouldLogRefusal(NodeId node)
+    {
+        lock (_gate)
+        {
+            long now = _clock.ElapsedMilliseconds;
+            if (_refusalsLogged.TryGetValue(node, out long at) && now - at < 60_000)
+            {
+                return false;
+            }
+
+            if (_refusalsLogged.Count >= 4096)
+            {
+                _refusalsLogged.Clear();
+            }
+
+            _refusalsLogged[node] = now;
+            return true;
+        }
+    }
 
     private TopicId[] Topics()
     {
@@ -335,6 +415,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Gossip peer {Peer} dropped: {Reason}")]
     private static partial void PeerDropped(ILogger logger, SiloTicket peer, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Gossip peer {Peer} dropped again ({Failures} in a row): {Reason}")]
+    private static partial void PeerDroppedAgain(ILogger logger, SiloTicket peer, int failures, string reason);
+
     /// <summary>One peer's outgoing link: a bounded queue and the task that connects and writes it.</summary>
     private sealed class Outbox(GossipNode node, SiloTicket peer)
     {
@@ -360,15 +443,22 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         private async Task RunAsync()
         {
             CancellationToken stop = node._stop.Token;
-            if (!node._dials(peer))
-            {
-                Failed("it is not a serving member of the cluster (left, dead, or another address)");
-                return;
-            }
-
             try
             {
+                // A peer whose links just failed waits before it is dialed (or refused) again.
+                if (node.RedialDelay(peer) is { } wait && wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, stop).ConfigureAwait(false);
+                }
+
+                if (!node._dials(peer))
+                {
+                    Failed("it is not a serving member of the cluster (left, dead, or another address)");
+                    return;
+                }
+
                 QuicConnection connection = await node._endpoint.ConnectAsync(peer.Address, peer.Node, GossipWire.Alpn, stop).ConfigureAwait(false);
+                node.Connected(peer);
                 await using (connection.ConfigureAwait(false))
                 {
                     _ = connection.Closed.ContinueWith(_ => Failed("the connection closed"), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
@@ -413,8 +503,7 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
             }
 
             _closing = true;
-            PeerDropped(node._logger, peer, reason);
-            node.OnPeerFailed(peer, this);
+            node.OnPeerFailed(peer, this, reason);
         }
     }
 }

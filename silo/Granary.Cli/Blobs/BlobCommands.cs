@@ -111,8 +111,13 @@ internal static class BlobCommands
             {
                 TimeSpan wait = OptionValues.TryParseDuration(parse.GetValue(swarmWait), "--swarm-wait", out TimeSpan w, out string? problem) ? w : throw new FormatException(problem);
                 await using GossipClient gossip = await GossipClient.ConnectAsync(client.Silo, token, ct).ConfigureAwait(false);
-                seeders = await ProviderDiscovery.FindAsync(gossip, hash, wait, ct).ConfigureAwait(false);
-                Console.Error.WriteLine(seeders.Count == 0 ? "granary: no seeder answered on the swarm" : $"granary: {seeders.Count} seeder(s) answered: {string.Join(", ", seeders)}");
+                IReadOnlyList<SiloTicket> answered = await ProviderDiscovery.FindAsync(gossip, hash, wait, ct).ConfigureAwait(false);
+                seeders = await ProviderDiscovery.ReachableAsync(answered, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel), TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+                Console.Error.WriteLine(answered.Count == 0 ? "granary: no seeder answered on the swarm" : $"granary: {seeders.Count} seeder(s) answered and could be reached: {string.Join(", ", seeders)}");
+                foreach (SiloTicket away in answered.Except(seeders))
+                {
+                    Console.Error.WriteLine($"granary: skipping seeder {away}: no connection within 3 s");
+                }
             }
 
             // In a cluster the blob may live on other silos than the one asked: the fetcher uses every replica.

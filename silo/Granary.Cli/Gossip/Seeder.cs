@@ -23,6 +23,20 @@ internal static class Seeder
     public static async Task<int> RunAsync(
         IReadOnlyList<string> files, string dataDirectory, IPEndPoint listen, GossipClient gossip, string token, CancellationToken cancellationToken)
     {
+        // Every file is checked before anything is created or stored: one bad name stops the command whole.
+        foreach (string file in files)
+        {
+            if (Directory.Exists(file))
+            {
+                throw new FormatException($"'{file}' is a directory: serve the files in it (a collection cannot be seeded yet).");
+            }
+
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"no such file: '{file}'.", file);
+            }
+        }
+
         Directory.CreateDirectory(dataDirectory);
         await using IFileIo io = FileIo.Create(NullLogger.Instance);
         await using BlobStore store = await BlobStore.OpenAsync(new BlobStoreOptions { Directory = Path.Combine(dataDirectory, "store") }, io, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -32,7 +46,8 @@ internal static class Seeder
             FileStream source = File.OpenRead(file);
             await using (source.ConfigureAwait(false))
             {
-                BlobInfo blob = await store.ImportAsync(source, source.Length, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // No declared size: a file whose length the system does not know (/proc, a pipe) is read to its end.
+                BlobInfo blob = await store.ImportAsync(source, cancellationToken: cancellationToken).ConfigureAwait(false);
                 hashes.Add(blob.Hash);
             }
         }
