@@ -22,7 +22,7 @@ public sealed partial class ModuleShapeTests
         Assert.True(exported.Success, "Granary.psd1 has no CmdletsToExport = @( ... )");
         var names = Quoted().Matches(exported.Groups[1].Value).Select(m => m.Groups[1].Value).Order().ToList();
         Assert.Equal(Cmdlets.Select(c => c.Name).Order(), names);
-        Assert.Equal(19, names.Count);
+        Assert.Equal(23, names.Count);
 
         Assert.Matches(@"RootModule\s*=\s*'Granary\.PowerShell\.dll'", manifest);
         Assert.Matches(@"PowerShellVersion\s*=\s*'7\.6'", manifest);
@@ -64,6 +64,10 @@ public sealed partial class ModuleShapeTests
     [InlineData("Send-BlobTransferVoucher", true, 2)]
     [InlineData("Get-BlobTransfer", false, 2)]
     [InlineData("Wait-BlobTransfer", false, 2)]
+    [InlineData("Send-GossipMessage", true, 1)]
+    [InlineData("Receive-GossipMessage", false, 2)]
+    [InlineData("Get-GossipTopic", false, 2)]
+    [InlineData("Watch-GranaryCluster", false, 2)]
     public void Cmdlets_that_change_state_support_WhatIf_and_Confirm(string name, bool supportsShouldProcess, int confirmImpact)
     {
         CmdletShape cmdlet = Find(name);

@@ -23,8 +23,6 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'GranaryTestKit.psm1') -Force
     Import-Module (Get-GranaryTestPath).Module -Force
-    # As if installed: a thread job's runspace (the gossip examples) finds the module by name.
-    $env:PSModulePath = (Split-Path (Split-Path (Get-GranaryTestPath).Module)) + [System.IO.Path]::PathSeparator + $env:PSModulePath
     $silo = Start-GranaryTestSilo
     # The other cluster of the transfer examples; its session is never the default (New-ExampleFolder connects last).
     $other = Start-GranaryTestSilo

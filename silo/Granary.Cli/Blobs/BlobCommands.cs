@@ -128,6 +128,12 @@ internal static class BlobCommands
             FetchPlan plan = await fetcher.PlanAsync(hash, ct).ConfigureAwait(false);
             await using (plan.ConfigureAwait(false))
             {
+                if (parse.GetValue(seed) && plan.Collection is not null)
+                {
+                    // Said before anything is downloaded, not after.
+                    throw new FormatException($"--seed serves a file; {hash} is a collection: download it without --seed, then share its files with 'granary serve'");
+                }
+
                 foreach (var (other, reason) in plan.Skipped)
                 {
                     Console.Error.WriteLine($"granary: skipping {other}: {reason}");
@@ -155,11 +161,6 @@ internal static class BlobCommands
             if (parse.GetValue(seed))
             {
                 string path = Path.GetFullPath(parse.GetValue(output)!);
-                if (!File.Exists(path))
-                {
-                    throw new FormatException($"--seed serves a file; {hash} is a collection (written as the directory {path}): serve its files with 'granary serve'");
-                }
-
                 await using GossipClient gossip = await GossipClient.ConnectAsync(client.Silo, token, ct).ConfigureAwait(false);
                 await Seeder.RunAsync([path], parse.GetValue(seedData)!, IPEndPoint.Parse(parse.GetValue(seedListen)!), gossip, token, ct).ConfigureAwait(false);
             }

@@ -102,7 +102,7 @@ internal static class GossipCommands
                 switch (e.Kind)
                 {
                     case TopicEventKind.Joined:
-                        await Console.Error.WriteLineAsync($"granary: subscribed to {topic} through {client.Silo} ({e.Count} other silos in its swarm); Ctrl-C to stop").ConfigureAwait(false);
+                        await Console.Error.WriteLineAsync($"granary: subscribed to {name ?? topic.ToString()} through {client.Silo} ({e.Count} other silo{(e.Count == 1 ? string.Empty : "s")} in its swarm); Ctrl-C to stop").ConfigureAwait(false);
                         break;
                     case TopicEventKind.Received:
                         print(e);
