@@ -387,7 +387,10 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
                 while (await MetadataBlock.ReadAsync(buffered, shutdown).ConfigureAwait(false) is { } block)
                 {
                     (TopicId topic, GossipMessage<SiloTicket> message) = GossipWire.Decode(block, _options.MaxMessageSize);
-                    if (Admit(message) is { } admitted)
+
+                    // A node speaks gossip only with peers it dials: a join from any other would put
+                    // it in the active view until the link to it failed (a flood test caught one there).
+                    if (_dials(from) && Admit(message) is { } admitted)
                     {
                         Input(topic, new InEvent<SiloTicket>.RecvMessage(from, admitted));
                     }
