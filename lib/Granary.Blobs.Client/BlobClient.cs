@@ -89,6 +89,11 @@ public sealed class BlobClient : IAsyncDisposable
     public Task<ClusterStatus> ClusterStatusAsync(CancellationToken cancellationToken = default) =>
         RequestAsync<ClusterStatus>(new ClusterStatusRequest(), cancellationToken);
 
+    /// <summary>Asks the silo to re-verify every blob it stores now (admin); returns what it found once done.</summary>
+    /// <exception cref="BlobProtocolException">Refused: not authenticated (401), or not a silo (405).</exception>
+    public Task<ScrubSummary> ScrubAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync<ScrubSummary>(new ScrubRequest(), cancellationToken);
+
     /// <summary>Starts draining <paramref name="silo"/>: it leaves placement, its blobs move away, then it leaves.</summary>
     public async Task DrainAsync(NodeId silo, CancellationToken cancellationToken = default) =>
         await RequestAsync<OkReply>(new ClusterDrainRequest(silo.ToString()), cancellationToken).ConfigureAwait(false);

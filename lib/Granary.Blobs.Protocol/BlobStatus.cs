@@ -35,6 +35,8 @@ public enum BlobStatus
     NotACollection = 415,
     /// <summary>The silo's disk failed.</summary>
     IoError = 480,
+    /// <summary>The silo's copy failed verification on its disk (a scrub) and is quarantined; fetch it elsewhere or upload it again.</summary>
+    Damaged = 481,
     /// <summary>A bug in the silo; see its log.</summary>
     Internal = 500,
 

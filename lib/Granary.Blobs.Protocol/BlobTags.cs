@@ -35,8 +35,24 @@ public static class BlobTags
     }
 
     /// <summary>The tags in canonical text, as key/value pairs.</summary>
-    public static IReadOnlyDictionary<string, string> Parse(string text) =>
-        string.IsNullOrEmpty(text)
-            ? new Dictionary<string, string>()
-            : text.Split('\n').Select(line => line.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty, StringComparer.Ordinal);
+    /// <exception cref="FormatException">A key appears twice: the text is not what <see cref="Format"/> writes.</exception>
+    public static IReadOnlyDictionary<string, string> Parse(string text)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(text))
+        {
+            return tags;
+        }
+
+        foreach (string line in text.Split('\n'))
+        {
+            string[] pair = line.Split('=', 2);
+            if (!tags.TryAdd(pair[0], pair.Length > 1 ? pair[1] : string.Empty))
+            {
+                throw new FormatException($"Tag '{pair[0]}' appears twice: this is not canonical tag text (key=value lines, each key once).");
+            }
+        }
+
+        return tags;
+    }
 }

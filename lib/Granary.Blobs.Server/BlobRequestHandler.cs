@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
 using Granary.Storage.Blobs;
+using Granary.Storage.Scrub;
 using Granary.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -26,13 +28,15 @@ public sealed partial class BlobRequestHandler
     private readonly ILogger _logger;
     private readonly IBlobCluster? _cluster;
     private readonly IChannelDataGate? _channels;
+    private readonly BlobScrubber? _scrubber;
     private readonly byte[] _token;
     private readonly Dictionary<Blake3Hash, (SemaphoreSlim Gate, int Users)> _pushGates = [];
 
-    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given, serving transfer channels' gets through <paramref name="channels"/> if given.</summary>
+    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given, serving transfer channels' gets through <paramref name="channels"/> if given, and <c>scrub</c> through <paramref name="scrubber"/> if given.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (<see cref="BlobsServerOptions.Validate"/>).</exception>
-    public BlobRequestHandler(BlobStore store, BlobsServerOptions options, ILogger logger, IBlobCluster? cluster = null, IChannelDataGate? channels = null)
+    public BlobRequestHandler(BlobStore store, BlobsServerOptions options, ILogger logger, IBlobCluster? cluster = null, IChannelDataGate? channels = null, BlobScrubber? scrubber = null)
     {
+        _scrubber = scrubber;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -52,6 +56,10 @@ public sealed partial class BlobRequestHandler
     public async Task<StreamOutcome> ServeAsync(BlobRequestContext context, CancellationToken shutdown)
     {
         ArgumentNullException.ThrowIfNull(context);
+        long started = Stopwatch.GetTimestamp();
+        string operation = "unknown";
+        BlobStatus status = BlobStatus.Ok;
+        using Activity? span = BlobsServerMetrics.Activities.StartActivity("blobs request", ActivityKind.Server);
         try
         {
             MetadataBlock? block;
@@ -75,6 +83,13 @@ public sealed partial class BlobRequestHandler
             }
 
             BlobRequest request = BlobRequest.Parse(block);
+            operation = request.Operation;
+            if (span is not null)
+            {
+                span.DisplayName = $"blobs {operation}";
+                span.SetTag("granary.operation", operation);
+            }
+
             if (request is AuthRequest auth)
             {
                 return await AuthenticateAsync(auth, context, shutdown).ConfigureAwait(false);
@@ -109,6 +124,13 @@ public sealed partial class BlobRequestHandler
         }
         catch (Exception error) when (ToErrorReply(error) is { } reply)
         {
+            status = reply.Code;
+            span?.SetStatus(ActivityStatusCode.Error, reply.Code.ToString());
+            if (reply.Code == BlobStatus.HashMismatch && operation is PutRequest.Op or PushRequest.Op)
+            {
+                BlobsServerMetrics.VerificationFailed(operation == PutRequest.Op ? "upload" : "push");
+            }
+
             if (reply.Code == BlobStatus.IoError)
             {
                 IoFailed(_logger, error);
@@ -133,6 +155,11 @@ public sealed partial class BlobRequestHandler
             }
 
             return shutdown.IsCancellationRequested ? StreamOutcome.Abandoned : StreamOutcome.Finished;
+        }
+        finally
+        {
+            span?.SetTag("granary.status", (int)status);
+            BlobsServerMetrics.Served(operation, status, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -165,6 +192,7 @@ public sealed partial class BlobRequestHandler
             DeleteRequest delete => Reply(DeleteAsync(delete.Hash, cancellationToken)),
             ClusterStatusRequest => Reply(Cluster(ClusterStatusRequest.Op).StatusAsync(cancellationToken)),
             ClusterDrainRequest drain => Reply(DrainAsync(drain.Node, cancellationToken)),
+            ScrubRequest => Reply(ScrubAsync(cancellationToken)),
             AuthRequest => throw new BlobProtocolException(BlobStatus.BadRequest, "auth goes on a stream of its own, before other requests"),
             _ => throw new BlobProtocolException(BlobStatus.UnknownOperation, $"this silo does not serve '{request.Operation}'"),
         };
@@ -206,6 +234,7 @@ public sealed partial class BlobRequestHandler
         BlobError.TooMuchData => BlobStatus.TooMuchData,
         BlobError.HashMismatch => BlobStatus.HashMismatch,
         BlobError.SizeConflict => BlobStatus.BadRequest,
+        BlobError.Damaged => BlobStatus.Damaged,
     };
 #pragma warning restore CS8524
 
@@ -281,6 +310,13 @@ public sealed partial class BlobRequestHandler
     {
         await Cluster(ClusterDrainRequest.Op).DrainAsync(node, cancellationToken).ConfigureAwait(false);
         return OkReply.Instance;
+    }
+
+    private async Task<ScrubSummary> ScrubAsync(CancellationToken cancellationToken)
+    {
+        BlobScrubber scrubber = _scrubber ?? throw new BlobProtocolException(BlobStatus.UnknownOperation, "this server does not scrub its store (a seeder, or a test server)");
+        ScrubReport report = await scrubber.ScrubAllAsync(progress: null, cancellationToken).ConfigureAwait(false);
+        return new ScrubSummary(report.Checked, report.Bytes, report.Damaged.Count, report.Restored, [.. report.Damaged.Select(d => (d.Hash, d.Reason))]);
     }
 
     private IBlobCluster Cluster(string op) =>

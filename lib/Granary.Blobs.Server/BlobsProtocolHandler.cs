@@ -1,5 +1,6 @@
 using Granary.Blobs.Protocol;
 using Granary.Storage.Blobs;
+using Granary.Storage.Scrub;
 using Granary.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -18,11 +19,11 @@ public sealed class BlobsProtocolHandler : IProtocolHandler
     private readonly BlobRequestHandler _requests;
     private readonly TimeSpan _shutdownGrace;
 
-    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given, serving transfer channels' gets through <paramref name="channels"/> if given.</summary>
+    /// <summary>A handler over <paramref name="store"/>, in <paramref name="cluster"/> if given, serving transfer channels' gets through <paramref name="channels"/> if given, and <c>scrub</c> through <paramref name="scrubber"/> if given.</summary>
     /// <exception cref="ArgumentException"><paramref name="options"/> are invalid (<see cref="BlobsServerOptions.Validate"/>).</exception>
-    public BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger, IBlobCluster? cluster = null, IChannelDataGate? channels = null)
+    public BlobsProtocolHandler(BlobStore store, BlobsServerOptions options, ILogger<BlobsProtocolHandler> logger, IBlobCluster? cluster = null, IChannelDataGate? channels = null, BlobScrubber? scrubber = null)
     {
-        _requests = new BlobRequestHandler(store, options, logger, cluster, channels);
+        _requests = new BlobRequestHandler(store, options, logger, cluster, channels, scrubber);
         _shutdownGrace = options.ShutdownGrace;
     }
 

@@ -21,6 +21,7 @@ public sealed class QuicConnection : IAsyncDisposable
         RemoteEndPoint = remote;
         ApplicationProtocol = protocol;
         RemoteNodeId = remoteNode;
+        TransportMetrics.Connection(protocol, +1);
         Closed = WatchCloseAsync();
     }
 
@@ -46,15 +47,15 @@ public sealed class QuicConnection : IAsyncDisposable
 
     /// <summary>Opens a stream both sides can write. Waits while the peer's stream limit is reached.</summary>
     public async Task<QuicStream> OpenBidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
-        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionOpenBidirectional(_handle, op), "opening a stream", cancellationToken).ConfigureAwait(false), canRead: true, canWrite: true);
+        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionOpenBidirectional(_handle, op), "opening a stream", cancellationToken).ConfigureAwait(false), ApplicationProtocol, canRead: true, canWrite: true);
 
     /// <summary>Opens a stream only this side writes.</summary>
     public async Task<QuicStream> OpenUnidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
-        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionOpenUnidirectional(_handle, op), "opening a stream", cancellationToken).ConfigureAwait(false), canRead: false, canWrite: true);
+        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionOpenUnidirectional(_handle, op), "opening a stream", cancellationToken).ConfigureAwait(false), ApplicationProtocol, canRead: false, canWrite: true);
 
     /// <summary>Waits for the peer to open a bidirectional stream.</summary>
     public async Task<QuicStream> AcceptBidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
-        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionAcceptBidirectional(_handle, op), "accepting a stream", cancellationToken).ConfigureAwait(false), canRead: true, canWrite: true);
+        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionAcceptBidirectional(_handle, op), "accepting a stream", cancellationToken).ConfigureAwait(false), ApplicationProtocol, canRead: true, canWrite: true);
 
     /// <summary>
     /// The server side of a request-per-stream protocol: accepts bidirectional streams until the
@@ -86,7 +87,7 @@ public sealed class QuicConnection : IAsyncDisposable
 
     /// <summary>Waits for the peer to open a unidirectional stream.</summary>
     public async Task<QuicStream> AcceptUnidirectionalStreamAsync(CancellationToken cancellationToken = default) =>
-        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionAcceptUnidirectional(_handle, op), "accepting a stream", cancellationToken).ConfigureAwait(false), canRead: true, canWrite: false);
+        new(await NativeOperations.RunAsync(op => NativeMethods.ConnectionAcceptUnidirectional(_handle, op), "accepting a stream", cancellationToken).ConfigureAwait(false), ApplicationProtocol, canRead: true, canWrite: false);
 
     /// <summary>
     /// Closes the connection with an application error code and reason. Streams stop at once;
@@ -133,6 +134,7 @@ public sealed class QuicConnection : IAsyncDisposable
     {
         var result = await NativeOperations.StartAsync(op => NativeMethods.ConnectionClosed(_handle, op), "watching the connection", CancellationToken.None).ConfigureAwait(false);
         QuicException error = NativeOperations.ToException(result.Status, result.Value, result.Message, "the connection");
+        TransportMetrics.Connection(ApplicationProtocol, -1);
         return new ConnectionCloseInfo(error.Error, error.ApplicationErrorCode, result.Message);
     }
 }

@@ -13,6 +13,7 @@ namespace Granary.Transport;
 public sealed class QuicStream : Stream
 {
     private readonly ulong _handle;
+    private readonly string _protocol;
     private readonly bool _canRead;
     private readonly bool _canWrite;
     private readonly CancellationTokenSource _readAborted = new();
@@ -21,9 +22,10 @@ public sealed class QuicStream : Stream
     private bool _readsFinished;
     private int _disposed;
 
-    internal QuicStream(ulong handle, bool canRead, bool canWrite)
+    internal QuicStream(ulong handle, string protocol, bool canRead, bool canWrite)
     {
         _handle = handle;
+        _protocol = protocol;
         _canRead = canRead;
         _canWrite = canWrite;
     }
@@ -72,6 +74,7 @@ public sealed class QuicStream : Stream
             ulong read = await NativeOperations.RunAsync(
                 op => StartRead(_handle, pin, buffer.Length, op), "reading the stream", linked.Token).ConfigureAwait(false);
             _readsFinished = read == 0;
+            TransportMetrics.Received(_protocol, (long)read);
             return (int)read;
         }
         catch (OperationCanceledException) when (_readAborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -105,6 +108,7 @@ public sealed class QuicStream : Stream
         {
             // The native side copies the bytes before StreamWrite returns, so the pin ends with the call.
             await NativeOperations.RunAsync(op => StartWrite(_handle, buffer, op), "writing the stream", linked.Token).ConfigureAwait(false);
+            TransportMetrics.Sent(_protocol, buffer.Length);
         }
         catch (OperationCanceledException) when (_writeAborted.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -118,6 +118,7 @@ internal static class GranaryCommandLine
         root.Subcommands.Add(HashCommand.Create());
         root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(ClusterCommands.Create());
+        root.Subcommands.Add(ScrubCommand.Create());
         root.Subcommands.Add(Gossip.GossipCommands.Create());
         foreach (Command command in BlobCommands.Create().Concat(Transfers.TransferCommands.Create()))
         {

@@ -198,7 +198,7 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
             new GetRequest(hash, ChunkRanges.Range(2, 9)), new GetRequest(hash, ChunkRanges.All), new GetRequest(hash, ChunkRanges.All) { Channel = 7 }, new GetCollectionRequest(hash),
             new PushRequest(hash, 4096, ChunkRanges.From(1), TimeSpan.FromDays(2)), new ObserveRequest(hash), new InfoRequest(hash),
             new ExtendRequest(hash, TimeSpan.FromSeconds(30)), new DeleteRequest(hash), new LocateRequest(hash),
-            new ClusterStatusRequest(), new ClusterDrainRequest(Peer.ToString()),
+            new ClusterStatusRequest(), new ClusterDrainRequest(Peer.ToString()), new ScrubRequest(),
         ];
         Assert.Equal(BlobRequest.Operations.Order(), requests.Select(r => r.Operation).Distinct().Order());
         foreach (BlobRequest request in requests)
@@ -214,6 +214,7 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
             OkReply.Instance, new BlobDescription(blob) { Providers = [silo] }, new BlobDescription(blob) { Replicas = [silo, silo] },
             new BlobAvailability(hash, 3, ChunkRanges.Range(0, 1), false), new ErrorReply(BlobStatus.Gone, "gone") { Hash = hash },
             new ClusterStatus(2, 7, [new SiloStatusInfo(Peer.ToString(), "127.0.0.1:1", "Active", 5, 1, 2, 0, null), new SiloStatusInfo("n", "a", "Dead", 4, -1, -1, -1, "did not answer")]),
+            new ScrubSummary(3, 4096, 1, 1, [(hash, "its data hashes to something else")]),
         ];
         foreach (BlobReply reply in replies)
         {
@@ -223,6 +224,7 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
                 BlobDescription => (await BlobReply.ReadOrErrorAsync<BlobDescription>(frame, default))!,
                 BlobAvailability => (await BlobReply.ReadOrErrorAsync<BlobAvailability>(frame, default))!,
                 ClusterStatus => (await BlobReply.ReadOrErrorAsync<ClusterStatus>(frame, default))!,
+                ScrubSummary => (await BlobReply.ReadOrErrorAsync<ScrubSummary>(frame, default))!,
                 _ => (await BlobReply.ReadOrErrorAsync<OkReply>(frame, default))!,
             };
             Assert.Equal(reply.ToBlock().ToFrame(), back.ToBlock().ToFrame());

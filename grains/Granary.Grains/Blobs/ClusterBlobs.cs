@@ -75,6 +75,23 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
         return location is null ? null : (Describe(hash, location.Facts), location.Providers);
     }
 
+    /// <summary>
+    /// After this silo quarantined its copy of a blob (a failed scrub): asks the blob's grain to
+    /// repair now, which no longer counts this silo and copies a verified replica to wherever one is
+    /// missing (often back here). True if the cluster holds R copies again; false alone or when no
+    /// healthy copy is left.
+    /// </summary>
+    public async Task<bool> RestoreAsync(Blake3Hash hash, CancellationToken cancellationToken)
+    {
+        if (options.Standalone)
+        {
+            return false;
+        }
+
+        RepairOutcome outcome = await CallAsync(() => grains.BlobGrain(hash).RepairAsync(), "the cluster could not repair the blob", cancellationToken).ConfigureAwait(false);
+        return outcome.Copies > 0 && !outcome.ShortOfReplicas;
+    }
+
     /// <inheritdoc/>
     public async Task<BlobInfo?> ExtendAsync(Blake3Hash hash, TimeSpan ttl, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Granary.Blobs.Client;
 using Granary.Blobs.Protocol;
 using Granary.Blobs.Server;
 using Granary.Grains.Cluster;
+using Granary.Grains.Hosting;
 using Granary.Grains.Placement;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -72,10 +73,12 @@ public sealed partial class ReplicaGrain(
 
         if (!partial.IsComplete)
         {
+            ClusterMetrics.Repaired(0, ok: false);
             throw new BlobGrainException(BlobStatus.Unavailable, $"could not fetch blob {hash} from any of {fetch.Sources.Count} sources: {string.Join("; ", problems)}");
         }
 
         await store.CompletePartialAsync(partial, ttl, fetch.Facts.ToBlobInfo(hash), CancellationToken.None).ConfigureAwait(true);
+        ClusterMetrics.Repaired(fetch.Facts.Size, ok: true);
         double seconds = time.GetElapsedTime(started).TotalSeconds;
         double megabytesPerSecond = fetch.Facts.Size / Math.Max(seconds, 1e-6) / 1e6;
         Fetched(logger, hash, fetch.Facts.Size, seconds, megabytesPerSecond);

@@ -2,6 +2,7 @@ using Granary.Blobs.Protocol;
 using Granary.Gossip.Net;
 using Granary.Gossip.Proto;
 using Granary.Gossip.Topics;
+using Granary.Grains.Hosting;
 using Granary.Hashing;
 using Granary.Transport;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,10 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
 
     /// <summary>The gossip node the swarms run on.</summary>
     public GossipNode Node => node;
+
+    /// <summary>How many topics' swarms this silo is in now (for its clients, or lingering after a publish).</summary>
+    /// <remarks>Read without the gate: a gauge may be a moment stale, never wrong for long.</remarks>
+    public int JoinedTopics => _swarms.Count;
 
     /// <summary>Subscribes a client: joins the swarm if this silo is not in it yet.</summary>
     /// <param name="topic">The topic.</param>
@@ -102,6 +107,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
                 ? swarm.Subscription.BroadcastAsync(content, cancellationToken)
                 : swarm.Subscription.BroadcastNeighborsAsync(content, cancellationToken)).ConfigureAwait(false);
             swarm.Deliver(new TopicEvent(TopicEventKind.Received, content.ToArray(), node.Self.Node, 0, scope, 0));
+            ClusterMetrics.Gossiped("publish");
             return true;
         }
         finally
@@ -328,6 +334,7 @@ public sealed partial class GossipService(GossipNode node, IGrainFactory grains,
                     if (e is GossipEvent<SiloTicket>.Received received)
                     {
                         remember(topic, Blake3.Hash(received.Content.Span));
+                        ClusterMetrics.Gossiped("receive");
                     }
 
                     TopicEvent? local = e switch

@@ -58,7 +58,7 @@ public static class CommandErrors
         BlobStatus.Gone => CommandErrorKind.Expired,
         BlobStatus.Unauthorized => CommandErrorKind.Unauthorized,
         BlobStatus.Unavailable => CommandErrorKind.Unreachable,
-        BlobStatus.HashMismatch => CommandErrorKind.VerificationFailed,
+        BlobStatus.HashMismatch or BlobStatus.Damaged => CommandErrorKind.VerificationFailed,
         BlobStatus.BadRequest or BlobStatus.TooLarge or BlobStatus.NotACollection => CommandErrorKind.InvalidRequest,
 
         // Upload framing and the silo's own failures: the request was refused, the status says why.

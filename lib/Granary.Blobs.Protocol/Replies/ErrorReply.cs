@@ -10,6 +10,13 @@ namespace Granary.Blobs.Protocol;
 /// <param name="Message">What was wrong and, where it helps, what to do.</param>
 public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
 {
+    /// <summary>
+    /// Longest sentence a reply carries, in characters: longer ones (a remote silo's, relayed; one that
+    /// quotes a hostile op) are cut, so an error reply always fits a metadata block and a reader shows
+    /// a sentence, not kilobytes.
+    /// </summary>
+    public const int MaxMessageLength = 1024;
+
     /// <inheritdoc/>
     public override BlobStatus Status => Code;
 
@@ -33,7 +40,7 @@ public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object>> Fields()
     {
-        yield return new("error", Message);
+        yield return new("error", Clip(Message));
         if (Providers.Count > 0)
         {
             yield return new("providers", MetadataBlock.TicketsField(Providers));
@@ -50,13 +57,18 @@ public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
     public static ErrorReply From(MetadataBlock block, long status)
     {
         ArgumentNullException.ThrowIfNull(block);
-        string? error = RemoteText.Printable(block.Text("error"));
+        string? error = RemoteText.Printable(Clip(block.Text("error")));
         return new(Known(status) ? (BlobStatus)(int)status : BlobStatus.Internal, Known(status) ? error ?? $"the silo answered {status}" : $"the silo answered status {status}, which this client does not know: {error}")
         {
             Providers = block.Tickets("providers"),
             Hash = block.Hash("hash"),
         };
     }
+
+    /// <summary>At most <see cref="MaxMessageLength"/> characters, never ending in half a surrogate pair.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    private static string? Clip(string? text) =>
+        text is null || text.Length <= MaxMessageLength ? text : text[..(char.IsHighSurrogate(text[MaxMessageLength - 1]) ? MaxMessageLength - 1 : MaxMessageLength)];
 
     private static bool Known(long status) => status is >= 100 and <= 599 && Enum.IsDefined((BlobStatus)(int)status) && status != (long)BlobStatus.Ok;
 }

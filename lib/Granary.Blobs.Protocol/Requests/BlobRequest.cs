@@ -12,7 +12,7 @@ public abstract record BlobRequest
     /// <summary>Every operation a silo knows, in the order docs/protocol.md lists them.</summary>
     public static IReadOnlyList<string> Operations { get; } =
         [AuthRequest.Op, PutRequest.Op, GetRequest.Op, GetCollectionRequest.Op, PushRequest.Op, ObserveRequest.Op, InfoRequest.Op,
-         ExtendRequest.Op, DeleteRequest.Op, LocateRequest.Op, ClusterStatusRequest.Op, ClusterDrainRequest.Op];
+         ExtendRequest.Op, DeleteRequest.Op, LocateRequest.Op, ClusterStatusRequest.Op, ClusterDrainRequest.Op, ScrubRequest.Op];
 
     /// <summary>The operation's name on the wire (the <c>op</c> field).</summary>
     public abstract string Operation { get; }
@@ -42,6 +42,7 @@ public abstract record BlobRequest
             LocateRequest.Op => LocateRequest.From(block),
             ClusterStatusRequest.Op => ClusterStatusRequest.From(block),
             ClusterDrainRequest.Op => ClusterDrainRequest.From(block),
+            ScrubRequest.Op => ScrubRequest.From(block),
             string op => throw new BlobProtocolException(BlobStatus.UnknownOperation, $"unknown op '{op}': this silo knows {string.Join(", ", Operations)}"),
         };
     }

@@ -23,4 +23,7 @@ public enum BlobError
 
     /// <summary>The blob is already being received with another size.</summary>
     SizeConflict,
+
+    /// <summary>This store's copy failed verification (a scrub found it rotten) and was quarantined; it is not served.</summary>
+    Damaged,
 }

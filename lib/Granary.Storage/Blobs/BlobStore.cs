@@ -3,6 +3,7 @@ using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
 using Granary.Storage.IO;
+using Granary.Storage.Scrub;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
@@ -34,6 +35,7 @@ public sealed partial class BlobStore : IAsyncDisposable
     private readonly string _blobs;
     private readonly string _temporary;
     private readonly string _partial;
+    private readonly string _quarantine;
     private readonly Dictionary<Blake3Hash, PartialBlob> _partials = [];
 
     private BlobStore(BlobStoreOptions options, IFileIo io, IBlobMetadataStore metadata, TimeProvider time, ILogger logger)
@@ -46,6 +48,7 @@ public sealed partial class BlobStore : IAsyncDisposable
         _blobs = Path.Combine(options.Directory, "blobs");
         _temporary = Path.Combine(options.Directory, "tmp");
         _partial = Path.Combine(options.Directory, "partial");
+        _quarantine = Path.Combine(options.Directory, "quarantine");
     }
 
     /// <summary>
@@ -316,7 +319,92 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// <summary>The blob's metadata.</summary>
     /// <exception cref="BlobStoreException">Unknown or expired.</exception>
     public async Task<BlobInfo> InfoAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
-        Live(await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false), hash);
+        Live(await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false) ?? throw await MissingAsync(hash, cancellationToken).ConfigureAwait(false), hash);
+
+    /// <summary>The blob's damage record if its copy here failed a scrub and was quarantined (and it was not stored again since).</summary>
+    public Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default) => _metadata.DamageAsync(hash, cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> blobs whose last verification is at or before <paramref name="verifiedBefore"/>, longest unverified first.</summary>
+    public Task<IReadOnlyList<BlobInfo>> DueForScrubAsync(DateTimeOffset verifiedBefore, int limit, CancellationToken cancellationToken = default) =>
+        _metadata.DueForScrubAsync(verifiedBefore, limit, cancellationToken);
+
+    /// <summary>
+    /// Re-reads a stored blob through <paramref name="wrapData"/> (the scrubber's pacing) and checks
+    /// that its data still has its hash and size and that its outboard is exactly the one the data
+    /// makes. On success the blob is marked verified now. Returns null if it verified or is no
+    /// longer stored, else what failed, in words; the caller quarantines (<see cref="QuarantineAsync"/>).
+    /// </summary>
+    /// <exception cref="IOException">The disk could not be read (not a verdict on the blob).</exception>
+    public async Task<string?> VerifyStoredAsync(BlobInfo blob, Func<Stream, Stream> wrapData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(wrapData);
+        FileStream data, outboard;
+        try
+        {
+            // FileShare.Delete: a blob deleted or expiring meanwhile may be unlinked under the scrub.
+            data = new FileStream(DataPath(blob.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        }
+        catch (FileNotFoundException)
+        {
+            return await _metadata.GetAsync(blob.Hash, cancellationToken).ConfigureAwait(false) is null ? null : "its data file is missing";
+        }
+
+        await using (data.ConfigureAwait(false))
+        {
+            try
+            {
+                outboard = new FileStream(OutboardPath(blob.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+            }
+            catch (FileNotFoundException)
+            {
+                return await _metadata.GetAsync(blob.Hash, cancellationToken).ConfigureAwait(false) is null ? null : "its outboard file is missing";
+            }
+
+            await using (outboard.ConfigureAwait(false))
+            {
+                var comparison = new OutboardComparison(outboard);
+                (Blake3Hash root, long size) = await BaoOutboardBuilder.CreateAsync(wrapData(data), comparison, cancellationToken).ConfigureAwait(false);
+                string? problem = size != blob.Size ? $"its data is {size} bytes, not {blob.Size}"
+                    : root != blob.Hash ? $"its data hashes to {root}, not to {blob.Hash}"
+                    : !comparison.Matches ? $"its outboard (hash tree) differs from the one its data makes, first at byte {comparison.FirstDifference ?? Math.Min(comparison.Length, outboard.Length)}"
+                    : null;
+                if (problem is null)
+                {
+                    await _metadata.MarkScrubbedAsync(blob.Hash, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                }
+
+                return problem;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes a damaged copy out of service: its row moves to the damaged list first (from then on it
+    /// is neither served, listed nor counted, and a request for it is told why), then its files move
+    /// to <c>quarantine/</c> for inspection. Storing the blob again (a repair, an upload) clears the mark.
+    /// Returns the damage record, or null if the blob was not stored.
+    /// </summary>
+    public async Task<BlobDamage?> QuarantineAsync(Blake3Hash hash, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        if (!await _metadata.MarkDamagedAsync(hash, _time.GetUtcNow(), reason, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(_quarantine);
+        foreach ((string from, string extension) in new[] { (DataPath(hash), ".data"), (OutboardPath(hash), ".obao") })
+        {
+            if (File.Exists(from))
+            {
+                File.Move(from, Path.Combine(_quarantine, hash + extension), overwrite: true);
+            }
+        }
+
+        Quarantined(_logger, hash, reason);
+        return await _metadata.DamageAsync(hash, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The blob's row even if it has expired here (for reconciling with the cluster's record); null if not stored.</summary>
     public Task<BlobInfo?> RecordAsync(Blake3Hash hash, CancellationToken cancellationToken = default) => _metadata.GetAsync(hash, cancellationToken);
@@ -477,6 +565,14 @@ public sealed partial class BlobStore : IAsyncDisposable
 
     private static BlobStoreException NotFound(Blake3Hash hash) => new(BlobError.NotFound, $"No blob {hash} is stored here.");
 
+    /// <summary>Not stored: damaged (quarantined by a scrub, said so with when and why) or simply not here.</summary>
+    private async Task<BlobStoreException> MissingAsync(Blake3Hash hash, CancellationToken cancellationToken) =>
+        await _metadata.DamageAsync(hash, cancellationToken).ConfigureAwait(false) is { } damage
+            ? new BlobStoreException(
+                BlobError.Damaged,
+                $"This silo's copy of blob {hash} failed verification at {damage.Found:u} ({damage.Reason}) and was quarantined; it is not served. Fetch it from another replica, or upload it again.")
+            : NotFound(hash);
+
     private async Task<(Blake3Hash Hash, long Size)> WriteTemporaryAsync(
         Stream source, string dataPath, string outboardPath, long? declaredSize, CancellationToken cancellationToken)
     {
@@ -558,6 +654,9 @@ public sealed partial class BlobStore : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Discarded the resumed partial copy of {Hash} ({Size} bytes): its files no longer have its hash (changed on disk since they were recorded); it will be fetched again")]
     private static partial void PartialDiscarded(ILogger logger, Blake3Hash hash, long size);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Blob {Hash} failed verification on disk ({Reason}): quarantined, no longer served")]
+    private static partial void Quarantined(ILogger logger, Blake3Hash hash, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} expired blobs")]
     private static partial void Swept(ILogger logger, int count);

@@ -30,7 +30,7 @@ public interface IBlobMetadataStore : IAsyncDisposable
     /// <summary>Moves the expiry to <paramref name="expires"/> if that is later; returns the row, or null if unknown.</summary>
     Task<BlobInfo?> ExtendAsync(Blake3Hash hash, DateTimeOffset expires, CancellationToken cancellationToken = default);
 
-    /// <summary>Forgets a blob; false if it was not recorded.</summary>
+    /// <summary>Forgets a blob (and any damage record of it); false if neither was recorded.</summary>
     Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="limit"/> blobs whose expiry is at or before <paramref name="now"/>.</summary>
@@ -41,4 +41,22 @@ public interface IBlobMetadataStore : IAsyncDisposable
 
     /// <summary>How many blobs are recorded and their total size in bytes.</summary>
     Task<(long Blobs, long Bytes)> StatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> blobs last verified (scrubbed, or stored, which verifies too)
+    /// at or before <paramref name="verifiedBefore"/>, longest unverified first.
+    /// </summary>
+    Task<IReadOnlyList<BlobInfo>> DueForScrubAsync(DateTimeOffset verifiedBefore, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the blob's copy verified at <paramref name="at"/>; nothing if it is not recorded.</summary>
+    Task MarkScrubbedAsync(Blake3Hash hash, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves the blob's row to the damaged list in one transaction (so it is no longer served,
+    /// listed or counted); false if it was not recorded. Storing the blob again clears the mark.
+    /// </summary>
+    Task<bool> MarkDamagedAsync(Blake3Hash hash, DateTimeOffset at, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>The blob's damage record if its copy here failed verification (and it was not stored again since), else null.</summary>
+    Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default);
 }

@@ -47,6 +47,28 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
             }
         }
 
+        // Scrubbing (issue 16) came later still: when each blob was last re-verified, and the blobs
+        // whose copy here failed (kept apart, so that a damaged blob is neither served nor counted).
+        await using (SqliteCommand probe = store.Command("SELECT count(*) FROM pragma_table_info('blobs') WHERE name = 'scrubbed_ms'", []))
+        {
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                await store.ExecuteAsync("ALTER TABLE blobs ADD COLUMN scrubbed_ms INTEGER", [], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await store.ExecuteAsync(
+            """
+            CREATE TABLE IF NOT EXISTS damaged (
+                hash BLOB PRIMARY KEY,
+                size INTEGER NOT NULL,
+                found_ms INTEGER NOT NULL,
+                reason TEXT NOT NULL);
+            CREATE TRIGGER IF NOT EXISTS stored_again AFTER INSERT ON blobs
+                BEGIN DELETE FROM damaged WHERE hash = NEW.hash; END;
+            """,
+            [],
+            cancellationToken).ConfigureAwait(false);
         return store;
     }
 
@@ -94,7 +116,51 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
 
     /// <inheritdoc/>
     public async Task<bool> DeleteAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
-        await ExecuteAsync("DELETE FROM blobs WHERE hash = $hash", [("$hash", hash.ToArray())], cancellationToken).ConfigureAwait(false) > 0;
+        await ExecuteAsync(
+            "DELETE FROM damaged WHERE hash = $hash; DELETE FROM blobs WHERE hash = $hash;", [("$hash", hash.ToArray())], cancellationToken, transaction: true).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<BlobInfo>> DueForScrubAsync(DateTimeOffset verifiedBefore, int limit, CancellationToken cancellationToken = default) =>
+        await QueryAsync(
+            """
+            SELECT hash, size, created_ms, expires_ms, uploader, tags FROM blobs
+            WHERE coalesce(scrubbed_ms, created_ms) <= $before ORDER BY coalesce(scrubbed_ms, created_ms) LIMIT $limit
+            """,
+            [("$before", verifiedBefore.ToUnixTimeMilliseconds()), ("$limit", limit)],
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task MarkScrubbedAsync(Blake3Hash hash, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync("UPDATE blobs SET scrubbed_ms = $at WHERE hash = $hash", [("$hash", hash.ToArray()), ("$at", at.ToUnixTimeMilliseconds())], cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<bool> MarkDamagedAsync(Blake3Hash hash, DateTimeOffset at, string reason, CancellationToken cancellationToken = default) =>
+        await ExecuteAsync(
+            """
+            INSERT OR REPLACE INTO damaged (hash, size, found_ms, reason) SELECT hash, size, $at, $reason FROM blobs WHERE hash = $hash;
+            DELETE FROM blobs WHERE hash = $hash;
+            """,
+            [("$hash", hash.ToArray()), ("$at", at.ToUnixTimeMilliseconds()), ("$reason", reason)],
+            cancellationToken,
+            transaction: true).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    public async Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteCommand command = Command("SELECT size, found_ms, reason FROM damaged WHERE hash = $hash", [("$hash", hash.ToArray())]);
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new BlobDamage(hash, reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2))
+                : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<BlobInfo>> ExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
@@ -131,13 +197,24 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
         _gate.Dispose();
     }
 
-    private async Task<int> ExecuteAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="sql"/>; with <paramref name="transaction"/> its statements commit together (one fsync) or not at all.</summary>
+    private async Task<int> ExecuteAsync(string sql, (string Name, object Value)[] parameters, CancellationToken cancellationToken, bool transaction = false)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using SqliteCommand command = Command(sql, parameters);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (!transaction)
+            {
+                return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Disposed uncommitted (a failure, a cancellation) it rolls back.
+            await using var scope = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            command.Transaction = scope;
+            int changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return changed;
         }
         finally
         {

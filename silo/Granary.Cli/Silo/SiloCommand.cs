@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Granary.Storage.Scrub;
 
 namespace Granary.Cli.Silo;
 
@@ -21,14 +22,11 @@ internal static class SiloCommand
         Option<int?> clusterPort = OptionValues.OptionalInteger("--cluster-port", 1, 65535, string.Empty);
         clusterPort.Description = "TCP port of silo-to-silo messaging (Orleans), 1 to 65535; default: the QUIC port's number (any free port when that is 0).";
         clusterPort.HelpName = "PORT";
-        var dashboard = new Option<string?>("--dashboard") { Description = "Serve the Orleans Dashboard (HTTP, no authentication: bind it to a private address) at HOST:PORT. Off by default.", HelpName = "HOST:PORT" };
-        dashboard.Validators.Add(result =>
-        {
-            if (result.Tokens.Count == 1 && (!IPEndPoint.TryParse(result.Tokens[0].Value, out IPEndPoint? endpoint) || endpoint.Port == 0))
-            {
-                result.AddError($"--dashboard '{result.Tokens[0].Value}' is not an IP address and port: use HOST:PORT with PORT 1 to 65535, e.g. 127.0.0.1:8080.");
-            }
-        });
+        Option<string?> dashboard = HttpEndpoint("--dashboard", "Serve the Orleans Dashboard (HTTP, no authentication: bind it to a private address) at HOST:PORT. Off by default.", "127.0.0.1:8080");
+        Option<string?> metrics = HttpEndpoint(
+            "--metrics",
+            "Serve Prometheus metrics at http://HOST:PORT/metrics and health at /healthz/live and /healthz/ready (HTTP, no authentication: bind it to a private address). Off by default.",
+            "127.0.0.1:9464");
         var validators = new Option<string[]>("--voucher-validator")
         {
             Description = "Load your own voucher types for transfer channels from ASSEMBLY (a .NET assembly exporting IVoucherValidator classes with parameterless constructors; see examples/). Repeatable.",
@@ -47,7 +45,31 @@ internal static class SiloCommand
                 result.AddError(problem ?? "--transfer-inactivity-timeout must be at least 1s.");
             }
         });
-        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard, validators, inactivity };
+        var scrubRate = new Option<string?>("--scrub-rate")
+        {
+            Description = "Bytes per second the background scrub re-reads stored blobs at to find rot (e.g. 16MiB, 200MB), or 0 to turn it off. Default: 16MiB (a terabyte in about 18 hours).",
+            HelpName = "RATE",
+        };
+        scrubRate.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && !TryParseRate(result.Tokens[0].Value, out _, out string? problem))
+            {
+                result.AddError(problem!);
+            }
+        });
+        var scrubInterval = new Option<string?>("--scrub-interval")
+        {
+            Description = "How long a blob's last verification stays good before the scrub reads it again (e.g. 7d, 12h). Default: 7d.",
+            HelpName = "DURATION",
+        };
+        scrubInterval.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && (!OptionValues.TryParseDuration(result.Tokens[0].Value, "--scrub-interval", out TimeSpan value, out string? problem) || value < TimeSpan.FromSeconds(1)))
+            {
+                result.AddError(problem ?? "--scrub-interval must be at least 1s.");
+            }
+        });
+        var run = new Command("run", "Run a silo until Ctrl-C or SIGTERM. Prints 'ready <ticket>' when serving. Exit codes: 0 stopped or drained, 1 could not start, 3 declared dead by the cluster.") { data, listen, cluster, replicas, clusterPort, dashboard, metrics, scrubRate, scrubInterval, validators, inactivity };
         listen.Validators.Add(result =>
         {
             // On the option, from its token: a command-level check would read the value after
@@ -67,11 +89,60 @@ internal static class SiloCommand
                 Replicas = parse.GetValue(replicas),
                 ClusterPort = parse.GetValue(clusterPort),
                 Dashboard = parse.GetValue(dashboard) is { } at ? IPEndPoint.Parse(at) : null,
+                Metrics = parse.GetValue(metrics) is { } scrape ? IPEndPoint.Parse(scrape) : null,
                 VoucherValidators = parse.GetValue(validators) ?? [],
+                Scrub = new ScrubOptions
+                {
+                    BytesPerSecond = TryParseRate(parse.GetValue(scrubRate), out long rate, out _) ? rate : new ScrubOptions().BytesPerSecond,
+                    Interval = OptionValues.TryParseDuration(parse.GetValue(scrubInterval), "--scrub-interval", out TimeSpan every, out _) ? every : new ScrubOptions().Interval,
+                },
                 TransferInactivityTimeout = parse.GetValue(inactivity) is { } text && OptionValues.TryParseDuration(text, "--transfer-inactivity-timeout", out TimeSpan timeout, out _) ? timeout : TimeSpan.FromMinutes(30),
             };
             return await SiloHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
         });
         return new Command("silo", "Run and manage silos.") { run };
+    }
+
+    /// <summary>A scrub pace: 0 (off) or a byte count per second of at least 64KiB.</summary>
+    private static bool TryParseRate(string? text, out long rate, out string? problem)
+    {
+        rate = 0;
+        problem = null;
+        if (text is null)
+        {
+            return false;
+        }
+
+        if (text.Trim() == "0")
+        {
+            return true;
+        }
+
+        if (!Granary.Blobs.Commands.ByteSizes.TryParse(text, "--scrub-rate", out rate, out problem))
+        {
+            return false;
+        }
+
+        if (rate < ScrubOptions.MinBytesPerSecond)
+        {
+            problem = $"--scrub-rate '{text}' is below 64KiB per second; use 0 to turn the scrub off.";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>An HTTP listener's HOST:PORT option (port 1 to 65535).</summary>
+    private static Option<string?> HttpEndpoint(string name, string description, string example)
+    {
+        var option = new Option<string?>(name) { Description = description, HelpName = "HOST:PORT" };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && (!IPEndPoint.TryParse(result.Tokens[0].Value, out IPEndPoint? endpoint) || endpoint.Port == 0))
+            {
+                result.AddError($"{name} '{result.Tokens[0].Value}' is not an IP address and port: use HOST:PORT with PORT 1 to 65535, e.g. {example}.");
+            }
+        });
+        return option;
     }
 }

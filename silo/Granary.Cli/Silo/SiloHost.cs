@@ -15,14 +15,20 @@ using Granary.Grains.Transfers;
 using Granary.Orleans;
 using Granary.Storage.Blobs;
 using Granary.Storage.IO;
+using Granary.Storage.Scrub;
 using Granary.Transfers.Messages;
 using Granary.Transfers.Vouchers;
 using Granary.Transport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Orleans.Configuration;
 using Orleans.Connections.Security;
 using Orleans.Dashboard;
@@ -148,8 +154,11 @@ internal static partial class SiloHost
             try
             {
                 TransferService transfers = host.Services.GetRequiredService<TransferService>();
+                ClusterBlobs cluster = host.Services.GetRequiredService<ClusterBlobs>();
+                using var scrubber = new BlobScrubber(
+                    store, options.Scrub, loggers.CreateLogger<BlobScrubber>(), cluster.KeepsRecords ? cluster.RestoreAsync : null);
                 var handler = new BlobsProtocolHandler(
-                    store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), host.Services.GetRequiredService<ClusterBlobs>(), transfers);
+                    store, new BlobsServerOptions { AdminToken = token }, loggers.CreateLogger<BlobsProtocolHandler>(), cluster, transfers, scrubber);
                 ClusterView members = host.Services.GetRequiredService<ClusterView>();
                 gossipMembers = members;
                 var transferHandler = new TransferProtocolHandler(transfers, token, members.IsMember, loggers.CreateLogger<TransferProtocolHandler>());
@@ -179,15 +188,20 @@ internal static partial class SiloHost
                 using RepairService repair = host.Services.GetRequiredService<RepairService>();
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 Task repairing = repair.RunAsync(stop.Token);
-                ClusterBlobs cluster = host.Services.GetRequiredService<ClusterBlobs>();
+                Task scrubbing = scrubber.RunAsync(stop.Token);
                 Task sweeping = store.RunSweeperAsync(stop.Token, cluster.KeepsRecords ? cluster.ConfirmExpiryAsync : null);
                 Task monitoring = transfers.MonitorSendersAsync(stop.Token);
                 ClusterEvents events = host.Services.GetRequiredService<ClusterEvents>();
                 Task telling = events.RunAsync(stop.Token);
+                using SiloMetrics metrics = host.Services.GetRequiredService<SiloMetrics>();
+                Task measuring = metrics.RunAsync(stop.Token);
+                SiloReadiness readiness = host.Services.GetRequiredService<SiloReadiness>();
+                readiness.Serving = true;
                 Task first = await Task.WhenAny(repairing, sweeping, monitoring, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
+                readiness.Serving = false;
                 await events.PublishStoppingAsync().ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
-                await IgnoreCancellationAsync(repairing, sweeping, monitoring, telling).ConfigureAwait(false);
+                await IgnoreCancellationAsync(repairing, sweeping, monitoring, telling, measuring, scrubbing).ConfigureAwait(false);
                 if (first != repairing && first.IsFaulted)
                 {
                     await first.ConfigureAwait(false);
@@ -216,8 +230,8 @@ internal static partial class SiloHost
         SiloOptions options, SiloTicket ticket, IPEndPoint address, int clusterPort, BlobStore store, ConnectionPool connections, BlobClusterOptions blobOptions, ClusterCertificates? certificates,
         VoucherRegistry vouchers, ECDsa grantKey, GossipNode gossipNode, GossipOptions gossipOptions)
     {
-        // A web host only when the dashboard is asked for: otherwise no HTTP listener at all.
-        WebApplicationBuilder? web = options.Dashboard is null ? null : WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // A web host only when the dashboard or metrics are asked for: otherwise no HTTP listener at all.
+        WebApplicationBuilder? web = options.Dashboard is null && options.Metrics is null ? null : WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         IHostApplicationBuilder builder = web is not null ? web : Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         ConfigureLogging(builder.Logging);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -238,8 +252,12 @@ internal static partial class SiloHost
         builder.Services.AddSingleton(gossipOptions);
         builder.Services.AddSingleton<GossipService>();
         builder.Services.AddSingleton<ClusterEvents>();
+        builder.Services.AddSingleton<SiloMetrics>();
+        builder.Services.AddSingleton<SiloReadiness>();
+        AddTelemetry(builder, options, ticket);
         builder.UseOrleans(silo =>
         {
+            silo.AddActivityPropagation();
             silo.AddGranaryGrains();
             silo.Configure<global::Orleans.Configuration.SiloOptions>(o => o.SiloName = ticket.ToString());
             if (options.Cluster is { } connectionString)
@@ -252,7 +270,7 @@ internal static partial class SiloHost
                 silo.UseGranaryAlone(clusterPort, Path.Combine(options.DataDirectory, "grains.db"));
             }
 
-            if (web is not null)
+            if (options.Dashboard is not null)
             {
                 silo.AddDashboard();
             }
@@ -263,10 +281,54 @@ internal static partial class SiloHost
             return ((HostApplicationBuilder)builder).Build();
         }
 
-        web.WebHost.UseUrls($"http://{options.Dashboard}");
+        web.WebHost.UseUrls([.. new[] { options.Dashboard, options.Metrics }.OfType<IPEndPoint>().Select(e => $"http://{e}")]);
         WebApplication app = web.Build();
-        app.MapOrleansDashboard();
+        if (options.Dashboard is { } dashboard)
+        {
+            // Each endpoint on its own port only: the dashboard must not appear on the metrics port.
+            app.MapOrleansDashboard().RequireHost($"*:{dashboard.Port}");
+        }
+
+        if (options.Metrics is { } metrics)
+        {
+            string host = $"*:{metrics.Port}";
+            app.MapPrometheusScrapingEndpoint().RequireHost(host);
+            app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false }).RequireHost(host);
+            app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).RequireHost(host);
+        }
+
         return app;
+    }
+
+    /// <summary>
+    /// Metrics (every Granary meter and the runtime's, scraped at /metrics) with <c>--metrics</c>;
+    /// traces of requests and grain calls exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+    /// is set (OpenTelemetry's own variable, with its companions for headers and protocol).
+    /// </summary>
+    private static void AddTelemetry(IHostApplicationBuilder builder, SiloOptions options, SiloTicket ticket)
+    {
+        bool traces = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        if (options.Metrics is null && !traces)
+        {
+            return;
+        }
+
+        OpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("granary-silo", serviceInstanceId: ticket.Node.ToString()));
+        if (options.Metrics is not null)
+        {
+            builder.Services.AddHealthChecks().AddCheck<SiloReadiness>("silo", tags: ["ready"]);
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter(TransportMetrics.MeterName, BlobsServerMetrics.MeterName, ClusterMetrics.MeterName, SiloMetrics.MeterName, BlobScrubber.MeterName, "System.Runtime")
+                .AddPrometheusExporter());
+        }
+
+        if (traces)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(BlobsServerMetrics.ActivitySourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                .AddOtlpExporter());
+        }
     }
 
     /// <summary>A ticket needs an address peers can dial; the wildcard is not one.</summary>
@@ -285,8 +347,8 @@ internal static partial class SiloHost
 
     private static string Explain(Exception error, SiloOptions options) => error switch
     {
-        _ when options.Dashboard is { } dashboard && error.ToString().Contains("http://", StringComparison.Ordinal) =>
-            $"the dashboard could not listen on {dashboard}: {error.Message} Choose a free local address with --dashboard.",
+        _ when (options.Dashboard is not null || options.Metrics is not null) && error.ToString().Contains("http://", StringComparison.Ordinal) =>
+            $"the HTTP listener ({string.Join(", ", new[] { ("--dashboard", options.Dashboard), ("--metrics", options.Metrics) }.Where(o => o.Item2 is not null).Select(o => $"{o.Item1} {o.Item2}"))}) could not start: {error.Message} Choose a free local address.",
         _ when InUse(error) =>
             $"the TCP port for silo-to-silo messaging ({options.ClusterPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? $"{options.Listen.Port}, the QUIC port's number"}) is in use by another process: free it or choose another with --cluster-port.",
         System.Data.Common.DbException => $"the cluster database could not be used: {error.Message}. Check --cluster (host, port, database, user, password) and that PostgreSQL is running and reachable.",

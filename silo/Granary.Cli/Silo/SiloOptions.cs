@@ -1,5 +1,6 @@
 using System.Net;
 using Granary.Grains.Blobs;
+using Granary.Storage.Scrub;
 
 namespace Granary.Cli.Silo;
 
@@ -25,11 +26,17 @@ internal sealed class SiloOptions
     /// <summary>Where to serve the Orleans Dashboard (HTTP), port 1 to 65535. Default: null, not served.</summary>
     public IPEndPoint? Dashboard { get; init; }
 
+    /// <summary>Where to serve Prometheus metrics (<c>/metrics</c>) and health (<c>/healthz/live</c>, <c>/healthz/ready</c>) over HTTP, port 1 to 65535, not the dashboard's. Default: null, not served.</summary>
+    public IPEndPoint? Metrics { get; init; }
+
     /// <summary>Copies of every blob when this silo creates the cluster, 1 to <see cref="BlobClusterOptions.MaxReplicas"/>. Default: null, the cluster's setting (2 for a new cluster).</summary>
     public int? Replicas { get; init; }
 
     /// <summary>How long a channel this silo sends on may see no request or completion before it fails (<c>--transfer-inactivity-timeout</c>); default 30 min.</summary>
     public TimeSpan TransferInactivityTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The background scrub's pace and interval (<c>--scrub-rate</c>, <c>--scrub-interval</c>); defaults 16 MiB/s and 7 days (<see cref="ScrubOptions"/>).</summary>
+    public ScrubOptions Scrub { get; init; } = new();
 
     /// <summary>Assemblies with the operator's own voucher validators (<c>--voucher-validator</c>); none by default.</summary>
     public IReadOnlyList<string> VoucherValidators { get; init; } = [];
@@ -62,6 +69,19 @@ internal sealed class SiloOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Dashboard), $"SiloOptions.Dashboard (--dashboard) is {Dashboard}; its port must be 1 to 65535, or the whole option null for no dashboard.");
         }
+
+        if (Metrics is { Port: 0 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(Metrics), $"SiloOptions.Metrics (--metrics) is {Metrics}; its port must be 1 to 65535, or the whole option null for no metrics.");
+        }
+
+        if (Metrics is not null && Dashboard is not null && Metrics.Port == Dashboard.Port)
+        {
+            throw new ArgumentException($"SiloOptions.Metrics (--metrics {Metrics}) and Dashboard (--dashboard {Dashboard}) share port {Metrics.Port}; give each its own port.", nameof(Metrics));
+        }
+
+        ArgumentNullException.ThrowIfNull(Scrub, nameof(Scrub));
+        Scrub.Validate();
 
         if (Replicas is < 1 or > BlobClusterOptions.MaxReplicas)
         {

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Granary.Blobs.Protocol;
+using Granary.Storage.Blobs;
+using Granary.Storage.IO;
+using Granary.Storage.Scrub;
+using Granary.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Granary.Storage.Tests;
+
+/// <summary>The scrubber on a real store: rot in data or outboard is found, quarantined and refused; sound blobs pass; the pace holds.</summary>
+public sealed class BlobScrubberTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+    private IFileIo _io = null!;
+    private BlobStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _io = FileIo.Create();
+        _store = await BlobStore.OpenAsync(new BlobStoreOptions { Directory = _directory.Path }, _io);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await _io.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private async Task<(BlobInfo Blob, byte[] Bytes)> StoreAsync(int size, int seed)
+    {
+        byte[] bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return (await _store.ImportAsync(new MemoryStream(bytes)), bytes);
+    }
+
+    private string FileOf(BlobInfo blob, string extension) => Path.Combine(_directory.Path, "blobs", blob.Hash.ToString()[..2], blob.Hash + extension);
+
+    private static void Flip(string file, long offset)
+    {
+        using FileStream stream = File.Open(file, FileMode.Open, FileAccess.ReadWrite);
+        stream.Position = offset;
+        int b = stream.ReadByte();
+        stream.Position = offset;
+        stream.WriteByte((byte)(b ^ 0x01));
+    }
+
+    private BlobScrubber Scrubber(long bytesPerSecond = 0) =>
+        new(_store, new ScrubOptions { BytesPerSecond = bytesPerSecond }, NullLogger.Instance);
+
+    [Fact]
+    public async Task Sound_blobs_pass_and_are_marked_verified()
+    {
+        var (a, _) = await StoreAsync(3 << 20, 1);
+        var (b, _) = await StoreAsync(1000, 2);
+        var (empty, _) = await StoreAsync(0, 3);
+        using BlobScrubber scrubber = Scrubber();
+
+        ScrubReport report = await scrubber.ScrubAllAsync(null, CancellationToken.None);
+
+        Assert.Equal(3, report.Checked);
+        Assert.Equal(a.Size + b.Size + empty.Size, report.Bytes);
+        Assert.Empty(report.Damaged);
+        // Verified now: nothing is due again before an interval has passed.
+        Assert.Empty(await _store.DueForScrubAsync(DateTimeOffset.UtcNow.AddMinutes(-1), 10));
+        Assert.Equal(3, (await _store.DueForScrubAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10)).Count);
+    }
+
+    [Fact]
+    public async Task A_flipped_data_byte_is_quarantined_and_refused_with_a_clear_error_until_stored_again()
+    {
+        var (blob, bytes) = await StoreAsync(2 << 20, 4);
+        var (other, _) = await StoreAsync(100_000, 5);
+        Flip(FileOf(blob, ".data"), 1_234_567);
+        using BlobScrubber scrubber = Scrubber();
+
+        ScrubReport report = await scrubber.ScrubAllAsync(null, CancellationToken.None);
+
+        BlobDamage damage = Assert.Single(report.Damaged);
+        Assert.Equal(blob.Hash, damage.Hash);
+        Assert.Contains("its data hashes to", damage.Reason, StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<BlobStoreException>(() => _store.OpenReaderAsync(blob.Hash));
+        Assert.Equal(BlobError.Damaged, refused.Error);
+        Assert.Contains("failed verification", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("quarantined", refused.Message, StringComparison.Ordinal);
+        Assert.False(await _store.HasAsync(blob.Hash));
+        Assert.DoesNotContain(blob.Hash, await _store.HashesAsync());
+        Assert.Equal((1, other.Size), await _store.StatsAsync());
+        Assert.True(File.Exists(Path.Combine(_directory.Path, "quarantine", blob.Hash + ".data")));
+        Assert.False(File.Exists(FileOf(blob, ".data")));
+        Assert.Equal(other.Size, (await _store.InfoAsync(other.Hash)).Size);
+
+        // Storing it again (an upload, a repair) clears the mark.
+        await _store.ImportAsync(new MemoryStream(bytes));
+        Assert.Null(await _store.DamageAsync(blob.Hash));
+        Assert.Equal(blob.Size, (await _store.InfoAsync(blob.Hash)).Size);
+        Assert.Empty((await scrubber.ScrubAllAsync(null, CancellationToken.None)).Damaged);
+    }
+
+    [Theory]
+    [InlineData(".obao", 10L, "outboard")]
+    [InlineData(".obao", -1L, "outboard")]
+    [InlineData(".data", -1L, "bytes, not")]
+    public async Task Rot_in_the_outboard_or_a_truncated_file_is_found(string extension, long offset, string expected)
+    {
+        var (blob, _) = await StoreAsync(1 << 20, 6);
+        string file = FileOf(blob, extension);
+        if (offset < 0)
+        {
+            using FileStream stream = File.Open(file, FileMode.Open, FileAccess.ReadWrite);
+            stream.SetLength(stream.Length - 1);
+        }
+        else
+        {
+            Flip(file, offset);
+        }
+
+        using BlobScrubber scrubber = Scrubber();
+        BlobDamage damage = Assert.Single((await scrubber.ScrubAllAsync(null, CancellationToken.None)).Damaged);
+        Assert.Contains(expected, damage.Reason, StringComparison.Ordinal);
+        Assert.Equal(BlobError.Damaged, (await Assert.ThrowsAsync<BlobStoreException>(() => _store.InfoAsync(blob.Hash))).Error);
+    }
+
+    [Fact]
+    public async Task A_deleted_damaged_blob_is_simply_gone()
+    {
+        var (blob, _) = await StoreAsync(50_000, 7);
+        Flip(FileOf(blob, ".data"), 10);
+        using BlobScrubber scrubber = Scrubber();
+        Assert.Single((await scrubber.ScrubAllAsync(null, CancellationToken.None)).Damaged);
+
+        Assert.True(await _store.DeleteAsync(blob.Hash));
+        Assert.Equal(BlobError.NotFound, (await Assert.ThrowsAsync<BlobStoreException>(() => _store.InfoAsync(blob.Hash))).Error);
+    }
+
+    [Fact]
+    public async Task The_background_scrub_keeps_its_pace_and_finds_rot_it_was_not_asked_about()
+    {
+        var (blob, _) = await StoreAsync(2 << 20, 8);
+        Flip(FileOf(blob, ".data"), 2_000_000);
+        using var scrubber = new BlobScrubber(
+            _store, new ScrubOptions { BytesPerSecond = 1 << 20, Interval = TimeSpan.FromSeconds(1), IdleWait = TimeSpan.FromMilliseconds(50) }, NullLogger.Instance);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var clock = Stopwatch.StartNew();
+        Task running = scrubber.RunAsync(stop.Token);
+
+        while (await _store.DamageAsync(blob.Hash) is null)
+        {
+            Assert.False(stop.IsCancellationRequested, "the background scrub did not find the flipped byte within 60 s");
+            await Task.Delay(50);
+        }
+
+        // 2 MiB at 1 MiB/s with a 256 KiB bucket: not before ~1.75 s (a pace that does not hold would take milliseconds).
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), $"scrubbed 2 MiB in {clock.Elapsed.TotalSeconds:0.00} s at a pace of 1 MiB/s");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(1000L)]
+    public void A_pace_between_off_and_64_KiB_per_second_is_refused(long pace)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScrubOptions { BytesPerSecond = pace }.Validate());
+        Assert.Contains("--scrub-rate", error.Message, StringComparison.Ordinal);
+    }
+}
