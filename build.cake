@@ -29,7 +29,9 @@ var debianPackages = new[] { "b3sum", "git", "time",
     // The native QUIC library builds offline against these crates (native/.cargo/config.toml).
     "librust-quinn-dev", "librust-tokio-dev", "librust-rustls-dev", "librust-once-cell-dev", "librust-bytes-dev",
     // Clusters keep membership and grain state in PostgreSQL; the tests start their own server from its binaries.
-    "postgresql" };
+    "postgresql",
+    // Multi-host tests: silos and the database in network namespaces (ip), partitions (nft DROP), slow links (tc tbf).
+    "iproute2", "nftables" };
 
 int Run(string file, string arguments, bool quiet = false)
 {

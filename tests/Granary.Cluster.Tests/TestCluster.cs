@@ -48,7 +48,31 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public async Task<SiloProcess> AddSiloAsync(int? replicas = null, string? dataDirectory = null, IEnumerable<string>? extraArguments = null)
+    /// <summary>
+    /// A cluster on separate hosts: PostgreSQL already on its own node of <paramref name="lab"/>,
+    /// one silo on each of <paramref name="nodes"/> (listening on that node's address).
+    /// </summary>
+    public static async Task<TestCluster> StartInLabAsync(PostgresServer postgres, NetworkLab lab, IReadOnlyList<string> nodes, int replicas = 2)
+    {
+        var cluster = new TestCluster(postgres, await postgres.CreateDatabaseAsync());
+        try
+        {
+            foreach (string node in nodes)
+            {
+                await cluster.AddSiloAsync(replicas, lab: (lab, node));
+            }
+
+            await cluster.WaitForAsync(async () => (await cluster.StatusAsync()).Silos.Count(s => s.Status == "Active") == nodes.Count, $"{nodes.Count} active silos");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<SiloProcess> AddSiloAsync(int? replicas = null, string? dataDirectory = null, IEnumerable<string>? extraArguments = null, (NetworkLab Lab, string Node)? lab = null)
     {
         if (dataDirectory is null)
         {
@@ -57,7 +81,9 @@ internal sealed class TestCluster : IAsyncDisposable
             dataDirectory = directory.Path;
         }
 
-        SiloProcess silo = await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments);
+        SiloProcess silo = lab is var (network, node)
+            ? await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments, listen: $"{network.AddressOf(node)}:0", networkNamespace: network.Namespace(node))
+            : await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments);
         Silos.Add(silo);
         return silo;
     }

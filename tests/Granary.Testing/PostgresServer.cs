@@ -7,7 +7,8 @@ namespace Granary.Testing;
 /// <summary>
 /// A real PostgreSQL server for one test class: Debian's binaries, <c>initdb</c> into a temporary
 /// directory (as the <c>postgres</c> user when the tests run as root, since PostgreSQL refuses
-/// root), listening on a free port on 127.0.0.1 only, stopped and deleted on dispose.
+/// root), listening on a free port on 127.0.0.1 only — or, for multi-host tests, on a node of a
+/// <see cref="NetworkLab"/> — stopped and deleted on dispose.
 /// </summary>
 /// <remarks>fsync is off: these tests kill silos, never the database, and it keeps them fast.</remarks>
 public sealed class PostgresServer : IAsyncDisposable
@@ -18,24 +19,40 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _data;
     private int _databases;
 
-    private PostgresServer(TempDirectory directory, string bin, int port)
+    private readonly string? _namespace;
+
+    private PostgresServer(TempDirectory directory, string bin, int port, string host, string? networkNamespace)
     {
         _directory = directory;
         _bin = bin;
         _data = directory.File("data");
         Port = port;
+        Host = host;
+        _namespace = networkNamespace;
     }
 
-    /// <summary>The port it listens on (127.0.0.1).</summary>
+    /// <summary>The port it listens on.</summary>
     public int Port { get; }
 
-    /// <summary>Initialises and starts a server.</summary>
-    public static async Task<PostgresServer> StartAsync()
+    /// <summary>The address it listens on: 127.0.0.1, or its lab node's.</summary>
+    public string Host { get; }
+
+    /// <summary>Initialises and starts a server on 127.0.0.1.</summary>
+    public static Task<PostgresServer> StartAsync() => StartAsync("127.0.0.1", null);
+
+    /// <summary>Initialises and starts a server on <paramref name="node"/> of <paramref name="lab"/>, reachable from the lab's other nodes and the test.</summary>
+    public static Task<PostgresServer> StartAsync(NetworkLab lab, string node)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        return StartAsync(lab.AddressOf(node), lab.Namespace(node));
+    }
+
+    private static async Task<PostgresServer> StartAsync(string host, string? networkNamespace)
     {
         string bin = FindBinaries();
         var directory = new TempDirectory();
         int port = FreePort();
-        var server = new PostgresServer(directory, bin, port);
+        var server = new PostgresServer(directory, bin, port, host, networkNamespace);
         try
         {
             await server.InitAndStartAsync();
@@ -52,20 +69,26 @@ public sealed class PostgresServer : IAsyncDisposable
     public async Task<string> CreateDatabaseAsync()
     {
         string name = $"granary_{Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture)}";
-        await RunAsync("createdb", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", SuperUser, name]);
+        await RunAsync("createdb", ["-h", Host, "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", SuperUser, name]);
         return ConnectionString(name);
     }
 
     /// <summary>A connection string for database <paramref name="database"/>.</summary>
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username={SuperUser};Database={database};Maximum Pool Size=20;Timeout=5";
+        $"Host={Host};Port={Port.ToString(CultureInfo.InvariantCulture)};Username={SuperUser};Database={database};Maximum Pool Size=20;Timeout=5";
 
     /// <summary>Runs SQL through psql and returns its unaligned output (for tests that inspect tables).</summary>
     public async Task<string> QueryAsync(string connectionDatabase, string sql)
     {
-        ToolResult result = await RunAsync("psql", ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", SuperUser, "-d", connectionDatabase, "-At", "-c", sql]);
+        ToolResult result = await RunAsync("psql", ["-h", Host, "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", SuperUser, "-d", connectionDatabase, "-At", "-c", sql]);
         return result.StdoutText.Trim();
     }
+
+    /// <summary>Stops the server at once (an outage: connections drop, nothing is flushed first).</summary>
+    public Task StopAsync() => RunAsync("pg_ctl", ["-D", _data, "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same address and port.</summary>
+    public Task StartAgainAsync() => StartServerAsync();
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -94,18 +117,34 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         await RunAsync("initdb", ["-D", _data, "-U", SuperUser, "--auth=trust", "-E", "UTF8", "--no-instructions"]);
-        string options = string.Join(' ',
-            $"-p {Port.ToString(CultureInfo.InvariantCulture)}", "-c listen_addresses=127.0.0.1", $"-c unix_socket_directories={_directory.Path}",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300", "-c shared_buffers=64MB");
-        await RunAsync("pg_ctl", ["-D", _data, "-l", _directory.File("server.log"), "-o", options, "-w", "-t", "60", "start"]);
+        if (_namespace is not null)
+        {
+            // On a lab's network the clients are other hosts: trust the lab's addresses too (initdb trusts only loopback).
+            await File.AppendAllTextAsync(Path.Combine(_data, "pg_hba.conf"), "host all all 0.0.0.0/0 trust\n");
+        }
+
+        await StartServerAsync();
     }
 
-    private async Task<ToolResult> RunAsync(string tool, IEnumerable<string> arguments)
+    private async Task StartServerAsync()
+    {
+        string options = string.Join(' ',
+            $"-p {Port.ToString(CultureInfo.InvariantCulture)}", $"-c listen_addresses={Host}", $"-c unix_socket_directories={_directory.Path}",
+            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300", "-c shared_buffers=64MB");
+        // pg_ctl leaves the server running in the namespace it was started in: the lab node's, if any.
+        await RunAsync("pg_ctl", ["-D", _data, "-l", _directory.File("server.log"), "-o", options, "-w", "-t", "60", "start"], _namespace);
+    }
+
+    private async Task<ToolResult> RunAsync(string tool, IEnumerable<string> arguments, string? networkNamespace = null)
     {
         string program = Path.Combine(_bin, tool);
-        ToolResult result = Environment.UserName == "root"
-            ? await ExternalTool.RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments], workingDirectory: _directory.Path)
-            : await ExternalTool.RunAsync(program, arguments, workingDirectory: _directory.Path);
+        string[] command = Environment.UserName == "root" ? ["runuser", "-u", "postgres", "--", program, .. arguments] : [program, .. arguments];
+        if (networkNamespace is not null)
+        {
+            command = ["ip", "netns", "exec", networkNamespace, .. command];
+        }
+
+        ToolResult result = await ExternalTool.RunAsync(command[0], command[1..], workingDirectory: _directory.Path);
         if (result.ExitCode != 0)
         {
             string log = File.Exists(_directory.File("server.log")) ? File.ReadAllText(_directory.File("server.log")) : string.Empty;

@@ -50,14 +50,26 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="cluster">The cluster's PostgreSQL connection string; null: a silo alone.</param>
     /// <param name="replicas">--replicas, if given.</param>
     /// <param name="extraArguments">More options for 'silo run' (e.g. --dashboard).</param>
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, string? cluster, int? replicas = null, IEnumerable<string>? extraArguments = null, string listen = "127.0.0.1:0", IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="networkNamespace">Run it in this network namespace (a <see cref="NetworkLab"/> node); null: the test's own.</param>
+    public static async Task<SiloProcess> StartAsync(
+        string dataDirectory, string? cluster, int? replicas = null, IEnumerable<string>? extraArguments = null, string listen = "127.0.0.1:0",
+        IReadOnlyDictionary<string, string>? environment = null, string? networkNamespace = null)
     {
-        var start = new ProcessStartInfo(Dotnet)
+        // In a lab node's namespace: 'ip netns exec' execs the silo, so the process is the silo itself (Kill, Freeze work as usual).
+        var start = new ProcessStartInfo(networkNamespace is null ? Dotnet : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (networkNamespace is not null)
+        {
+            foreach (string argument in new[] { "netns", "exec", networkNamespace, Dotnet })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -183,7 +183,7 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
             catch (Exception error) when (error is not OperationCanceledException && !IsTransient(error))
             {
                 // The grain's storage failed (database down, permissions): nothing was acknowledged; say retry.
-                throw new BlobProtocolException(BlobStatus.Unavailable, $"{unavailable}: the cluster's database did not answer ({error.Message}); retry it");
+                throw new BlobProtocolException(BlobStatus.Unavailable, $"{unavailable}: the cluster's database did not answer ({RootCause(error)}); retry it");
             }
             catch (Exception error) when (IsTransient(error))
             {
@@ -200,6 +200,24 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
 
     /// <summary>How long a grain call that failed on a dying silo is retried. Default 20 s: several death-detection periods.</summary>
     public static TimeSpan TransientRetryWindow { get; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The first line of the innermost exception's message ("Failed to connect to 10.0.0.5:5432"):
+    /// Orleans' storage exceptions carry their inner exceptions' stack traces in their own message,
+    /// which must not reach a client.
+    /// </summary>
+    private static string RootCause(Exception error)
+    {
+        Exception root = error;
+        while (root.InnerException is { } inner)
+        {
+            root = inner;
+        }
+
+        string message = root.Message.Trim();
+        int line = message.IndexOfAny(['\r', '\n']);
+        return line < 0 ? message : message[..line].TrimEnd();
+    }
 
     private static bool IsTransient(Exception error) =>
         error is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
