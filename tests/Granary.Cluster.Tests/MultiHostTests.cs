@@ -79,6 +79,65 @@ public sealed class MultiHostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_silo_cut_off_from_the_database_only_loses_nothing_acknowledged()
+    {
+        await using NetworkLab lab = await NetworkLab.CreateAsync("db", "s1", "s2", "s3");
+        await using PostgresServer postgres = await PostgresServer.StartAsync(lab, "db");
+        await using TestCluster cluster = await TestCluster.StartInLabAsync(postgres, lab, ["s1", "s2", "s3"]);
+        var acknowledged = new ConcurrentDictionary<Blake3Hash, byte[]>();
+        var perSilo = new long[3];
+        long refused = 0;
+        using var stopUploads = new CancellationTokenSource();
+        // One client per silo, all at once: the cut-off silo still takes clients, and must acknowledge nothing it cannot record.
+        Task uploading = Task.WhenAll(Enumerable.Range(0, 3).Select(s => Task.Run(async () =>
+        {
+            var random = new Random(s);
+            while (!stopUploads.IsCancellationRequested)
+            {
+                byte[] data = TestRandom.Bytes(random, random.Next(1, 300_000));
+                try
+                {
+                    await using BlobClient client = await cluster.ConnectAsync(cluster.Silos[s]);
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    BlobInfo stored = await client.PutAsync(new MemoryStream(data), data.Length, cancellationToken: timeout.Token);
+                    acknowledged[stored.Hash] = data;
+                    Interlocked.Increment(ref perSilo[s]);
+                }
+                catch (Exception error) when (error is BlobProtocolException or Granary.Transport.QuicException or OperationCanceledException or IOException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        })));
+
+        await cluster.WaitForAsync(() => Task.FromResult(acknowledged.Count >= 10), "10 uploads before the partition");
+        int before = acknowledged.Count;
+        long[] majorityBefore = [perSilo[0], perSilo[1]];
+        await lab.PartitionAsync("s3", "db");
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        int during = acknowledged.Count - before;
+        long majorityDuring = perSilo[0] + perSilo[1] - majorityBefore.Sum();
+        await lab.HealAsync("s3");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await stopUploads.CancelAsync();
+        await uploading;
+        output.WriteLine($"{before} acknowledged before, {during} during the 15 s cut ({majorityDuring} through the other two), {refused} refused; the cut-off silo {(cluster.Silos[2].HasExited ? $"exited with {cluster.Silos[2].ExitCode}" : "kept running")}");
+        Assert.True(majorityDuring > 0, "no upload through the silos that reach the database was acknowledged during the cut");
+
+        await cluster.WaitForRepairAsync(TimeSpan.FromSeconds(120));
+        Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>> located = await cluster.LocateAllAsync(acknowledged.Keys);
+        foreach ((Blake3Hash hash, byte[] data) in acknowledged)
+        {
+            IReadOnlyList<SiloTicket> providers = located[hash];
+            Assert.True(providers.Count == 2, $"blob {hash} has {providers.Count} copies after healing, not R = 2");
+            foreach (SiloTicket provider in providers)
+            {
+                Assert.Equal(data, await cluster.DownloadFromAsync(provider, hash));
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_download_split_across_a_slow_and_a_fast_replica_finishes_with_most_bytes_from_the_fast_one()
     {
         await using NetworkLab lab = await NetworkLab.CreateAsync("db", "fast", "slow");
