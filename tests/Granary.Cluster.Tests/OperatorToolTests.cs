@@ -34,6 +34,40 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Readiness_is_healthy_while_a_silo_serves_and_unhealthy_once_it_drains()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 2);
+        int port = FreeTcpPort();
+        SiloProcess watched = await cluster.AddSiloAsync(extraArguments: ["--metrics", $"127.0.0.1:{port}"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        await cluster.WaitForAsync(
+            async () => (await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).IsSuccessStatusCode, "the new silo is ready", TimeSpan.FromSeconds(30));
+        Assert.Equal("Healthy", await http.GetStringAsync(new Uri("/healthz/live", UriKind.Relative)));
+        // The dashboard is not served here, and nothing but these three paths is.
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri("/DashboardCounters", UriKind.Relative))).StatusCode);
+
+        await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[0]))
+        {
+            await client.DrainAsync(watched.Ticket.Node);
+        }
+
+        // Draining, then gone: either way not ready (503), while liveness holds until the process exits.
+        await cluster.WaitForAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await http.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode == HttpStatusCode.ServiceUnavailable;
+                }
+                catch (HttpRequestException)
+                {
+                    return watched.HasExited; // drained (nothing to move) and exited before we looked
+                }
+            },
+            "readiness reports the drain", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_killed_silo_is_declared_dead_within_three_seconds()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 3);
