@@ -68,6 +68,75 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task With_an_otlp_endpoint_a_silo_exports_a_span_for_each_blobs_request()
+    {
+        // An OTLP/HTTP receiver in the test (what a collector would be): it keeps what the silo's exporter posts.
+        int port = FreeTcpPort();
+        using var receiver = new HttpListener();
+        receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
+        receiver.Start();
+        var posted = new List<(string Path, byte[] Body)>();
+        Task receiving = Task.Run(async () =>
+        {
+            while (receiver.IsListening)
+            {
+                HttpListenerContext request;
+                try
+                {
+                    request = await receiver.GetContextAsync();
+                }
+                catch (Exception error) when (error is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                using var body = new MemoryStream();
+                await request.Request.InputStream.CopyToAsync(body);
+                lock (posted)
+                {
+                    posted.Add((request.Request.Url!.AbsolutePath, body.ToArray()));
+                }
+
+                request.Response.StatusCode = 200;
+                request.Response.Close();
+            }
+        });
+
+        using var data = new TempDirectory();
+        await using SiloProcess silo = await SiloProcess.StartAsync(data.Path, cluster: null, environment: new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+        });
+        await using (BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, silo.Token))
+        {
+            await client.PutAsync(new MemoryStream([1, 2, 3]), 3);
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (posted)
+            {
+                // Protobuf keeps strings as UTF-8: the span's name and attribute are in the body as written.
+                if (posted.Any(p => p.Path == "/v1/traces" && Contains(p.Body, "blobs put") && Contains(p.Body, "granary.operation")))
+                {
+                    break;
+                }
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"no 'blobs put' span reached the OTLP endpoint in 30 s ({posted.Count} posts: {string.Join(", ", posted.Select(p => p.Path))})");
+            await Task.Delay(200);
+        }
+
+        receiver.Stop();
+        await receiving;
+
+        static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0;
+    }
+
+    [Fact]
     public async Task A_killed_silo_is_declared_dead_within_three_seconds()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 3);

@@ -22,6 +22,7 @@ using Granary.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -313,6 +314,12 @@ internal static partial class SiloHost
             return;
         }
 
+        // OpenTelemetry reads its OTEL_* settings from the host's configuration, which (built without
+        // defaults) has no environment source: hand it those variables, and only those.
+        builder.Configuration.AddInMemoryCollection(
+            Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Where(e => e.Key is string key && key.StartsWith("OTEL_", StringComparison.Ordinal))
+                .Select(e => new KeyValuePair<string, string?>((string)e.Key, e.Value as string)));
         OpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("granary-silo", serviceInstanceId: ticket.Node.ToString()));
         if (options.Metrics is not null)
