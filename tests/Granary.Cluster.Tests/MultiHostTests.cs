@@ -65,17 +65,7 @@ public sealed class MultiHostTests(ITestOutputHelper output)
         await stopUploads.CancelAsync();
         await uploading;
 
-        await cluster.WaitForRepairAsync(TimeSpan.FromSeconds(120));
-        Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>> located = await cluster.LocateAllAsync(acknowledged.Keys);
-        foreach ((Blake3Hash hash, byte[] data) in acknowledged)
-        {
-            IReadOnlyList<SiloTicket> providers = located[hash];
-            Assert.True(providers.Count == 2, $"blob {hash} has {providers.Count} copies after healing, not R = 2");
-            foreach (SiloTicket provider in providers)
-            {
-                Assert.Equal(data, await cluster.DownloadFromAsync(provider, hash));
-            }
-        }
+        await AssertNothingAcknowledgedLostAsync(cluster, acknowledged);
     }
 
     [Fact]
@@ -124,17 +114,7 @@ public sealed class MultiHostTests(ITestOutputHelper output)
         output.WriteLine($"{before} acknowledged before, {during} during the 15 s cut ({majorityDuring} through the other two), {refused} refused; the cut-off silo {(cluster.Silos[2].HasExited ? $"exited with {cluster.Silos[2].ExitCode}" : "kept running")}");
         Assert.True(majorityDuring > 0, "no upload through the silos that reach the database was acknowledged during the cut");
 
-        await cluster.WaitForRepairAsync(TimeSpan.FromSeconds(120));
-        Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>> located = await cluster.LocateAllAsync(acknowledged.Keys);
-        foreach ((Blake3Hash hash, byte[] data) in acknowledged)
-        {
-            IReadOnlyList<SiloTicket> providers = located[hash];
-            Assert.True(providers.Count == 2, $"blob {hash} has {providers.Count} copies after healing, not R = 2");
-            foreach (SiloTicket provider in providers)
-            {
-                Assert.Equal(data, await cluster.DownloadFromAsync(provider, hash));
-            }
-        }
+        await AssertNothingAcknowledgedLostAsync(cluster, acknowledged);
     }
 
     [Fact]
@@ -155,10 +135,8 @@ public sealed class MultiHostTests(ITestOutputHelper output)
         using var directory = new TempDirectory();
         string file = directory.File("out.bin");
         var clock = Stopwatch.StartNew();
-        ToolResult get = await ExternalTool.RunAsync(
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [SiloProcess.Dll, "get", hash.ToString(), "-o", file, "--silo", cluster.Silos[1].Ticket.ToString(), "--token-file", Path.Combine(cluster.Silos[1].DataDirectory, "admin.token")],
-            timeout: TimeSpan.FromMinutes(2));
+        ToolResult get = await SiloProcess.CliAsync(
+            "get", hash.ToString(), "-o", file, "--silo", cluster.Silos[1].Ticket.ToString(), "--token-file", Path.Combine(cluster.Silos[1].DataDirectory, "admin.token"));
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s\n{get.Stderr}");
         Assert.True(get.ExitCode == 0, get.Stderr);
         Assert.Equal(data, await File.ReadAllBytesAsync(file));
@@ -232,5 +210,21 @@ public sealed class MultiHostTests(ITestOutputHelper output)
         }, "an upload is acknowledged again after the database is back", TimeSpan.FromSeconds(90));
         Assert.All(cluster.Silos, s => Assert.False(s.HasExited, $"a silo exited during the outage:\n{s.Log}"));
         Assert.Equal(2, (await cluster.StatusAsync()).Silos.Count(s => s.Status == "Active"));
+    }
+
+    /// <summary>Once repair is done, every acknowledged blob has R = 2 copies, and each copy is the bytes that were sent.</summary>
+    private static async Task AssertNothingAcknowledgedLostAsync(TestCluster cluster, IReadOnlyDictionary<Blake3Hash, byte[]> acknowledged)
+    {
+        await cluster.WaitForRepairAsync(TimeSpan.FromSeconds(120));
+        Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>> located = await cluster.LocateAllAsync(acknowledged.Keys);
+        foreach ((Blake3Hash hash, byte[] data) in acknowledged)
+        {
+            IReadOnlyList<SiloTicket> providers = located[hash];
+            Assert.True(providers.Count == 2, $"blob {hash} has {providers.Count} copies after healing, not R = 2");
+            foreach (SiloTicket provider in providers)
+            {
+                Assert.Equal(data, await cluster.DownloadFromAsync(provider, hash));
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Granary.Blobs.Client;
 using Granary.Blobs.Protocol;
 using Granary.Testing;
@@ -15,7 +14,7 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task The_orleans_dashboard_answers_and_lists_every_silo_of_the_cluster()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 2);
-        int port = FreeTcpPort();
+        int port = FreePorts.Tcp();
         SiloProcess watched = await cluster.AddSiloAsync(extraArguments: ["--dashboard", $"127.0.0.1:{port}"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
 
@@ -37,7 +36,7 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task Readiness_is_healthy_while_a_silo_serves_and_unhealthy_once_it_drains()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 2);
-        int port = FreeTcpPort();
+        int port = FreePorts.Tcp();
         SiloProcess watched = await cluster.AddSiloAsync(extraArguments: ["--metrics", $"127.0.0.1:{port}"]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
         await cluster.WaitForAsync(
@@ -71,7 +70,7 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task With_an_otlp_endpoint_a_silo_exports_a_span_for_each_blobs_request()
     {
         // An OTLP/HTTP receiver in the test (what a collector would be): it keeps what the silo's exporter posts.
-        int port = FreeTcpPort();
+        int port = FreePorts.Tcp();
         using var receiver = new HttpListener();
         receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
         receiver.Start();
@@ -161,11 +160,11 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
     public async Task Cluster_init_creates_the_schema_once_and_the_first_silo_adopts_its_settings()
     {
         string connection = await postgres.Server.CreateDatabaseAsync();
-        ToolResult first = await GranaryAsync("cluster", "init", connection, "--replicas", "3");
+        ToolResult first = await SiloProcess.CliAsync("cluster", "init", connection, "--replicas", "3");
         Assert.True(first.ExitCode == 0, first.Stderr);
         Assert.Matches(@"^schema version \d+ \(applied 1, 2, 3, 4.*\); 3 copies per blob", first.StdoutText);
 
-        ToolResult again = await GranaryAsync("cluster", "init", connection, "--replicas", "2");
+        ToolResult again = await SiloProcess.CliAsync("cluster", "init", connection, "--replicas", "2");
         Assert.Equal(0, again.ExitCode);
         Assert.StartsWith("schema up to date", again.StdoutText, StringComparison.Ordinal);
         Assert.Contains("--replicas 2 ignored: the cluster already keeps 3 copies per blob", again.Stderr, StringComparison.Ordinal);
@@ -175,7 +174,7 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
         await using BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, silo.Token);
         Assert.Equal(3, (await client.ClusterStatusAsync()).Replicas);
 
-        ToolResult unreachable = await GranaryAsync("cluster", "init", "Host=127.0.0.1;Port=1;Username=x;Database=y;Timeout=2");
+        ToolResult unreachable = await SiloProcess.CliAsync("cluster", "init", "Host=127.0.0.1;Port=1;Username=x;Database=y;Timeout=2");
         Assert.Equal(1, unreachable.ExitCode);
         Assert.Contains("the cluster database could not be used", unreachable.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", unreachable.Stderr, StringComparison.Ordinal);
@@ -195,15 +194,5 @@ public sealed class OperatorToolTests(PostgresFixture postgres, ITestOutputHelpe
         ClusterStatus status = await client.ClusterStatusAsync();
         Assert.Equal(1, status.Replicas);
         Assert.Equal("Active", Assert.Single(status.Silos).Status);
-    }
-
-    private static Task<ToolResult> GranaryAsync(params string[] arguments) =>
-        ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [SiloProcess.Dll, .. arguments]);
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

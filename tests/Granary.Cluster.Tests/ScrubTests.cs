@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Granary.Blobs.Client;
-using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
 using Granary.Testing;
@@ -38,7 +35,7 @@ public sealed class ScrubTests(PostgresFixture postgres, ITestOutputHelper outpu
         // Before any scrub the silo still sends what is on its disk; the client's verification refuses it.
         await Assert.ThrowsAsync<BaoVerificationException>(() => DownloadOnlyFromAsync(damagedSilo, hash));
 
-        ToolResult scrub = await GranaryAsync("scrub", "--now", "--silo", damagedSilo.Ticket.ToString(), "--token-file", Path.Combine(damagedSilo.DataDirectory, "admin.token"));
+        ToolResult scrub = await SiloProcess.CliAsync("scrub", "--now", "--silo", damagedSilo.Ticket.ToString(), "--token-file", Path.Combine(damagedSilo.DataDirectory, "admin.token"));
         output.WriteLine(scrub.StdoutText + scrub.Stderr);
         Assert.True(scrub.ExitCode == 0, scrub.Stderr);
         Assert.Contains("2 blobs checked (3200000 bytes): 1 damaged, 1 restored from other replicas", scrub.StdoutText, StringComparison.Ordinal);
@@ -56,7 +53,7 @@ public sealed class ScrubTests(PostgresFixture postgres, ITestOutputHelper outpu
     public async Task The_background_scrub_finds_a_rotten_outboard_restores_it_and_the_metrics_show_it()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 0);
-        int port = FreeTcpPort();
+        int port = FreePorts.Tcp();
         string[] scrubFast = ["--scrub-interval", "2s", "--scrub-rate", "64MiB"];
         SiloProcess healthy = await cluster.AddSiloAsync(2, extraArguments: scrubFast);
         SiloProcess rotting = await cluster.AddSiloAsync(2, extraArguments: [.. scrubFast, "--metrics", $"127.0.0.1:{port}"]);
@@ -111,15 +108,5 @@ public sealed class ScrubTests(PostgresFixture postgres, ITestOutputHelper outpu
     {
         await using BlobClient client = await BlobClient.ConnectAsync(silo.Ticket, silo.Token);
         return await TestCluster.DownloadAsync(client, hash);
-    }
-
-    private static Task<ToolResult> GranaryAsync(params string[] arguments) =>
-        ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [SiloProcess.Dll, .. arguments]);
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

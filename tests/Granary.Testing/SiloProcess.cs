@@ -17,6 +17,10 @@ public sealed class SiloProcess : IAsyncDisposable
         Ticket = ticket;
     }
 
+    /// <summary>Runs the <c>granary</c> CLI (the same build as the silos) to completion with <paramref name="arguments"/>.</summary>
+    public static Task<ToolResult> CliAsync(params string[] arguments) =>
+        ExternalTool.RunAsync(Dotnet, [Dll, .. arguments]);
+
     /// <summary>The CLI's own build output (its native libraries sit beside it).</summary>
     public static readonly string Dll = Path.GetFullPath(Path.Combine(
         AppContext.BaseDirectory, "..", "..", "..", "..", "..", "silo", "Granary.Cli", "bin",
