@@ -87,7 +87,7 @@ public sealed class BlobCollection
 
         try
         {
-            if (Bencode.Decode(bytes[MagicV1.Length..], maxItems: 4_000_000) is not List<object> list)
+            if (Bencode.Decode(bytes[MagicV1.Length..], maxItems: 4_000_000, dictionaries: false) is not List<object> list)
             {
                 problem = "its body is not a list";
                 return false;

@@ -31,7 +31,7 @@ public abstract record TransferMessage(ulong TransferId)
                 TransferVoucherResultMessage.Op => TransferVoucherResultMessage.Read(block, id),
                 _ when TransferControl.Ops.Contains(op) && Enum.TryParse(op, ignoreCase: true, out TransferControlKind kind) => new TransferControl(id, kind)
                 {
-                    Message = block.Text("message"),
+                    Message = Kept(block.Text("message")),
                     FromInitiator = block.Text("from") switch
                     {
                         null or "initiator" => true,
@@ -47,6 +47,16 @@ public abstract record TransferMessage(ulong TransferId)
             throw new TransferProtocolException($"The transfer message is malformed: {error.Message}.", error);
         }
     }
+
+    /// <summary>Longest sentence (a control message's reason, a validator's message) kept from a peer, in characters: 1024, as docs/protocol.md says.</summary>
+    public const int MaxMessageLength = 1024;
+
+    /// <summary>
+    /// A peer's sentence cut to <see cref="MaxMessageLength"/> characters, as the writer cuts its own:
+    /// kept in channel state and sent on in reports, it must not grow a block past its frame (bytes
+    /// that are not UTF-8 read as U+FFFD, three bytes each when written again).
+    /// </summary>
+    internal static string? Kept(string? text) => text is { Length: > MaxMessageLength } ? text[..MaxMessageLength] : text;
 
     /// <summary>The fields every message starts with.</summary>
     protected List<KeyValuePair<string, object>> Fields(string op) =>

@@ -64,10 +64,14 @@ public sealed record TransferVoucherResultMessage(ulong TransferId, VoucherResul
             throw new TransferProtocolException($"'limit' must not be negative ({limit}).");
         }
 
-        var result = new VoucherResult(
-            block.Text("type") ?? throw new TransferProtocolException("A voucher result needs its 'type'."),
-            Flag(block, "accepted"),
-            block.Text("message") ?? string.Empty);
+        string type = block.Text("type") ?? throw new TransferProtocolException("A voucher result needs its 'type'.");
+        if (type.Length > 64)
+        {
+            // It answers a voucher, whose type is 1 to 64 characters: a longer one answers nothing sent.
+            throw new TransferProtocolException($"A voucher result's 'type' is at most 64 characters, not {type.Length}.");
+        }
+
+        var result = new VoucherResult(type, Flag(block, "accepted"), Kept(block.Text("message")) ?? string.Empty);
         return new TransferVoucherResultMessage(id, result) { DataLimit = limit, Size = size, Paused = Flag(block, "paused"), RequiresFinalization = Flag(block, "finalize") };
     }
 
