@@ -27,6 +27,9 @@ public sealed partial class BlobStore : IAsyncDisposable
 {
     private const int CopyBufferSize = 1 << 20;
 
+    /// <summary>Disk space uploads may not take: 64 MiB, for SQLite and outboards.</summary>
+    private const long FreeSpaceMargin = 64L << 20;
+
     private readonly BlobStoreOptions _options;
     private readonly IFileIo _io;
     private readonly IBlobMetadataStore _metadata;
@@ -37,6 +40,7 @@ public sealed partial class BlobStore : IAsyncDisposable
     private readonly string _partial;
     private readonly string _quarantine;
     private readonly Dictionary<Blake3Hash, PartialBlob> _partials = [];
+    private long _reserved;
 
     private BlobStore(BlobStoreOptions options, IFileIo io, IBlobMetadataStore metadata, TimeProvider time, ILogger logger)
     {
@@ -577,6 +581,46 @@ public sealed partial class BlobStore : IAsyncDisposable
         Stream source, string dataPath, string outboardPath, long? declaredSize, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_temporary);
+        long reserved = ReserveSpace(declaredSize ?? 0);
+        try
+        {
+            return await WriteTemporaryCoreAsync(source, dataPath, outboardPath, declaredSize, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Add(ref _reserved, -reserved);
+        }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="declared"/> bytes of the disk for an upload that preallocates them: a
+    /// size a client declares must fit in what is free after the uploads already in progress and a
+    /// margin for metadata, or a few large declarations would fill the disk before any data came.
+    /// </summary>
+    /// <exception cref="BlobStoreException">TooLarge: it does not fit; nothing was written.</exception>
+    private long ReserveSpace(long declared)
+    {
+        if (declared == 0)
+        {
+            return 0;
+        }
+
+        long free = new DriveInfo(_temporary).AvailableFreeSpace - FreeSpaceMargin;
+        long reserved = Interlocked.Add(ref _reserved, declared);
+        if (reserved > free)
+        {
+            Interlocked.Add(ref _reserved, -declared);
+            throw new BlobStoreException(
+                BlobError.TooLarge,
+                $"The upload declares {declared} bytes, more than this silo's disk has free ({Math.Max(0, free - (reserved - declared))} bytes after the uploads in progress and a {FreeSpaceMargin >> 20} MiB margin); nothing was stored. Free space on the silo, or send it to another.");
+        }
+
+        return declared;
+    }
+
+    private async Task<(Blake3Hash Hash, long Size)> WriteTemporaryCoreAsync(
+        Stream source, string dataPath, string outboardPath, long? declaredSize, CancellationToken cancellationToken)
+    {
         using SafeFileHandle data = File.OpenHandle(dataPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, declaredSize ?? 0);
         var outboard = new FileStream(outboardPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
         await using (outboard.ConfigureAwait(false))
