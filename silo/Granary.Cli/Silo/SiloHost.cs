@@ -195,7 +195,8 @@ internal static partial class SiloHost
                 ClusterEvents events = host.Services.GetRequiredService<ClusterEvents>();
                 Task telling = events.RunAsync(stop.Token);
                 using SiloMetrics metrics = host.Services.GetRequiredService<SiloMetrics>();
-                Task measuring = metrics.RunAsync(stop.Token);
+                // Its gauges cost queries (the store's totals, the cluster's channel list): only when scraped.
+                Task measuring = options.Metrics is null ? Task.CompletedTask : metrics.RunAsync(stop.Token);
                 SiloReadiness readiness = host.Services.GetRequiredService<SiloReadiness>();
                 readiness.Serving = true;
                 Task first = await Task.WhenAny(repairing, sweeping, monitoring, Task.Delay(Timeout.Infinite, stoppingToken)).ConfigureAwait(false);
