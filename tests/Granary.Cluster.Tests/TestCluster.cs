@@ -72,7 +72,9 @@ internal sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public async Task<SiloProcess> AddSiloAsync(int? replicas = null, string? dataDirectory = null, IEnumerable<string>? extraArguments = null, (NetworkLab Lab, string Node)? lab = null)
+    public async Task<SiloProcess> AddSiloAsync(
+        int? replicas = null, string? dataDirectory = null, IEnumerable<string>? extraArguments = null, (NetworkLab Lab, string Node)? lab = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (dataDirectory is null)
         {
@@ -82,8 +84,8 @@ internal sealed class TestCluster : IAsyncDisposable
         }
 
         SiloProcess silo = lab is var (network, node)
-            ? await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments, listen: $"{network.AddressOf(node)}:0", networkNamespace: network.Namespace(node))
-            : await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments);
+            ? await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments, listen: $"{network.AddressOf(node)}:0", environment: environment, networkNamespace: network.Namespace(node))
+            : await SiloProcess.StartAsync(dataDirectory, Connection, replicas, extraArguments, environment: environment);
         Silos.Add(silo);
         return silo;
     }
