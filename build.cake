@@ -13,6 +13,7 @@
 //   Bench-Quic, Bench-Blobs, Bench-Cluster  bench/quic.sh, bench/blobs.sh, bench/cluster.sh (install their anchors first)
 //   Bench-Transfer  a 1 GiB pull channel between two silos vs granary get, 100 small channels at once (bench/transfer.sh)
 //   Bench-Gossip  the gossip simulator's scenario table: delivery, RMR, LDH per n and latency model (bench/gossip.sh)
+//   Test-Docker  docker/: the image, compose.yaml's 3 silos on PostgreSQL, a silo killed (its own dockerd; docker/test-docker.sh)
 //   Fuzz     the parser fuzzing suite (tests/Granary.Fuzz.Tests) with 10^6 inputs per parser and a random seed (printed on
 //            failure; GRANARY_FUZZ_SEED replays it), 10^5 malformed requests at a live silo; Test runs a seeded 10^4 slice
 using System.Xml.Linq;
@@ -422,6 +423,19 @@ Task("Bench-Cluster")
     if (Run("bash", "bench/cluster.sh") != 0)
     {
         throw new Exception("bench/cluster.sh failed.");
+    }
+});
+
+Task("Test-Docker")
+    // Not part of Test: it starts its own dockerd and builds images (docker/README.md).
+    .IsDependentOn("Publish")
+    .Description("docker/: the image (from artifacts/bin), compose.yaml's 3 silos on PostgreSQL, a silo killed, nothing lost (docker/test-docker.sh).")
+    .Does(() =>
+{
+    InstallDebianPackages("the Docker test", "docker.io", "docker-compose", "debootstrap");
+    if (Run("bash", "docker/test-docker.sh") != 0)
+    {
+        throw new Exception("docker/test-docker.sh failed: see above and artifacts/docker/logs.");
     }
 });
 
