@@ -25,10 +25,11 @@ namespace Granary.Fuzz.Tests;
 /// and the test reads that blob back. A <c>put</c> or <c>push</c> declaring more than
 /// <see cref="MaxDeclaredSize"/>: the store preallocates the declared size before any data arrives
 /// (<c>BlobStore</c>'s temporary file, <c>File.OpenHandle</c> with that preallocation), so a few of
-/// them at once fill the machine's disk — the silo then answers 480 for the one that does not fit and
-/// 500 (SQLite "disk is full") to other clients' <c>extend</c> and <c>scrub</c>, as the first long run
-/// of this test showed. That is a defect of the store, reported with issue 16, not something to do to
-/// a shared machine on every test run; the parsers of those requests are fuzzed in-process.
+/// them at once filled the machine's disk in the first long run of this test (480 for the one that did
+/// not fit, 500 from SQLite to other clients). The store now refuses a declaration that does not fit
+/// in the free space (413, <c>DiskSpaceTests</c>), but one that fits is still preallocated, which is
+/// not something to do to a shared machine on every test run; the parsers of those requests are
+/// fuzzed in-process.
 /// </remarks>
 public sealed class LiveSiloFuzzTests(ITestOutputHelper output)
 {
