@@ -315,8 +315,21 @@ public sealed partial class BlobRequestHandler
     private async Task<ScrubSummary> ScrubAsync(CancellationToken cancellationToken)
     {
         BlobScrubber scrubber = _scrubber ?? throw new BlobProtocolException(BlobStatus.UnknownOperation, "this server does not scrub its store (a seeder, or a test server)");
-        ScrubReport report = await scrubber.ScrubAllAsync(progress: null, cancellationToken).ConfigureAwait(false);
-        return new ScrubSummary(report.Checked, report.Bytes, report.Damaged.Count, report.Restored, [.. report.Damaged.Select(d => (d.Hash, d.Reason))]);
+        ScrubReport report;
+        try
+        {
+            report = await scrubber.ScrubAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BlobProtocolException(BlobStatus.Unavailable, "the silo is stopping: its scrub was cut short; run it again once the silo is back");
+        }
+
+        return new ScrubSummary(report.Checked, report.Bytes, report.Damaged.Count, report.Restored, [.. report.Damaged.Select(d => (d.Hash, d.Reason))])
+        {
+            StillDamaged = report.StillDamaged.Count,
+            Unread = report.Unread,
+        };
     }
 
     private IBlobCluster Cluster(string op) =>

@@ -261,7 +261,15 @@ public sealed class SiloProcessTests : IAsyncLifetime
             }
 
             using var get = Process.Start(start)!;
-            await Task.Delay(random.Next(250, 700));
+            // Kill at a random point after the download has begun (its .partial exists): a fixed delay
+            // from the process's start landed before the download on a loaded machine, three times in a row.
+            var begun = Stopwatch.StartNew();
+            while (!File.Exists(_directory.File("copy.bin.partial")) && !get.HasExited && begun.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(10);
+            }
+
+            await Task.Delay(random.Next(0, 400));
             get.Kill(entireProcessTree: true);
             await get.WaitForExitAsync();
             interrupted += File.Exists(_directory.File("copy.bin.partial")) ? 1 : 0;

@@ -41,6 +41,13 @@ public sealed partial class ReplicaGrain(
             return;
         }
 
+        if (store.FindPartial(hash) is null && !store.HasRoomFor(fetch.Facts.Size))
+        {
+            // Refused before a byte is written: a copy that cannot fit would fill the disk and leave a partial file behind.
+            ClusterMetrics.Repaired(0, ok: false);
+            throw new BlobGrainException(BlobStatus.Unavailable, $"silo {view.Self.Node} has no room for blob {hash} ({fetch.Facts.Size} bytes) beside what it stores and receives");
+        }
+
         using var deadline = new CancellationTokenSource(options.CopyTimeout, time);
         long started = time.GetTimestamp();
         PartialBlob partial = store.OpenPartial(hash, fetch.Facts.Size);
@@ -73,6 +80,12 @@ public sealed partial class ReplicaGrain(
 
         if (!partial.IsComplete)
         {
+            if (!store.HasRoomFor(0))
+            {
+                // The disk filled meanwhile: keeping the verified part for a resume would keep it full.
+                store.DiscardPartial(partial);
+            }
+
             ClusterMetrics.Repaired(0, ok: false);
             throw new BlobGrainException(BlobStatus.Unavailable, $"could not fetch blob {hash} from any of {fetch.Sources.Count} sources: {string.Join("; ", problems)}");
         }

@@ -10,6 +10,12 @@ namespace Granary.Blobs.Protocol;
 /// <param name="Damaged">The first <see cref="MaxListed"/> damaged blobs and what failed, in words.</param>
 public sealed record ScrubSummary(long Checked, long Bytes, long DamagedCount, long Restored, IReadOnlyList<(Blake3Hash Hash, string Reason)> Damaged) : BlobReply, IBlobReply<ScrubSummary>
 {
+    /// <summary>Blobs still marked damaged on the silo after the scrub, found now or before (quarantined, refused with 481). Default 0.</summary>
+    public long StillDamaged { get; init; }
+
+    /// <summary>Blobs whose reading failed midway (not a verdict; the background scrub tries them again). Default 0.</summary>
+    public long Unread { get; init; }
+
     /// <summary>The most damaged blobs one reply lists: 100 (a metadata block is bounded).</summary>
     public const int MaxListed = 100;
 
@@ -31,13 +37,18 @@ public sealed record ScrubSummary(long Checked, long Bytes, long DamagedCount, l
             block.Number("bytes") ?? 0,
             block.Number("damaged-count") ?? damaged.Count,
             block.Number("restored") ?? 0,
-            [.. damaged.Select(d => (d.RequiredHash("hash", "a damaged entry"), d.Text("reason") ?? string.Empty))]);
+            [.. damaged.Select(d => (d.RequiredHash("hash", "a damaged entry"), d.Text("reason") ?? string.Empty))])
+        {
+            StillDamaged = block.Number("still-damaged") ?? 0,
+            Unread = block.Number("unread") ?? 0,
+        };
     }
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, object>> Fields() =>
     [
         new("checked", Checked), new("bytes", Bytes), new("damaged-count", DamagedCount), new("restored", Restored),
+        new("still-damaged", StillDamaged), new("unread", Unread),
         new("damaged", Damaged.Take(MaxListed).Select(d => (object)new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["hash"] = d.Hash.ToArray(),

@@ -328,6 +328,9 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// <summary>The blob's damage record if its copy here failed a scrub and was quarantined (and it was not stored again since).</summary>
     public Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default) => _metadata.DamageAsync(hash, cancellationToken);
 
+    /// <summary>Every blob whose copy here is marked damaged (quarantined by a scrub, not stored again since), oldest finding first.</summary>
+    public Task<IReadOnlyList<BlobDamage>> ListDamagedAsync(CancellationToken cancellationToken = default) => _metadata.ListDamagedAsync(cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> blobs whose last verification is at or before <paramref name="verifiedBefore"/>, longest unverified first.</summary>
     public Task<IReadOnlyList<BlobInfo>> DueForScrubAsync(DateTimeOffset verifiedBefore, int limit, CancellationToken cancellationToken = default) =>
         _metadata.DueForScrubAsync(verifiedBefore, limit, cancellationToken);
@@ -336,52 +339,51 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// Re-reads a stored blob through <paramref name="wrapData"/> (the scrubber's pacing) and checks
     /// that its data still has its hash and size and that its outboard is exactly the one the data
     /// makes. On success the blob is marked verified now. Returns null if it verified or is no
-    /// longer stored, else what failed, in words; the caller quarantines (<see cref="QuarantineAsync"/>).
+    /// longer stored, else what failed, in words (a file missing or that cannot be opened counts: the
+    /// copy cannot be served); the caller quarantines (<see cref="QuarantineAsync"/>).
     /// </summary>
-    /// <exception cref="IOException">The disk could not be read (not a verdict on the blob).</exception>
+    /// <exception cref="IOException">Reading failed midway (not taken as a verdict: it may pass).</exception>
     public async Task<string?> VerifyStoredAsync(BlobInfo blob, Func<Stream, Stream> wrapData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentNullException.ThrowIfNull(wrapData);
-        FileStream data, outboard;
+        FileStream? data = null, outboard = null;
         try
         {
             // FileShare.Delete: a blob deleted or expiring meanwhile may be unlinked under the scrub.
-            data = new FileStream(DataPath(blob.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            data = OpenForScrub(DataPath(blob.Hash), FileOptions.SequentialScan | FileOptions.Asynchronous);
+            outboard = OpenForScrub(OutboardPath(blob.Hash), FileOptions.SequentialScan);
         }
-        catch (FileNotFoundException)
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            return await _metadata.GetAsync(blob.Hash, cancellationToken).ConfigureAwait(false) is null ? null : "its data file is missing";
+            data?.Dispose();
+            // A file this silo cannot open is a copy it cannot serve: damaged, unless the blob went meanwhile.
+            return await _metadata.GetAsync(blob.Hash, cancellationToken).ConfigureAwait(false) is null
+                ? null
+                : error is UnauthorizedAccessException ? $"a file of it cannot be opened ({error.Message})" : "a file of it is missing";
         }
 
         await using (data.ConfigureAwait(false))
+        await using (outboard.ConfigureAwait(false))
         {
-            try
+            var comparison = new OutboardComparison(outboard);
+            (Blake3Hash root, long size) = await BaoOutboardBuilder.CreateAsync(wrapData(data), comparison, cancellationToken).ConfigureAwait(false);
+            string? problem = size != blob.Size ? (size > blob.Size ? $"its data is longer than {blob.Size} bytes" : $"its data is {size} bytes, not {blob.Size}")
+                : root != blob.Hash ? $"its data hashes to {root}, not to {blob.Hash}"
+                : !comparison.Matches ? $"its outboard (hash tree) differs from the one its data makes, first at byte {comparison.FirstDifference ?? Math.Min(comparison.Length, outboard.Length)}"
+                : null;
+            if (problem is null)
             {
-                outboard = new FileStream(OutboardPath(blob.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
-            }
-            catch (FileNotFoundException)
-            {
-                return await _metadata.GetAsync(blob.Hash, cancellationToken).ConfigureAwait(false) is null ? null : "its outboard file is missing";
+                await _metadata.MarkScrubbedAsync(blob.Hash, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 
-            await using (outboard.ConfigureAwait(false))
-            {
-                var comparison = new OutboardComparison(outboard);
-                (Blake3Hash root, long size) = await BaoOutboardBuilder.CreateAsync(wrapData(data), comparison, cancellationToken).ConfigureAwait(false);
-                string? problem = size != blob.Size ? $"its data is {size} bytes, not {blob.Size}"
-                    : root != blob.Hash ? $"its data hashes to {root}, not to {blob.Hash}"
-                    : !comparison.Matches ? $"its outboard (hash tree) differs from the one its data makes, first at byte {comparison.FirstDifference ?? Math.Min(comparison.Length, outboard.Length)}"
-                    : null;
-                if (problem is null)
-                {
-                    await _metadata.MarkScrubbedAsync(blob.Hash, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                }
-
-                return problem;
-            }
+            return problem;
         }
     }
+
+    /// <summary>Opens a stored file for the scrub; a directory in its place throws <see cref="UnauthorizedAccessException"/> (.NET on Linux), like a file without read permission.</summary>
+    private static FileStream OpenForScrub(string path, FileOptions options) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, options);
 
     /// <summary>
     /// Takes a damaged copy out of service: its row moves to the damaged list first (from then on it
@@ -591,6 +593,14 @@ public sealed partial class BlobStore : IAsyncDisposable
             Interlocked.Add(ref _reserved, -reserved);
         }
     }
+
+    /// <summary>
+    /// True if <paramref name="bytes"/> more fit on this store's disk beside the uploads in progress
+    /// and the metadata margin: what a silo asks before it fetches a copy from another (a repair must
+    /// not fill the disk it was asked to store on).
+    /// </summary>
+    public bool HasRoomFor(long bytes) =>
+        bytes <= new DriveInfo(Directory.Exists(_partial) ? _partial : _options.Directory).AvailableFreeSpace - FreeSpaceMargin - Interlocked.Read(ref _reserved);
 
     /// <summary>
     /// Holds <paramref name="declared"/> bytes of the disk for an upload that preallocates them: a

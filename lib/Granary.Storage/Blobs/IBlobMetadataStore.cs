@@ -59,4 +59,7 @@ public interface IBlobMetadataStore : IAsyncDisposable
 
     /// <summary>The blob's damage record if its copy here failed verification (and it was not stored again since), else null.</summary>
     Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Every blob whose copy here is marked damaged now, oldest finding first.</summary>
+    Task<IReadOnlyList<BlobDamage>> ListDamagedAsync(CancellationToken cancellationToken = default);
 }

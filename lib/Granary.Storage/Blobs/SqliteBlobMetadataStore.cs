@@ -145,16 +145,27 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
             transaction: true).ConfigureAwait(false) > 0;
 
     /// <inheritdoc/>
-    public async Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default)
+    public async Task<BlobDamage?> DamageAsync(Blake3Hash hash, CancellationToken cancellationToken = default) =>
+        (await DamagedAsync("WHERE hash = $hash", [("$hash", hash.ToArray())], cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<BlobDamage>> ListDamagedAsync(CancellationToken cancellationToken = default) =>
+        await DamagedAsync("ORDER BY found_ms", [], cancellationToken).ConfigureAwait(false);
+
+    private async Task<List<BlobDamage>> DamagedAsync(string where, (string Name, object Value)[] parameters, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await using SqliteCommand command = Command("SELECT size, found_ms, reason FROM damaged WHERE hash = $hash", [("$hash", hash.ToArray())]);
+            await using SqliteCommand command = Command($"SELECT hash, size, found_ms, reason FROM damaged {where}", parameters);
             await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new BlobDamage(hash, reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2))
-                : null;
+            var rows = new List<BlobDamage>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new BlobDamage(new Blake3Hash((byte[])reader[0]), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
+            }
+
+            return rows;
         }
         finally
         {

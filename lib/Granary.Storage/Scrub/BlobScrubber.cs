@@ -32,6 +32,10 @@ public sealed partial class BlobScrubber : IDisposable
     private readonly ILogger _logger;
     private readonly TokenBucketRateLimiter? _pace;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<Blake3Hash, DateTimeOffset> _deferred = [];
+    private readonly Lock _scrubAllGate = new();
+    private Task<ScrubReport>? _scrubAll;
 
     /// <summary>A scrubber of <paramref name="store"/>.</summary>
     /// <param name="store">The store to verify.</param>
@@ -65,7 +69,9 @@ public sealed partial class BlobScrubber : IDisposable
 
     /// <summary>
     /// The background scrub: until cancelled, verifies the blobs that are due, longest unverified
-    /// first, at the configured pace; sleeps <see cref="ScrubOptions.IdleWait"/> (or the interval, if shorter) when none is due.
+    /// first, at the configured pace; sleeps <see cref="ScrubOptions.IdleWait"/> (or the interval, if
+    /// shorter) when none is due. A blob it cannot finish reading (a read error, not a verdict) is
+    /// tried again after the idle wait, behind the others; nothing one blob does stops the loop.
     /// Returns at once if the pace is 0 (off).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -75,43 +81,98 @@ public sealed partial class BlobScrubber : IDisposable
             return;
         }
 
-        while (!cancellationToken.IsCancellationRequested)
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        TimeSpan idle = _options.IdleWait < _options.Interval ? _options.IdleWait : _options.Interval;
+        while (!both.IsCancellationRequested)
         {
-            IReadOnlyList<BlobInfo> due;
+            int scrubbed = 0;
             try
             {
-                due = await _store.DueForScrubAsync(_time.GetUtcNow() - _options.Interval, 64, cancellationToken).ConfigureAwait(false);
+                DateTimeOffset now = _time.GetUtcNow();
+                int deferredCount;
+                lock (_deferred)
+                {
+                    foreach (Blake3Hash ready in _deferred.Where(d => d.Value <= now).Select(d => d.Key).ToList())
+                    {
+                        _deferred.Remove(ready);
+                    }
+
+                    deferredCount = _deferred.Count;
+                }
+
+                // Enough rows that the deferred ones, still at the front, do not crowd out the rest.
+                IReadOnlyList<BlobInfo> due = await _store.DueForScrubAsync(now - _options.Interval, 64 + deferredCount, both.Token).ConfigureAwait(false);
                 foreach (BlobInfo blob in due)
                 {
-                    await ScrubOneAsync(blob, _pace, cancellationToken).ConfigureAwait(false);
+                    bool deferred;
+                    lock (_deferred)
+                    {
+                        deferred = _deferred.ContainsKey(blob.Hash);
+                    }
+
+                    if (!deferred)
+                    {
+                        await ScrubOneAsync(blob, _pace, both.Token).ConfigureAwait(false);
+                        scrubbed++;
+                    }
                 }
             }
-            catch (IOException error)
+            catch (OperationCanceledException) when (both.IsCancellationRequested)
             {
-                // The disk failing is not a verdict on a blob: say so, and try again later.
+                throw;
+            }
+#pragma warning disable CA1031 // The background scrub must outlive any one failure (the metadata database busy, a bug): log, wait, go on.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
                 ScrubFailed(_logger, error.Message);
-                due = [];
             }
 
-            if (due.Count == 0)
+            if (scrubbed == 0)
             {
                 // Never longer than the interval: a blob stored just now is due that much later.
-                await Task.Delay(_options.IdleWait < _options.Interval ? _options.IdleWait : _options.Interval, _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(idle, _time, both.Token).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>
     /// Verifies every blob stored now, at full speed (<c>granary scrub --now</c>), whatever its last
-    /// verification; damaged copies are quarantined and restored as in the background scrub.
+    /// verification; damaged copies are quarantined and restored as in the background scrub. One such
+    /// pass at a time: a caller that comes while one runs waits for that one's report, and a caller
+    /// that stops waiting does not stop the pass (others may be waiting on it; the silo stopping does).
     /// </summary>
-    /// <param name="progress">Told after each blob: (blobs checked, bytes read).</param>
-    /// <param name="cancellationToken">Stops the scrub; what was found so far stays found.</param>
-    /// <exception cref="IOException">The disk could not be read.</exception>
-    public async Task<ScrubReport> ScrubAllAsync(IProgress<(long Blobs, long Bytes)>? progress, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops this caller's wait, not the pass.</param>
+    /// <exception cref="OperationCanceledException">The caller stopped waiting, or the silo is stopping.</exception>
+    public Task<ScrubReport> ScrubAllAsync(CancellationToken cancellationToken)
+    {
+        Task<ScrubReport> pass;
+        lock (_scrubAllGate)
+        {
+            if (_scrubAll is null || _scrubAll.IsCompleted)
+            {
+                _scrubAll = Task.Run(() => ScrubEverythingAsync(_stop.Token));
+            }
+
+            pass = _scrubAll;
+        }
+
+        return pass.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        // Cancel first: a scrub still running (a request mid-pass) ends with cancellation, not with disposed objects.
+        _stop.Cancel();
+        _pace?.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task<ScrubReport> ScrubEverythingAsync(CancellationToken cancellationToken)
     {
         long checkedBlobs = 0, bytes = 0;
-        int restored = 0;
+        int restored = 0, unread = 0;
         var damaged = new List<BlobDamage>();
         foreach (Blake3Hash hash in await _store.HashesAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -120,29 +181,21 @@ public sealed partial class BlobScrubber : IDisposable
                 continue; // deleted meanwhile
             }
 
-            (long read, BlobDamage? damage, bool back) = await ScrubOneAsync(blob, pace: null, cancellationToken).ConfigureAwait(false);
+            ScrubOutcome outcome = await ScrubOneAsync(blob, pace: null, cancellationToken).ConfigureAwait(false);
             checkedBlobs++;
-            bytes += read;
-            if (damage is not null)
+            bytes += outcome.Read;
+            unread += outcome.Unread ? 1 : 0;
+            if (outcome.Damage is { } damage)
             {
                 damaged.Add(damage);
-                restored += back ? 1 : 0;
+                restored += outcome.Restored ? 1 : 0;
             }
-
-            progress?.Report((checkedBlobs, bytes));
         }
 
-        return new ScrubReport(checkedBlobs, bytes, damaged, restored);
+        return new ScrubReport(checkedBlobs, bytes, damaged, restored, await _store.ListDamagedAsync(cancellationToken).ConfigureAwait(false), unread);
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _pace?.Dispose();
-        _oneAtATime.Dispose();
-    }
-
-    private async Task<(long Read, BlobDamage? Damage, bool Restored)> ScrubOneAsync(BlobInfo blob, RateLimiter? pace, CancellationToken cancellationToken)
+    private async Task<ScrubOutcome> ScrubOneAsync(BlobInfo blob, RateLimiter? pace, CancellationToken cancellationToken)
     {
         // One blob at a time, background and on demand together: scrubbing is a disk's spare time.
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +203,19 @@ public sealed partial class BlobScrubber : IDisposable
         string? problem;
         try
         {
-            problem = await _store.VerifyStoredAsync(blob, data => reading = new PacedReadStream(data, pace), cancellationToken).ConfigureAwait(false);
+            // At most one byte past the blob's size: a file grown without end is judged, not read to its end.
+            problem = await _store.VerifyStoredAsync(blob, data => reading = new PacedReadStream(data, pace, blob.Size + 1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException error)
+        {
+            // A read that failed midway is not a verdict (it may pass next time): try it later, behind the rest.
+            lock (_deferred)
+            {
+                _deferred[blob.Hash] = _time.GetUtcNow() + _options.IdleWait;
+            }
+
+            Unreadable(_logger, blob.Hash, error.Message);
+            return new ScrubOutcome(reading?.BytesRead ?? 0, null, false, Unread: true);
         }
         finally
         {
@@ -162,7 +227,7 @@ public sealed partial class BlobScrubber : IDisposable
         Scrubbed.Add(1, new KeyValuePair<string, object?>("granary.outcome", problem is null ? "ok" : "damaged"));
         if (problem is null || await _store.QuarantineAsync(blob.Hash, problem, cancellationToken).ConfigureAwait(false) is not { } damage)
         {
-            return (read, null, false);
+            return new ScrubOutcome(read, null, false, Unread: false);
         }
 
         bool restored = false;
@@ -185,10 +250,16 @@ public sealed partial class BlobScrubber : IDisposable
             }
         }
 
-        return (read, damage, restored);
+        return new ScrubOutcome(read, damage, restored, Unread: false);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scrub: the disk could not be read ({Reason}); trying again later")]
+    /// <summary>What scrubbing one blob came to.</summary>
+    private readonly record struct ScrubOutcome(long Read, BlobDamage? Damage, bool Restored, bool Unread);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scrub: blob {Hash} could not be read to its end ({Reason}); trying it again later")]
+    private static partial void Unreadable(ILogger logger, Blake3Hash hash, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scrub: a pass failed ({Reason}); trying again later")]
     private static partial void ScrubFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scrub: blob {Hash} could not be restored from another replica yet ({Reason}); the repair passes keep trying")]

@@ -5,9 +5,11 @@ namespace Granary.Storage.Scrub;
 /// <summary>
 /// Reads from <paramref name="inner"/> no faster than <paramref name="pace"/> allows (one permit
 /// per KiB, taken before each read of at most <see cref="MaxRead"/>), and counts what it read.
-/// Without a limiter it only counts.
+/// Without a limiter it only counts. It ends after <paramref name="limit"/> bytes: a blob's file
+/// grown past its size (or replaced by a link to an endless device) is judged after one byte too
+/// many, not read to its end.
 /// </summary>
-internal sealed class PacedReadStream(Stream inner, RateLimiter? pace) : Stream
+internal sealed class PacedReadStream(Stream inner, RateLimiter? pace, long limit) : Stream
 {
     /// <summary>The largest single read: 256 KiB (so a read never waits long for its permits).</summary>
     public const int MaxRead = 256 * 1024;
@@ -31,8 +33,13 @@ internal sealed class PacedReadStream(Stream inner, RateLimiter? pace) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        Memory<byte> slice = buffer[..Math.Min(buffer.Length, MaxRead)];
-        if (pace is not null && !slice.IsEmpty)
+        Memory<byte> slice = buffer[..(int)Math.Min(Math.Min(buffer.Length, MaxRead), limit - BytesRead)];
+        if (slice.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (pace is not null)
         {
             using RateLimitLease lease = await pace.AcquireAsync((slice.Length + 1023) / 1024, cancellationToken).ConfigureAwait(false);
         }

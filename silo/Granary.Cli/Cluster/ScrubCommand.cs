@@ -30,7 +30,7 @@ internal static class ScrubCommand
         });
         scrub.SetAction((parse, ct) => BlobCommands.RunAsync(parse, silo, tokenFile, null, async (client, ticket) =>
         {
-            await Console.Error.WriteLineAsync($"scrubbing {ticket.Node}: reading every stored blob (this takes as long as reading its disk)…").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"scrubbing {ticket.Node}: reading every stored blob (this takes as long as reading its disk; stopping this command does not stop the silo's pass)…").ConfigureAwait(false);
             ScrubSummary summary = await client.ScrubAsync(ct).ConfigureAwait(false);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
@@ -40,11 +40,17 @@ internal static class ScrubCommand
                 Console.WriteLine($"damaged {hash}: {RemoteText.Printable(reason)}");
             }
 
-            if (summary.DamagedCount > summary.Restored)
+            if (summary.Unread > 0)
             {
+                Console.WriteLine($"{summary.Unread} blobs could not be read to their end (a read error, see the silo's log); the background scrub tries them again");
+            }
+
+            if (summary.StillDamaged > 0)
+            {
+                // Found now or by an earlier scrub: either way the silo refuses them until they are stored again.
                 throw new BlobProtocolException(
                     BlobStatus.Damaged,
-                    $"{summary.DamagedCount - summary.Restored} damaged blob(s) could not be restored (no healthy replica, or a silo alone): they are quarantined under the silo's store/quarantine/ and refused to clients; upload them again");
+                    $"{summary.StillDamaged} blob(s) on this silo are damaged and were not restored (no healthy replica, or a silo alone): they are quarantined under its store/quarantine/ and refused to clients; upload them again");
             }
         }, ct));
         return scrub;

@@ -285,18 +285,33 @@ internal static partial class SiloHost
 
         web.WebHost.UseUrls([.. new[] { options.Dashboard, options.Metrics }.OfType<IPEndPoint>().Select(e => $"http://{e}")]);
         WebApplication app = web.Build();
+        // With both, each endpoint answers on its own port only (the dashboard must not appear on the
+        // metrics port); that goes by the Host header's port, so it is set only when both are served:
+        // alone, a scraper or proxy that sends a Host without the port is answered too.
+        bool both = options.Dashboard is not null && options.Metrics is not null;
         if (options.Dashboard is { } dashboard)
         {
-            // Each endpoint on its own port only: the dashboard must not appear on the metrics port.
-            app.MapOrleansDashboard().RequireHost($"*:{dashboard.Port}");
+            IEndpointConventionBuilder mapped = app.MapOrleansDashboard();
+            if (both)
+            {
+                mapped.RequireHost($"*:{dashboard.Port}");
+            }
         }
 
         if (options.Metrics is { } metrics)
         {
-            string host = $"*:{metrics.Port}";
-            app.MapPrometheusScrapingEndpoint().RequireHost(host);
-            app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false }).RequireHost(host);
-            app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).RequireHost(host);
+            foreach (IEndpointConventionBuilder mapped in new[]
+            {
+                app.MapPrometheusScrapingEndpoint(),
+                app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false }),
+                app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }),
+            })
+            {
+                if (both)
+                {
+                    mapped.RequireHost($"*:{metrics.Port}");
+                }
+            }
         }
 
         return app;

@@ -75,6 +75,17 @@ internal sealed class SiloOptions
             throw new ArgumentOutOfRangeException(nameof(Metrics), $"SiloOptions.Metrics (--metrics) is {Metrics}; its port must be 1 to 65535, or the whole option null for no metrics.");
         }
 
+        // Orleans' TCP port (--cluster-port, default the QUIC port's number) is taken before the HTTP listener starts.
+        int? clusterTcp = ClusterPort ?? (Listen.Port == 0 ? null : Listen.Port);
+        foreach ((string option, IPEndPoint? endpoint) in new[] { ("--metrics", Metrics), ("--dashboard", Dashboard) })
+        {
+            if (endpoint is not null && endpoint.Port == clusterTcp)
+            {
+                throw new ArgumentException(
+                    $"SiloOptions ({option} {endpoint}) uses TCP port {endpoint.Port}, which the silo's cluster messaging takes (--cluster-port, default the --listen port's number); give it another port.", option == "--metrics" ? nameof(Metrics) : nameof(Dashboard));
+            }
+        }
+
         if (Metrics is not null && Dashboard is not null && Metrics.Port == Dashboard.Port)
         {
             throw new ArgumentException($"SiloOptions.Metrics (--metrics {Metrics}) and Dashboard (--dashboard {Dashboard}) share port {Metrics.Port}; give each its own port.", nameof(Metrics));
