@@ -143,13 +143,23 @@ Task("Build")
 
 Task("Publish")
     .IsDependentOn("Native")
-    .Description("The granary executable, self-contained and precompiled, in artifacts/bin.")
+    .Description("granary in artifacts/bin: the NativeAOT launcher (runs hash itself), and the full granary it hands every other command to in artifacts/bin/host.")
     .Does(() =>
 {
+    // Both are named granary: clean first so that no file of an earlier layout (the full
+    // granary once lived at the top) is left beside the launcher.
+    CleanDirectory(publishDir);
     DotNetPublish(root.CombineWithFilePath("silo/Granary.Cli/Granary.Cli.csproj").FullPath, new DotNetPublishSettings
     {
         Configuration = "Release",
+        OutputDirectory = publishDir.Combine("host"),
+    });
+    // -p:GranaryInstructionSet=x86-64-v3 (for example) makes a launcher for other machines than this one.
+    DotNetPublish(root.CombineWithFilePath("silo/Granary.Cli.Launcher/Granary.Cli.Launcher.csproj").FullPath, new DotNetPublishSettings
+    {
+        Configuration = "Release",
         OutputDirectory = publishDir,
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("GranaryInstructionSet", Argument("instruction-set", "native")),
     });
 });
 

@@ -16,8 +16,8 @@ internal static class ExitCodes
     /// <summary>The silo refused (not found, expired, invalid request, …) or data failed verification.</summary>
     public const int Refused = 1;
 
-    /// <summary>The command line could not be understood (<see cref="GranaryCommandLine.UsageError"/>).</summary>
-    public const int UsageError = GranaryCommandLine.UsageError;
+    /// <summary>The command line could not be understood (<see cref="CommandLineRunner.UsageError"/>).</summary>
+    public const int UsageError = CommandLineRunner.UsageError;
 
     /// <summary>No silo could be reached, it is stopping, the cluster answered 503, or the token was refused.</summary>
     public const int Unavailable = 3;
@@ -26,7 +26,7 @@ internal static class ExitCodes
     public const int LocalFileError = 4;
 
     /// <summary>Stopped by Ctrl-C: what shells report for SIGINT (128 + 2).</summary>
-    public const int Cancelled = GranaryCommandLine.Interrupted;
+    public const int Cancelled = CommandLineRunner.Interrupted;
 
     /// <summary>
     /// The exit code for <paramref name="kind"/>. No catch-all: a new kind fails the build here

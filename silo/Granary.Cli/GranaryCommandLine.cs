@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
-using System.Reflection;
 using Granary.Cli.Blobs;
 using Granary.Cli.Cluster;
 using Granary.Cli.Hashing;
@@ -8,107 +6,18 @@ using Granary.Cli.Silo;
 
 namespace Granary.Cli;
 
-/// <summary>The <c>granary</c> command tree. Each subcommand lives in its own folder.</summary>
+/// <summary>
+/// The full <c>granary</c> command tree: the silo host and every client command. Each subcommand
+/// lives in its own folder; <c>hash</c> lives in Granary.Cli.Core, which the NativeAOT launcher
+/// shares.
+/// </summary>
 internal static class GranaryCommandLine
 {
-    /// <summary>Exit code for a command line that could not be understood.</summary>
-    public const int UsageError = 2;
-
-    /// <summary>Exit code for a failure granary did not foresee: a bug, reported in one line.</summary>
-    public const int InternalError = 70;
-
-    /// <summary>Exit code for a command stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
-    public const int Interrupted = 130;
-
-    /// <summary>
-    /// How long Ctrl-C or SIGTERM waits for the command to finish cancelling before the process
-    /// is ended anyway: a silo closes its QUIC connections (up to 10 s) and then leaves the
-    /// Orleans cluster gracefully; client commands stop within a second.
-    /// </summary>
-    private static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(45);
-
-    /// <summary>
-    /// Parses and runs. Usage errors go to standard error with a pointer to the command's help,
-    /// rather than the whole help text on standard output, so scripts' output stays clean.
-    /// </summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Parses and runs; see <see cref="CommandLineRunner.RunAsync"/>.</summary>
+    public static Task<int> RunAsync(string[] args)
     {
         RootCommand root = Create(out Option<bool> version);
-
-        // A file may be named '@something': b3sum hashes it, so no response files.
-        ParseResult parse = root.Parse(RawArguments.Recover(args), new ParserConfiguration { ResponseFileTokenReplacer = null });
-        if (parse.GetResult(version) is { Implicit: false })
-        {
-            // b3sum's format, "NAME VERSION", for 'granary --version' and 'granary hash --version' alike.
-            await Console.Out.WriteLineAsync($"granary {Version}").ConfigureAwait(false);
-            return 0;
-        }
-
-        var errors = parse.Errors.Select(e => e.Message).Concat(UnknownOptions(parse)).ToList();
-        if (errors.Count == 0)
-        {
-            try
-            {
-                return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace }).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl-C or SIGTERM: what was verified stays (a download's PATH.partial), so say how to go on.
-                await Console.Error.WriteLineAsync("granary: stopped before it finished; run the same command again to carry on (a download resumes from what it verified).").ConfigureAwait(false);
-                return Interrupted;
-            }
-#pragma warning disable CA1031 // The process boundary: whatever escapes is reported in one line, not as a stack trace.
-            catch (Exception error)
-#pragma warning restore CA1031
-            {
-                bool trace = Environment.GetEnvironmentVariable("GRANARY_TRACE") is { Length: > 0 };
-                await Console.Error.WriteLineAsync(error is IOException or UnauthorizedAccessException
-                    ? $"granary: {IoErrorText.Describe(error)}"
-                    : $"granary: unexpected error, a bug in granary: {error.Message} ({error.GetType().Name}). Please report it with the command line; GRANARY_TRACE=1 prints the details.").ConfigureAwait(false);
-                if (trace)
-                {
-                    await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
-                }
-
-                return InternalError;
-            }
-        }
-
-        foreach (string error in errors)
-        {
-            await Console.Error.WriteLineAsync($"granary: {error}").ConfigureAwait(false);
-        }
-
-        await Console.Error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.").ConfigureAwait(false);
-        return UsageError;
-    }
-
-    /// <summary>The version, as b3sum prints its own: without the build's source-revision suffix.</summary>
-    internal static string Version
-    {
-        get
-        {
-            string version = typeof(GranaryCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-                ?? typeof(GranaryCommandLine).Assembly.GetName().Version?.ToString() ?? "0.0.0";
-            int plus = version.IndexOf('+', StringComparison.Ordinal);
-            return plus < 0 ? version : version[..plus];
-        }
-    }
-
-    /// <summary>"granary silo run", say: the command the user ran, without its options.</summary>
-    private static string CommandPath(ParseResult parse)
-    {
-        var names = new List<string>();
-        for (SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
-        {
-            if (result is CommandResult { Command: not RootCommand } command)
-            {
-                names.Insert(0, command.Command.Name);
-            }
-        }
-
-        names.Insert(0, "granary");
-        return string.Join(' ', names);
+        return CommandLineRunner.RunAsync(root, version, args);
     }
 
     /// <summary>The command tree, and the --version option every command takes.</summary>
@@ -125,36 +34,7 @@ internal static class GranaryCommandLine
             root.Subcommands.Add(command);
         }
 
-        // System.CommandLine's own --version prints the bare version and only on the root; b3sum
-        // prints "b3sum 1.2.0" for -V and --version.
-        foreach (Option builtIn in root.Options.OfType<VersionOption>().ToList())
-        {
-            root.Options.Remove(builtIn);
-        }
-
-        version = new Option<bool>("--version", "-V") { Description = "Print the version ('granary X.Y.Z') and exit.", Recursive = true };
-        root.Options.Add(version);
+        version = CommandLineRunner.AddVersionOption(root);
         return root;
-    }
-
-    /// <summary>
-    /// System.CommandLine gives a token that looks like an option but is none to the command's
-    /// arguments, so '--bogus' would be taken as a file name. An argument starting with '-' (other
-    /// than '-' itself) is an unknown option unless it comes after '--'.
-    /// </summary>
-    private static IEnumerable<string> UnknownOptions(ParseResult parse)
-    {
-        int endOfOptions = parse.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
-        foreach (Argument argument in parse.CommandResult.Command.Arguments)
-        {
-            foreach (Token token in parse.GetResult(argument)?.Tokens ?? [])
-            {
-                int position = parse.Tokens.ToList().FindIndex(t => ReferenceEquals(t, token));
-                if (token.Value.Length > 1 && token.Value[0] == '-' && (endOfOptions < 0 || position < endOfOptions))
-                {
-                    yield return $"unknown option '{token.Value}'. To name a file that starts with '-', put '--' before it: {CommandPath(parse)} -- {token.Value}";
-                }
-            }
-        }
     }
 }

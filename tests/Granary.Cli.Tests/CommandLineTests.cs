@@ -1,4 +1,5 @@
 using Granary.Testing;
+using Granary.Blobs.Commands;
 
 namespace Granary.Cli.Tests;
 
@@ -94,7 +95,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("36500d", 3153600000)]
     public void A_ttl_with_a_unit_is_that_many_seconds(string text, long seconds)
     {
-        Assert.True(OptionValues.TryParseDuration(text, "--ttl", out TimeSpan ttl, out string? problem), problem);
+        Assert.True(Durations.TryParse(text, "--ttl", out TimeSpan ttl, out string? problem), problem);
         Assert.Equal(seconds, (long)ttl.TotalSeconds);
         Assert.Equal(TimeSpan.FromSeconds(seconds), Blobs.BlobCommands.ParseTtl(text));
     }

@@ -92,7 +92,7 @@ internal static class BlobCommands
         var swarmWait = new Option<string>("--swarm-wait") { Description = "With --swarm: how long to collect answers before the download starts, in whole seconds (1s, 3s).", HelpName = "DURATION", DefaultValueFactory = _ => "1s" };
         swarmWait.Validators.Add(result =>
         {
-            if (!OptionValues.TryParseDuration(result.GetValueOrDefault<string>(), "--swarm-wait", out _, out string? problem))
+            if (!Durations.TryParse(result.GetValueOrDefault<string>(), "--swarm-wait", out _, out string? problem))
             {
                 result.AddError(problem!);
             }
@@ -109,7 +109,7 @@ internal static class BlobCommands
             IReadOnlyList<SiloTicket> seeders = [];
             if (parse.GetValue(swarm))
             {
-                TimeSpan wait = OptionValues.TryParseDuration(parse.GetValue(swarmWait), "--swarm-wait", out TimeSpan w, out string? problem) ? w : throw new FormatException(problem);
+                TimeSpan wait = Durations.TryParse(parse.GetValue(swarmWait), "--swarm-wait", out TimeSpan w, out string? problem) ? w : throw new FormatException(problem);
                 await using GossipClient gossip = await GossipClient.ConnectAsync(client.Silo, token, ct).ConfigureAwait(false);
                 IReadOnlyList<SiloTicket> answered = await ProviderDiscovery.FindAsync(gossip, hash, wait, ct).ConfigureAwait(false);
                 seeders = await ProviderDiscovery.ReachableAsync(answered, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel), TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
@@ -250,16 +250,16 @@ internal static class BlobCommands
     private static Blake3Hash HashOf(string blob) =>
         Blake3Hash.TryParse(blob, out Blake3Hash hash) ? hash : BlobTicket.Parse(blob).Hash;
 
-    /// <summary>30s, 10m, 12h, 7d: a unit is required (see <see cref="OptionValues.TryParseDuration"/>).</summary>
+    /// <summary>30s, 10m, 12h, 7d: a unit is required (see <see cref="Durations.TryParse"/>).</summary>
     internal static TimeSpan? ParseTtl(string? text) =>
         text is null ? null
-            : OptionValues.TryParseDuration(text, "--ttl", out TimeSpan ttl, out string? problem) ? ttl
+            : Durations.TryParse(text, "--ttl", out TimeSpan ttl, out string? problem) ? ttl
             : throw new FormatException(problem);
 
     // At parse time, so that a bad --ttl is a usage error before any file is read or silo contacted.
     private static void ValidateTtl(System.CommandLine.Parsing.OptionResult result)
     {
-        if (result.Tokens.Count == 1 && !OptionValues.TryParseDuration(result.Tokens[0].Value, "--ttl", out _, out string? problem))
+        if (result.Tokens.Count == 1 && !Durations.TryParse(result.Tokens[0].Value, "--ttl", out _, out string? problem))
         {
             result.AddError(problem!);
         }

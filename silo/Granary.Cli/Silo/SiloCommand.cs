@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Granary.Storage.Scrub;
+using Granary.Blobs.Commands;
 
 namespace Granary.Cli.Silo;
 
@@ -40,7 +41,7 @@ internal static class SiloCommand
         };
         inactivity.Validators.Add(result =>
         {
-            if (result.Tokens.Count == 1 && (!OptionValues.TryParseDuration(result.Tokens[0].Value, "--transfer-inactivity-timeout", out TimeSpan value, out string? problem) || value < TimeSpan.FromSeconds(1)))
+            if (result.Tokens.Count == 1 && (!Durations.TryParse(result.Tokens[0].Value, "--transfer-inactivity-timeout", out TimeSpan value, out string? problem) || value < TimeSpan.FromSeconds(1)))
             {
                 result.AddError(problem ?? "--transfer-inactivity-timeout must be at least 1s.");
             }
@@ -64,7 +65,7 @@ internal static class SiloCommand
         };
         scrubInterval.Validators.Add(result =>
         {
-            if (result.Tokens.Count == 1 && (!OptionValues.TryParseDuration(result.Tokens[0].Value, "--scrub-interval", out TimeSpan value, out string? problem) || value < TimeSpan.FromSeconds(1)))
+            if (result.Tokens.Count == 1 && (!Durations.TryParse(result.Tokens[0].Value, "--scrub-interval", out TimeSpan value, out string? problem) || value < TimeSpan.FromSeconds(1)))
             {
                 result.AddError(problem ?? "--scrub-interval must be at least 1s.");
             }
@@ -94,9 +95,9 @@ internal static class SiloCommand
                 Scrub = new ScrubOptions
                 {
                     BytesPerSecond = TryParseRate(parse.GetValue(scrubRate), out long rate, out _) ? rate : new ScrubOptions().BytesPerSecond,
-                    Interval = OptionValues.TryParseDuration(parse.GetValue(scrubInterval), "--scrub-interval", out TimeSpan every, out _) ? every : new ScrubOptions().Interval,
+                    Interval = Durations.TryParse(parse.GetValue(scrubInterval), "--scrub-interval", out TimeSpan every, out _) ? every : new ScrubOptions().Interval,
                 },
-                TransferInactivityTimeout = parse.GetValue(inactivity) is { } text && OptionValues.TryParseDuration(text, "--transfer-inactivity-timeout", out TimeSpan timeout, out _) ? timeout : TimeSpan.FromMinutes(30),
+                TransferInactivityTimeout = parse.GetValue(inactivity) is { } text && Durations.TryParse(text, "--transfer-inactivity-timeout", out TimeSpan timeout, out _) ? timeout : TimeSpan.FromMinutes(30),
             };
             return await SiloHost.RunAsync(options, cancellationToken).ConfigureAwait(false);
         });

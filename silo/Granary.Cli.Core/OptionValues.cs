@@ -6,15 +6,12 @@ using System.Numerics;
 namespace Granary.Cli;
 
 /// <summary>
-/// Numeric and duration options, parsed with their ranges when the command line is parsed: a bad
+/// Numeric options (durations are Granary.Blobs.Commands.Durations, shared with the PowerShell module), parsed with their ranges when the command line is parsed: a bad
 /// value is a usage error (exit 2) whose message names the option and the accepted range, never
 /// an exception, and never a value silently wrapped, clamped or given a unit the user did not write.
 /// </summary>
 internal static class OptionValues
 {
-    /// <summary>The longest duration accepted: <see cref="Granary.Blobs.Commands.Durations.Longest"/>.</summary>
-    public static readonly TimeSpan LongestDuration = Granary.Blobs.Commands.Durations.Longest;
-
     /// <summary>
     /// An integer option <paramref name="name"/> (also <paramref name="aliases"/>) accepting
     /// <paramref name="min"/> to <paramref name="max"/>. <paramref name="note"/> is said after the
@@ -53,10 +50,6 @@ internal static class OptionValues
         value = default;
         return false;
     }
-
-    /// <summary>A duration with a unit (30s, 10m, 12h, 7d): <see cref="Granary.Blobs.Commands.Durations.TryParse"/>, shared with the PowerShell module.</summary>
-    public static bool TryParseDuration(string? text, string name, out TimeSpan value, out string? problem) =>
-        Granary.Blobs.Commands.Durations.TryParse(text, name, out value, out problem);
 
     private static T? ParseInteger<T>(ArgumentResult result, string name, T min, T max, string note)
         where T : struct, IBinaryInteger<T>

@@ -20,33 +20,42 @@ internal static class RawArguments
             return args;
         }
 
-        byte[] commandLine;
+        byte[]? commandLine = ReadCommandLine();
+        return commandLine is null ? args : Recover(args, commandLine);
+    }
+
+    /// <summary>
+    /// The program's last <paramref name="count"/> arguments exactly as the kernel holds them
+    /// (what a process that re-executes itself must pass on); null when /proc is unavailable.
+    /// </summary>
+    public static IReadOnlyList<byte[]>? ReadLast(int count)
+    {
+        byte[]? commandLine = ReadCommandLine();
+        if (commandLine is null)
+        {
+            return null;
+        }
+
+        List<byte[]> raw = Split(commandLine);
+        return raw.Count < count ? null : raw[^count..];
+    }
+
+    private static byte[]? ReadCommandLine()
+    {
         try
         {
-            commandLine = File.ReadAllBytes("/proc/self/cmdline");
+            return File.ReadAllBytes("/proc/self/cmdline");
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            return args;
+            return null;
         }
-
-        return Recover(args, commandLine);
     }
 
     /// <summary>The same, for a given raw command line (NUL-terminated arguments, program first).</summary>
     internal static string[] Recover(string[] args, ReadOnlySpan<byte> commandLine)
     {
-        // Every argument ends with a NUL: drop only the last one, so that a trailing "" survives.
-        if (!commandLine.IsEmpty && commandLine[^1] == 0)
-        {
-            commandLine = commandLine[..^1];
-        }
-
-        var raw = new List<byte[]>();
-        foreach (Range part in commandLine.Split((byte)0))
-        {
-            raw.Add(commandLine[part].ToArray());
-        }
+        List<byte[]> raw = Split(commandLine);
 
         // The program's own arguments are the last ones: 'dotnet granary.dll' and the apphost
         // differ only in what comes before them.
@@ -69,5 +78,23 @@ internal static class RawArguments
         }
 
         return recovered;
+    }
+
+    /// <summary>NUL-terminated arguments, program first, as separate byte arrays.</summary>
+    private static List<byte[]> Split(ReadOnlySpan<byte> commandLine)
+    {
+        // Every argument ends with a NUL: drop only the last one, so that a trailing "" survives.
+        if (!commandLine.IsEmpty && commandLine[^1] == 0)
+        {
+            commandLine = commandLine[..^1];
+        }
+
+        var raw = new List<byte[]>();
+        foreach (Range part in commandLine.Split((byte)0))
+        {
+            raw.Add(commandLine[part].ToArray());
+        }
+
+        return raw;
     }
 }
