@@ -114,6 +114,10 @@ else
   $BENCH blobs-small "$TICKET" "$WORK/silo/admin.token" 10000 32 4096
 fi
 
-echo "# silo memory: 16 concurrent verified 1 GiB downloads + 16 uploads of 1 GiB"
+# Issue 17 asks for < 256 MiB with 16 concurrent 1 GiB transfers: 8 downloads + 8 uploads first
+# (peak so far, which includes the runs above), then 16 + 16.
+echo "# silo memory: concurrent verified 1 GiB downloads + uploads of 1 GiB (peak RSS includes everything before)"
+$BENCH blobs-load "$TICKET" "$WORK/silo/admin.token" "$HASH" "$DIR/1g.bin" 8
+echo "silo peak RSS after 8 + 8 (16 transfers): $(awk '/VmHWM/ {print $2, $3}' /proc/$SILO/status)"
 $BENCH blobs-load "$TICKET" "$WORK/silo/admin.token" "$HASH" "$DIR/1g.bin" 16
-echo "silo peak RSS over the whole run: $(awk '/VmHWM/ {print $2, $3}' /proc/$SILO/status)"
+echo "silo peak RSS after 16 + 16 (32 transfers), the whole run: $(awk '/VmHWM/ {print $2, $3}' /proc/$SILO/status)"

@@ -5,11 +5,14 @@ namespace Granary.Transport;
 /// </summary>
 /// <remarks>
 /// A stream can have at most its receive window in flight, so one stream's throughput is at most
-/// window / RTT. 8 MiB per stream fills 1 Gbit/s at 64 ms RTT, or 10 Gbit/s on a LAN (≤ 6 ms);
-/// 32 MiB per connection lets four such streams run at full speed together. The send window
-/// (16 MiB: 2 Gbit/s at 64 ms) bounds what the sender keeps unacknowledged. These are memory
-/// limits too: a 1 GiB transfer never holds more than them on either side (bench/RESULTS.md:
-/// ~60 MB client and ~110 MB server peak RSS with 8 streams, runtime included).
+/// window / RTT: 4 MiB per stream fills 1 Gbit/s at 32 ms RTT, or 10 Gbit/s on a LAN (≤ 3 ms);
+/// 32 MiB per connection lets eight such streams run at full speed together. The send window
+/// (4 MiB) bounds what the sender keeps unacknowledged per connection. These are memory limits
+/// above all: quinn buffers up to them per connection, so a silo serving N transfers holds up to
+/// N × 4 MiB in the transport. At 16 MiB of send window and 8 MiB per stream, 16 downloads and 16
+/// uploads held ~380 MB in quinn alone (silo peak RSS 572 MB); at 4 MiB, 376 MB in all, with no
+/// measurable loss on a 1 GiB loopback download (bench/RESULTS.md, issue 17). Raise them for long
+/// fat links (one stream over 100 ms at 1 Gbit/s needs 12 MiB).
 /// Checked by <see cref="Validate"/> when an endpoint binds (<see cref="QuicEndpoint.Bind"/>).
 /// </remarks>
 public sealed class QuicTransportOptions
@@ -17,14 +20,14 @@ public sealed class QuicTransportOptions
     /// <summary>The largest value QUIC can carry for a window (a variable-length integer: 2^62 - 1).</summary>
     private const long MaxVarInt = (1L << 62) - 1;
 
-    /// <summary>Bytes a peer may send on one stream beyond what we have read; 1 to 2^62 - 1. Default: 8 MiB.</summary>
-    public long StreamReceiveWindow { get; set; } = 8L << 20;
+    /// <summary>Bytes a peer may send on one stream beyond what we have read; 1 to 2^62 - 1. Default: 4 MiB.</summary>
+    public long StreamReceiveWindow { get; set; } = 4L << 20;
 
     /// <summary>Bytes a peer may send on all streams of a connection beyond what we have read; 1 to 2^62 - 1. Default: 32 MiB.</summary>
     public long ConnectionReceiveWindow { get; set; } = 32L << 20;
 
-    /// <summary>Bytes we keep in flight (sent, unacknowledged) per connection; positive. Default: 16 MiB.</summary>
-    public long SendWindow { get; set; } = 16L << 20;
+    /// <summary>Bytes we keep in flight (sent, unacknowledged) per connection; positive. Default: 4 MiB.</summary>
+    public long SendWindow { get; set; } = 4L << 20;
 
     /// <summary>
     /// Bidirectional streams a peer may have open at once; at least 1. One per request, so this

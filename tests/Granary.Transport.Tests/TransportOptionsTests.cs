@@ -21,9 +21,9 @@ public sealed class TransportOptionsTests
         Assert.Empty(endpoint.ApplicationProtocols);
         Assert.Equal(TimeSpan.FromSeconds(5), endpoint.ConnectTimeout);
         QuicTransportOptions transport = endpoint.Transport;
-        Assert.Equal(8L << 20, transport.StreamReceiveWindow);
+        Assert.Equal(4L << 20, transport.StreamReceiveWindow);
         Assert.Equal(32L << 20, transport.ConnectionReceiveWindow);
-        Assert.Equal(16L << 20, transport.SendWindow);
+        Assert.Equal(4L << 20, transport.SendWindow);
         Assert.Equal(1024, transport.MaxBidirectionalStreams);
         Assert.Equal(256, transport.MaxUnidirectionalStreams);
         Assert.Equal(TimeSpan.FromSeconds(10), transport.IdleTimeout);

@@ -55,6 +55,7 @@ internal static partial class SiloHost
     /// <summary>Runs the silo until <paramref name="stoppingToken"/> is cancelled or it has drained; returns the process exit code.</summary>
     public static async Task<int> RunAsync(SiloOptions options, CancellationToken stoppingToken)
     {
+        MallocArenas.Limit(MallocArenas.SiloArenas);
         using ILoggerFactory loggers = LoggerFactory.Create(ConfigureLogging);
         ILogger logger = loggers.CreateLogger("Granary.Silo");
         try
