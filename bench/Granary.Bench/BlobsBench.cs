@@ -20,20 +20,24 @@ internal static class BlobsBench
         switch (args)
         {
             case ["blobs-small", var ticket, var tokenFile, var count, var concurrency, var size]:
-                await SmallAsync(SiloTicket.Parse(ticket), (await File.ReadAllTextAsync(tokenFile)).Trim(), Int(count), Int(concurrency), Int(size));
+                await SmallAsync(SiloTicket.Parse(ticket), (await File.ReadAllTextAsync(tokenFile)).Trim(), Int(count), Int(concurrency), Int(size), seed: 42);
+                return 0;
+            case ["blobs-small", var ticket, var tokenFile, var count, var concurrency, var size, var seed]:
+                // Another seed: other blobs, so a second run stores new blobs instead of finding them there.
+                await SmallAsync(SiloTicket.Parse(ticket), (await File.ReadAllTextAsync(tokenFile)).Trim(), Int(count), Int(concurrency), Int(size), Int(seed));
                 return 0;
             case ["blobs-load", var ticket, var tokenFile, var hash, var file, var n]:
                 await LoadAsync(SiloTicket.Parse(ticket), (await File.ReadAllTextAsync(tokenFile)).Trim(), Blake3Hash.Parse(hash), file, Int(n));
                 return 0;
             default:
-                Console.Error.WriteLine("usage: blobs-small TICKET TOKEN_FILE COUNT CONCURRENCY SIZE | blobs-load TICKET TOKEN_FILE HASH FILE N");
+                Console.Error.WriteLine("usage: blobs-small TICKET TOKEN_FILE COUNT CONCURRENCY SIZE [SEED] | blobs-load TICKET TOKEN_FILE HASH FILE N");
                 return 2;
         }
     }
 
-    private static async Task SmallAsync(SiloTicket silo, string token, int count, int concurrency, int size)
+    private static async Task SmallAsync(SiloTicket silo, string token, int count, int concurrency, int size, int seed)
     {
-        var random = new Random(42);
+        var random = new Random(seed);
         byte[][] payloads = Enumerable.Range(0, count).Select(_ => { byte[] b = new byte[size]; random.NextBytes(b); return b; }).ToArray();
         BlobClient[] clients = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => BlobClient.ConnectAsync(silo, token)));
         var hashes = new Blake3Hash[count];

@@ -32,7 +32,7 @@ public sealed class PartialBlob : IBaoSink, IDisposable
     private const int CoalesceBytes = 1 << 20;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _commitGate = new(1, 1);
-    private readonly byte[] _coalesced = new byte[CoalesceBytes];
+    private readonly byte[] _coalesced;
     private readonly List<long> _coalescedBlocks = [];
     private readonly SortedDictionary<long, byte[]> _parents = [];
     private long _coalescedStart;
@@ -48,6 +48,10 @@ public sealed class PartialBlob : IBaoSink, IDisposable
         OutboardPath = stem + ".obao";
         _presentPath = stem + ".present";
         long blocks = BaoTree.BlockCount(size);
+        // No bigger than the blob, and not zeroed (every byte is written before it is read): a
+        // zeroed 1 MiB per partial was 17 % of a cluster's CPU while it replicated 4 KiB blobs
+        // (bench/RESULTS.md, issue 17).
+        _coalesced = GC.AllocateUninitializedArray<byte>((int)Math.Min(CoalesceBytes, blocks * BaoTree.BlockSize));
         _present = new BitArray(checked((int)blocks));
         _pending = new BitArray(checked((int)blocks));
         if (File.Exists(_presentPath))
@@ -166,12 +170,12 @@ public sealed class PartialBlob : IBaoSink, IDisposable
         try
         {
             long offset = block * BaoTree.BlockSize;
-            if (_coalescedBlocks.Count > 0 && (offset != _coalescedStart + _coalescedLength || _coalescedLength + data.Length > CoalesceBytes))
+            if (_coalescedBlocks.Count > 0 && (offset != _coalescedStart + _coalescedLength || _coalescedLength + data.Length > _coalesced.Length))
             {
                 await WriteCoalescedAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            if (data.Length > CoalesceBytes)
+            if (data.Length > _coalesced.Length)
             {
                 await _data.WriteAtAsync(offset, data, cancellationToken).ConfigureAwait(false);
                 MarkPending([block]);
