@@ -11,6 +11,9 @@ namespace Granary.Cli;
 /// </summary>
 internal static class CommandLineRunner
 {
+    /// <summary>The root command's description, the same in both executables.</summary>
+    public const string RootDescription = "Granary: a content-addressed blob cluster. Run 'granary COMMAND --help' for a command's options.";
+
     /// <summary>Exit code for a command line that could not be understood.</summary>
     public const int UsageError = 2;
 

@@ -25,29 +25,26 @@ internal static unsafe partial class HostExecutable
     {
         string path = Path;
         IReadOnlyList<byte[]> raw = RawArguments.ReadLast(args.Length) ?? [.. args.Select(a => Encoding.UTF8.GetBytes(a))];
-        byte[][] argv = [Terminated("granary"u8), .. raw.Select(Terminated)];
-        var handles = new GCHandle[argv.Length];
-        try
+
+        // argv as one block of NUL-terminated strings (argv[0] "granary", as the user typed it),
+        // pinned once; the pointer array points into it.
+        byte[][] argv = [[.. "granary"u8], .. raw];
+        byte[] strings = new byte[argv.Sum(a => a.Length + 1)];
+        byte** pointers = stackalloc byte*[argv.Length + 1];
+        byte[] file = [.. Encoding.UTF8.GetBytes(path), 0];
+        fixed (byte* block = strings)
+        fixed (byte* name = file)
         {
-            byte** pointers = stackalloc byte*[argv.Length + 1];
+            int offset = 0;
             for (int i = 0; i < argv.Length; i++)
             {
-                handles[i] = GCHandle.Alloc(argv[i], GCHandleType.Pinned);
-                pointers[i] = (byte*)handles[i].AddrOfPinnedObject();
+                argv[i].CopyTo(strings, offset);
+                pointers[i] = block + offset;
+                offset += argv[i].Length + 1;
             }
 
             pointers[argv.Length] = null;
-            fixed (byte* file = Terminated(Encoding.UTF8.GetBytes(path)))
-            {
-                ExecV(file, pointers);
-            }
-        }
-        finally
-        {
-            foreach (GCHandle handle in handles.Where(h => h.IsAllocated))
-            {
-                handle.Free();
-            }
+            ExecV(name, pointers);
         }
 
         int errno = Marshal.GetLastPInvokeError();
@@ -56,10 +53,6 @@ internal static unsafe partial class HostExecutable
             : $"granary: could not start {path}: {Marshal.GetPInvokeErrorMessage(errno)}.");
         return errno == NoSuchFile ? 127 : 126;
     }
-
-    private static byte[] Terminated(ReadOnlySpan<byte> text) => [.. text, 0];
-
-    private static byte[] Terminated(byte[] text) => Terminated(text.AsSpan());
 
     [LibraryImport("libc", EntryPoint = "execv", SetLastError = true)]
     private static partial int ExecV(byte* path, byte** argv);

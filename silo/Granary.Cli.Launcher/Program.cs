@@ -7,7 +7,7 @@ using Granary.Cli.Hashing;
 // needs the JIT), which replaces this process with the same arguments.
 if (args.Length > 0 && args[0] == "hash")
 {
-    var root = new RootCommand("Granary: a content-addressed blob cluster. Run 'granary COMMAND --help' for a command's options.");
+    var root = new RootCommand(CommandLineRunner.RootDescription);
     root.Subcommands.Add(HashCommand.Create());
     Option<bool> version = CommandLineRunner.AddVersionOption(root);
     return await CommandLineRunner.RunAsync(root, version, args).ConfigureAwait(false);

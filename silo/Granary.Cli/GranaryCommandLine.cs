@@ -23,7 +23,7 @@ internal static class GranaryCommandLine
     /// <summary>The command tree, and the --version option every command takes.</summary>
     internal static RootCommand Create(out Option<bool> version)
     {
-        var root = new RootCommand("Granary: a content-addressed blob cluster. Run 'granary COMMAND --help' for a command's options.");
+        var root = new RootCommand(CommandLineRunner.RootDescription);
         root.Subcommands.Add(HashCommand.Create());
         root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(ClusterCommands.Create());

@@ -33,6 +33,15 @@ public sealed class LauncherTests : IDisposable
         }
     }
 
+    /// <summary>A copy of the launcher in a folder of its own, with no host/ beside it; returns the folder.</summary>
+    private string CopyLauncherAlone()
+    {
+        string alone = Directory.CreateDirectory(_directory.File("alone")).FullName;
+        File.Copy(Launcher, Path.Combine(alone, "granary"));
+        File.SetUnixFileMode(Path.Combine(alone, "granary"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        return alone;
+    }
+
     private async Task<ToolResult> RunAsync(string program, params string[] arguments) =>
         await ExternalTool.RunAsync(program, arguments, null, _directory.Path, TimeSpan.FromMinutes(1));
 
@@ -44,9 +53,7 @@ public sealed class LauncherTests : IDisposable
         await File.WriteAllBytesAsync(_directory.File("data.bin"), data);
 
         // A launcher with no host beside it: hash must not need one.
-        string alone = Directory.CreateDirectory(_directory.File("alone")).FullName;
-        File.Copy(Launcher, Path.Combine(alone, "granary"));
-        File.SetUnixFileMode(Path.Combine(alone, "granary"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        string alone = CopyLauncherAlone();
 
         foreach (string[] arguments in new[] { new[] { "hash", "data.bin" }, ["hash", "--num-threads", "1", "--length", "40", "data.bin"], ["hash", "--keyed", "data.bin"] })
         {
@@ -109,9 +116,7 @@ public sealed class LauncherTests : IDisposable
     public async Task Without_its_host_the_launcher_says_what_is_missing_and_how_to_get_it()
     {
         RequirePublished();
-        string alone = Directory.CreateDirectory(_directory.File("alone")).FullName;
-        File.Copy(Launcher, Path.Combine(alone, "granary"));
-        File.SetUnixFileMode(Path.Combine(alone, "granary"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        string alone = CopyLauncherAlone();
 
         ToolResult result = await RunAsync(Path.Combine(alone, "granary"), "send", "x");
 
