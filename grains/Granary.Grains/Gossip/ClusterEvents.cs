@@ -91,27 +91,44 @@ public sealed partial class ClusterEvents(GossipService gossip, ClusterView view
         }
     }
 
-    /// <summary>Says this silo is stopping (best effort: up to 2 s).</summary>
+    /// <summary>How long a stopping silo tries to hand its silo-stopping event to the swarm: 5 s.</summary>
+    public static readonly TimeSpan StoppingBudget = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Says this silo is stopping (best effort: up to <see cref="StoppingBudget"/>). The event is
+    /// queued to the neighbours here; it reaches them only if the gossip node is disposed (which
+    /// waits for queued frames) before the QUIC endpoint closes.
+    /// </summary>
     public async Task PublishStoppingAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await PublishAsync(new ClusterEvent("silo-stopping", view.Self.ToString(), time.GetUtcNow()), timeout.Token).ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(StoppingBudget);
+        if (!await PublishAsync(new ClusterEvent("silo-stopping", view.Self.ToString(), time.GetUtcNow()), timeout.Token).ConfigureAwait(false))
+        {
+            // A watcher misses this stop (it still sees the membership change): worth a line in the log.
+            StoppingNotTold(logger, StoppingBudget);
+        }
     }
 
-    private async Task PublishAsync(ClusterEvent @event, CancellationToken cancellationToken)
+    /// <returns>False if the event could not be handed to the swarm (logged).</returns>
+    private async Task<bool> PublishAsync(ClusterEvent @event, CancellationToken cancellationToken)
     {
         try
         {
             await gossip.PublishAsync(Topic, TopicsProtocol.ClusterEventsTopic, @event.ToBytes(), DeliveryScope.Swarm, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (Exception error) when (error is ObjectDisposedException or OperationCanceledException or BlobProtocolException or OrleansException or TimeoutException)
         {
             NotPublished(logger, @event.Event, error.Message);
+            return false;
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster events: {Reason}; trying again in 5 s")]
     private static partial void Failed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster events: this silo's stop was not told within {Budget}")]
+    private static partial void StoppingNotTold(ILogger logger, TimeSpan budget);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cluster event {Event} not published: {Reason}")]
     private static partial void NotPublished(ILogger logger, string @event, string reason);

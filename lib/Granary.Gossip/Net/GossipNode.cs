@@ -37,6 +37,9 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     /// <summary>The longest wait before dialing a peer again after links to it failed in a row: 60 s (from 0.5 s, doubling).</summary>
     public static readonly TimeSpan MaxRedialDelay = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long disposing waits for queued frames to reach the neighbours: 2 s.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
     private readonly QuicEndpoint _endpoint;
     private readonly GossipOptions _options;
     private readonly ILogger _logger;
@@ -46,6 +49,7 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
     private readonly Dictionary<SiloTicket, Outbox> _outboxes = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly Func<NodeId, bool> _accepts;
     private readonly Func<SiloTicket, bool> _dials;
 
@@ -146,9 +150,19 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
         await Task.WhenAll(readers).ConfigureAwait(false);
     }
 
-    /// <summary>Leaves every topic, closes every link.</summary>
+    /// <summary>
+    /// Leaves every topic and closes every link after what is queued on it has been written and
+    /// acknowledged by the peer (up to <see cref="CloseGrace"/> in all). Call it before the QUIC
+    /// endpoint closes: closing the endpoint first drops frames still in flight (a silo's last
+    /// words, such as its silo-stopping event, were lost that way). A second call does nothing.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         foreach (TopicId topic in Topics())
         {
             Input(topic, new InEvent<SiloTicket>.Quit());
@@ -166,8 +180,8 @@ public sealed partial class GossipNode : IProtocolHandler, IAsyncDisposable
             outbox.Close();
         }
 
-        // Let the goodbyes (DISCONNECT) reach the neighbours, briefly.
-        await Task.WhenAny(Task.WhenAll(outboxes.Select(o => o.Running)), Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+        // Let the last messages and the goodbyes (DISCONNECT) reach the neighbours, briefly.
+        await Task.WhenAny(Task.WhenAll(outboxes.Select(o => o.Running)), Task.Delay(CloseGrace)).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         _stop.Dispose();
     }

@@ -220,6 +220,9 @@ internal static partial class SiloHost
                 // Clients first (in-flight transfers get a clean "shutting down"), then leave the cluster gracefully.
                 await host.Services.GetRequiredService<TransferService>().DisposeAsync().ConfigureAwait(false);
                 await host.Services.GetRequiredService<GossipService>().DisposeAsync().ConfigureAwait(false);
+                // Before the endpoint closes, so that what is queued to the neighbours (the
+                // silo-stopping event, the goodbyes) is delivered rather than cut off.
+                await gossipNode.DisposeAsync().ConfigureAwait(false);
                 await router.ShutdownAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
