@@ -23,7 +23,7 @@ public interface ITransferChannelGrain : IGrainWithStringKey
     /// Stores a new channel (written before this returns). Opening it again with the same base,
     /// direction and first voucher returns the stored state (a retried open is harmless).
     /// </summary>
-    /// <exception cref="InvalidOperationException">A channel with this key exists with other terms.</exception>
+    /// <exception cref="BlobGrainException">400: a channel with this key exists with other terms.</exception>
     Task<ChannelState> OpenAsync(ChannelState initial, ChannelTerms terms);
 
     /// <summary>
@@ -31,6 +31,7 @@ public interface ITransferChannelGrain : IGrainWithStringKey
     /// this returns, data counters at least every <see cref="DataWriteInterval"/> bytes.
     /// An event for a channel that was never opened is refused (go-data-transfer's ChannelNotFoundError).
     /// </summary>
+    /// <exception cref="BlobGrainException">404: no channel with this key was opened here.</exception>
     Task<ChannelStep> ApplyAsync(ChannelInput input);
 
     /// <summary>The initiator's side takes the responder's answer (<see cref="ChannelProtocol.OnVoucherResult"/>).</summary>

@@ -12,6 +12,12 @@ public enum BlobStatus
     BadRequest = 400,
     /// <summary>The connection has not authenticated, or the token is wrong.</summary>
     Unauthorized = 401,
+    /// <summary>
+    /// The caller is who it says, but this is not its to ask: a write to a read-only seeder, a
+    /// publish on a topic only silos write, a blob outside the channel a peer asks through.
+    /// Another token does not help.
+    /// </summary>
+    Forbidden = 403,
     /// <summary>No such blob.</summary>
     NotFound = 404,
     /// <summary>The 'op' is not one this silo knows.</summary>

@@ -176,7 +176,7 @@ public sealed partial class BlobRequestHandler
         ArgumentNullException.ThrowIfNull(context);
         if (_options.ReadOnly && request is not (GetRequest or GetCollectionRequest or InfoRequest or LocateRequest or ObserveRequest))
         {
-            throw new BlobProtocolException(BlobStatus.Unauthorized, $"'{request.Operation}' is refused: this is a read-only seeder (granary serve); send it to a silo");
+            throw new BlobProtocolException(BlobStatus.Forbidden, $"'{request.Operation}' is refused: this is a read-only seeder (granary serve); send it to a silo");
         }
 
         return request switch

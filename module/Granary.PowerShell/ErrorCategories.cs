@@ -16,6 +16,7 @@ internal static class ErrorCategories
         CommandErrorKind.NotFound => ErrorCategory.ObjectNotFound,
         CommandErrorKind.Expired => ErrorCategory.ResourceUnavailable,
         CommandErrorKind.Unauthorized => ErrorCategory.AuthenticationError,
+        CommandErrorKind.Forbidden => ErrorCategory.PermissionDenied,
         CommandErrorKind.Unreachable => ErrorCategory.ConnectionError,
         CommandErrorKind.InvalidArgument or CommandErrorKind.InvalidRequest => ErrorCategory.InvalidArgument,
         CommandErrorKind.VerificationFailed => ErrorCategory.InvalidData,

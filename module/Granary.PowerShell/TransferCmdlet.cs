@@ -78,20 +78,8 @@ public abstract class TransferCmdlet : GranaryCmdlet
         }
     }
 
-    /// <summary>The error for a failure about channel <paramref name="id"/>; a 404 names the channel, not a blob.</summary>
-    protected static CommandError? ChannelError(Exception error, string id) => error switch
-    {
-        BlobProtocolException { Status: BlobStatus.NotFound } e => new(CommandErrorKind.NotFound, $"No transfer channel {id} on this cluster: Get-BlobTransfer lists them (INITIATOR/ID for a channel another cluster opened here).", id, e)
-        {
-            Reason = e.Message,
-        },
-        BlobProtocolException { Status: BlobStatus.BadRequest } e => new(CommandErrorKind.InvalidRequest, $"Channel {id}: {e.Message}", id, e),
-        BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, $"Channel {id}: the other cluster's silo could not be reached: {e.Message} Try again later; Restart-BlobTransfer reconnects.", id, e)
-        {
-            Reason = $"the other side of channel {id} could not be reached: {e.Message}",
-        },
-        _ => CommandErrors.From(error, id),
-    };
+    /// <summary>The error for a failure about channel <paramref name="id"/> (<see cref="CommandErrors.FromChannel"/>).</summary>
+    protected static CommandError? ChannelError(Exception error, string id) => CommandErrors.FromChannel(error, id);
 
     /// <summary>
     /// Follows <paramref name="channel"/> until it ends, with a progress bar (bytes this side moved of

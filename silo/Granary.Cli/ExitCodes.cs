@@ -4,7 +4,7 @@ namespace Granary.Cli;
 
 /// <summary>
 /// The exit codes of the blob and cluster commands, one per <see cref="CommandErrorKind"/>: 0 done;
-/// 1 refused, not found, expired or failed verification; 2 bad command line; 3 cannot reach or
+/// 1 refused (also forbidden), not found, expired or failed verification; 2 bad command line; 3 cannot reach or
 /// authenticate (retry later or elsewhere); 4 local file error. README.md documents them; which
 /// exception is which kind is decided once, by <see cref="CommandErrors.From"/>.
 /// </summary>
@@ -35,7 +35,8 @@ internal static class ExitCodes
 #pragma warning disable CS8524 // Only numbers no kind names are left, and nothing produces them.
     public static int For(CommandErrorKind kind) => kind switch
     {
-        CommandErrorKind.NotFound or CommandErrorKind.Expired or CommandErrorKind.InvalidRequest or CommandErrorKind.VerificationFailed or CommandErrorKind.Refused => Refused,
+        CommandErrorKind.NotFound or CommandErrorKind.Expired or CommandErrorKind.InvalidRequest or CommandErrorKind.VerificationFailed or CommandErrorKind.Refused
+            or CommandErrorKind.Forbidden => Refused,
         CommandErrorKind.InvalidArgument => UsageError,
         CommandErrorKind.Unreachable or CommandErrorKind.Unauthorized => Unavailable,
         CommandErrorKind.LocalFile => LocalFileError,

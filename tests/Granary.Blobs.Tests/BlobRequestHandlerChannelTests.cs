@@ -87,7 +87,7 @@ public sealed class BlobRequestHandlerChannelTests : IAsyncLifetime
 
     public static TheoryData<BlobStatus, string> Refusals() => new()
     {
-        { BlobStatus.Unauthorized, "no channel 7 from this node" },
+        { BlobStatus.Forbidden, "no channel 7 from this node" },
         { BlobStatus.Unavailable, "the channel is paused; ask again later" },
     };
 

@@ -33,6 +33,7 @@ public sealed class CommandErrorsTests
     [InlineData(BlobStatus.NotFound, CommandErrorKind.NotFound)]
     [InlineData(BlobStatus.Gone, CommandErrorKind.Expired)]
     [InlineData(BlobStatus.Unauthorized, CommandErrorKind.Unauthorized)]
+    [InlineData(BlobStatus.Forbidden, CommandErrorKind.Forbidden)]
     [InlineData(BlobStatus.Unavailable, CommandErrorKind.Unreachable)]
     [InlineData(BlobStatus.HashMismatch, CommandErrorKind.VerificationFailed)]
     [InlineData(BlobStatus.BadRequest, CommandErrorKind.InvalidRequest)]
@@ -47,8 +48,10 @@ public sealed class CommandErrorsTests
     {
         Assert.Equal("the silo refused (404): no such blob", CommandErrors.From(new BlobProtocolException(BlobStatus.NotFound, "no such blob"), "h")!.Reason);
         Assert.Equal("the silo refused the token: wrong token", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "wrong token"), "h")!.Reason);
-        // A 401 about what was asked, not about the token, is not blamed on the token.
-        Assert.Equal("the silo refused: 'put' is refused: this is a read-only seeder", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "'put' is refused: this is a read-only seeder"), "h")!.Reason);
+        // A 403 (about what was asked, not about the token) is not blamed on the token, whatever a
+        // 401's text says: the status decides, never the words.
+        Assert.Equal("the silo refused: 'put' is refused: this is a read-only seeder", CommandErrors.From(new BlobProtocolException(BlobStatus.Forbidden, "'put' is refused: this is a read-only seeder"), "h")!.Reason);
+        Assert.Equal("the silo refused the token: no such token here", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "no such token here"), "h")!.Reason);
         Assert.StartsWith("cannot reach the silo: ", CommandErrors.From(new QuicException(QuicError.ConnectionRefused, null, "timed out"), "h")!.Reason, StringComparison.Ordinal);
         Assert.StartsWith("the cluster is unavailable (503)", CommandErrors.From(new BlobProtocolException(BlobStatus.Unavailable, "later"), "h")!.Reason, StringComparison.Ordinal);
     }

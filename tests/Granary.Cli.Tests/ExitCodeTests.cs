@@ -21,6 +21,7 @@ public sealed class ExitCodeTests
     [InlineData(CommandErrorKind.VerificationFailed, 1)]
     [InlineData(CommandErrorKind.InvalidRequest, 1)]
     [InlineData(CommandErrorKind.Refused, 1)]
+    [InlineData(CommandErrorKind.Forbidden, 1)]
     [InlineData(CommandErrorKind.InvalidArgument, 2)]
     [InlineData(CommandErrorKind.Unreachable, 3)]
     [InlineData(CommandErrorKind.Unauthorized, 3)]

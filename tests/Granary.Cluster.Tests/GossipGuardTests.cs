@@ -75,7 +75,7 @@ public sealed class GossipGuardTests
         // Only the silos speak on the cluster-events topic.
         var forged = await Assert.ThrowsAsync<BlobProtocolException>(() =>
             client.PublishAsync(TopicId.FromName(TopicsProtocol.ClusterEventsTopic), null, Encoding.UTF8.GetBytes("{\"event\":\"membership\",\"silo\":\"x\",\"time\":\"2026-12-03T00:00:00Z\",\"status\":\"Dead\"}")));
-        Assert.Equal(BlobStatus.Unauthorized, forged.Status);
+        Assert.Equal(BlobStatus.Forbidden, forged.Status);
 
         // The same content twice: delivered once (here too), and the publisher hears it was a repeat.
         Assert.True(await client.PublishAsync(topic, null, "ping"u8.ToArray()));

@@ -21,6 +21,7 @@ public sealed class ErrorCategoryTests
     [InlineData(CommandErrorKind.NotFound, ErrorCategory.ObjectNotFound)]
     [InlineData(CommandErrorKind.Expired, ErrorCategory.ResourceUnavailable)]
     [InlineData(CommandErrorKind.Unauthorized, ErrorCategory.AuthenticationError)]
+    [InlineData(CommandErrorKind.Forbidden, ErrorCategory.PermissionDenied)]
     [InlineData(CommandErrorKind.Unreachable, ErrorCategory.ConnectionError)]
     [InlineData(CommandErrorKind.InvalidArgument, ErrorCategory.InvalidArgument)]
     [InlineData(CommandErrorKind.InvalidRequest, ErrorCategory.InvalidArgument)]

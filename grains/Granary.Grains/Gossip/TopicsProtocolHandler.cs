@@ -47,7 +47,7 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
             case TopicPublishRequest publish:
                 if (publish.Topic == ClusterEventsTopic && !isTrusted(connection.RemoteNodeId))
                 {
-                    throw new BlobProtocolException(BlobStatus.Unauthorized, $"only the silos publish on {TopicsProtocol.ClusterEventsTopic}: its events must be true");
+                    throw new BlobProtocolException(BlobStatus.Forbidden, $"only the silos publish on {TopicsProtocol.ClusterEventsTopic}: its events must be true");
                 }
 
                 bool sent = await gossip.PublishAsync(publish.Topic, publish.Name, publish.Content, publish.Scope, shutdown).ConfigureAwait(false);

@@ -122,7 +122,7 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
                     continue;
                 }
 
-                if (error is BlobProtocolException { Status: BlobStatus.Unauthorized or BlobStatus.NotFound or BlobStatus.Gone or BlobStatus.BadRequest } refused)
+                if (error is BlobProtocolException { Status: BlobStatus.Unauthorized or BlobStatus.Forbidden or BlobStatus.NotFound or BlobStatus.Gone or BlobStatus.BadRequest } refused)
                 {
                     // The sender's cancel or failure notice is usually on its way: let it land first, so
                     // this side ends as the other did (Cancelled), not Failed on the refusal it caused.

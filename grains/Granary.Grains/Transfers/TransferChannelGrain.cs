@@ -1,3 +1,4 @@
+using Granary.Blobs.Protocol;
 using Granary.Grains.Hosting;
 using Granary.Transfers.Channels;
 using Granary.Transfers.Messages;
@@ -50,7 +51,7 @@ public sealed class TransferChannelGrain(
                 && existing.Paths.SequenceEqual(initial.Paths, StringComparer.Ordinal)
                 && existing.Vouchers.Count > 0 && initial.Vouchers.Count > 0
                 && existing.Vouchers[0].Type == initial.Vouchers[0].Type && existing.Vouchers[0].Body.Span.SequenceEqual(initial.Vouchers[0].Body.Span);
-            return same ? existing : throw new InvalidOperationException($"Channel {initial.Id} exists with other terms (base, paths, direction or voucher): a transfer id is used once.");
+            return same ? existing : throw new BlobGrainException(BlobStatus.BadRequest, $"Channel {initial.Id} exists with other terms (base, paths, direction or voucher): a transfer id is used once.");
         }
 
         state.State.SetTerms(terms);
@@ -174,7 +175,7 @@ public sealed class TransferChannelGrain(
     }
 
     private ChannelState Opened() =>
-        _channel ?? throw new InvalidOperationException($"No channel {this.GetPrimaryKeyString()} was opened here (ChannelNotFoundError).");
+        _channel ?? throw new BlobGrainException(BlobStatus.NotFound, $"No channel {this.GetPrimaryKeyString()} was opened here (ChannelNotFoundError).");
 
     /// <summary>Writes <paramref name="channel"/>; if the write fails the activation goes, so memory never runs ahead of storage.</summary>
     private async Task WriteAsync(ChannelState channel, ChannelEvent? cause)

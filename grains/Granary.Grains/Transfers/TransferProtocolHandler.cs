@@ -132,7 +132,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
         BlobProtocolException refused => ErrorReply.From(refused),
         TransferProtocolException bad => new ErrorReply(BlobStatus.BadRequest, bad.Message.TrimEnd('.')),
         TransferPeerUnreachableException away => new ErrorReply(BlobStatus.Unavailable, away.Message.TrimEnd('.')),
-        InvalidOperationException conflict => new ErrorReply(BlobStatus.BadRequest, conflict.Message.TrimEnd('.')),
+        BlobGrainException refused => ErrorReply.From(refused.ToProtocolException()),
         OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
         QuicException => null,
         _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),

@@ -431,7 +431,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
 
         if (hash != state.Base && !(await MembersAsync(state.Base, state.Paths, cancellationToken).ConfigureAwait(false)).Contains(hash))
         {
-            throw new BlobProtocolException(BlobStatus.Unauthorized, $"blob {hash} is not part of channel {channel} (base {state.Base})");
+            throw new BlobProtocolException(BlobStatus.Forbidden, $"blob {hash} is not part of channel {channel} (base {state.Base})");
         }
 
         if (state.DataLimit is { } cap && await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false) is { } blob)
@@ -834,7 +834,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        throw new BlobProtocolException(BlobStatus.Unauthorized, $"no channel {transferId} sends to {peer} from this cluster");
+        throw new BlobProtocolException(BlobStatus.Forbidden, $"no channel {transferId} sends to {peer} from this cluster");
     }
 
     /// <summary>The size of what a channel with this base and <paramref name="paths"/> moves, from this silo's store: the blob, plus the collection's members it selects; null if the base is not held.</summary>

@@ -16,6 +16,12 @@ public enum CommandErrorKind
     /// <summary>The token was refused (401).</summary>
     Unauthorized,
 
+    /// <summary>
+    /// The silo knows the caller but refuses what it asks (403): a write to a read-only seeder, a
+    /// publish on a topic only silos write. Another token does not help.
+    /// </summary>
+    Forbidden,
+
     /// <summary>No silo could be reached, or it is stopping, or the cluster answered 503: retry later or elsewhere.</summary>
     Unreachable,
 

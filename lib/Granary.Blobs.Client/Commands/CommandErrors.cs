@@ -21,6 +21,34 @@ public static class CommandErrors
     /// </summary>
     public static CommandErrorKind KindOf(BlobStatus status) => Enum.IsDefined(status) ? KindOfNamed(status) : CommandErrorKind.Refused;
 
+    /// <summary>
+    /// The error for <paramref name="exception"/> about transfer channel <paramref name="channel"/>
+    /// (its reference as the user gave it): the same kinds as <see cref="From"/>, worded for a
+    /// channel — a 404 names the channel, not a blob; a 503 is the channel's other side. Both the
+    /// cmdlets and the CLI's transfer commands report through it.
+    /// </summary>
+    /// <returns>Null for exceptions that are bugs.</returns>
+    public static CommandError? FromChannel(Exception exception, string channel)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            BlobProtocolException { Status: BlobStatus.NotFound } e => new(CommandErrorKind.NotFound, $"No transfer channel {channel} on this cluster: Get-BlobTransfer (granary transfer list) lists them (INITIATOR/ID for a channel another cluster opened here).", channel, e)
+            {
+                Reason = $"no transfer channel {channel} on this cluster ({e.Message}); `granary transfer list` lists them",
+            },
+            BlobProtocolException { Status: BlobStatus.BadRequest } e => new(CommandErrorKind.InvalidRequest, $"Channel {channel}: {e.Message}", channel, e)
+            {
+                Reason = $"channel {channel}: {e.Message}",
+            },
+            BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, $"Channel {channel}: the other cluster's silo could not be reached: {e.Message} Try again later; Restart-BlobTransfer (granary transfer restart) reconnects.", channel, e)
+            {
+                Reason = $"the other side of channel {channel} could not be reached: {e.Message}",
+            },
+            _ => From(exception, channel),
+        };
+    }
+
     /// <summary>The error for <paramref name="exception"/> about <paramref name="target"/>; null for exceptions that are bugs.</summary>
     public static CommandError? From(Exception exception, object? target)
     {
@@ -57,6 +85,7 @@ public static class CommandErrors
         BlobStatus.NotFound => CommandErrorKind.NotFound,
         BlobStatus.Gone => CommandErrorKind.Expired,
         BlobStatus.Unauthorized => CommandErrorKind.Unauthorized,
+        BlobStatus.Forbidden => CommandErrorKind.Forbidden,
         BlobStatus.Unavailable => CommandErrorKind.Unreachable,
         BlobStatus.HashMismatch or BlobStatus.Damaged => CommandErrorKind.VerificationFailed,
         BlobStatus.BadRequest or BlobStatus.TooLarge or BlobStatus.NotACollection => CommandErrorKind.InvalidRequest,
@@ -92,10 +121,9 @@ public static class CommandErrors
             // The silo's own sentence ("No blob H is stored here.") stays in the exception; saying it twice helps nobody.
             CommandErrorKind.NotFound => new(kind, $"No blob {target} in the cluster.", target, e) { Reason = refused },
             CommandErrorKind.Expired => new(kind, $"Blob {target} has expired: {e.Message}. Upload it again to keep it.", target, e) { Reason = refused },
-            // A wrong token is the usual 401; a refusal of what the request asks (a read-only seeder, a
-            // topic only silos write) is not about the token and is not worded as if it were.
-            CommandErrorKind.Unauthorized when !e.Message.StartsWith("wrong token", StringComparison.Ordinal) && !e.Message.StartsWith("authenticate first", StringComparison.Ordinal) =>
-                new(kind, $"The silo refused: {e.Message}.", target, e) { Reason = $"the silo refused: {e.Message}" },
+            // A refusal of what the request asks (403: a read-only seeder, a topic only silos write)
+            // is not about the token and is not worded as if it were.
+            CommandErrorKind.Forbidden => new(kind, $"The silo refused: {e.Message}.", target, e) { Reason = $"the silo refused: {e.Message}" },
             CommandErrorKind.Unauthorized => new(kind, $"The silo refused the token: {e.Message}. Use the cluster's admin.token (Connect-GranaryCluster -TokenFile).", target, e)
             {
                 Reason = $"the silo refused the token: {e.Message}",

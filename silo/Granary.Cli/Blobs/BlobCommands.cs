@@ -297,11 +297,12 @@ internal static class BlobCommands
     /// <summary>
     /// Runs a command on a client of one silo's own protocol (transfers, gossip topics): resolves
     /// --silo and --token-file, connects, runs <paramref name="work"/>, and turns any failure into
-    /// its message and exit code.
+    /// its message and exit code; failures about <paramref name="channel"/> (a transfer channel's
+    /// reference, if the command names one) are worded for it (<see cref="CommandErrors.FromChannel"/>).
     /// </summary>
     internal static async Task<int> RunClientAsync<TClient>(
         ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption,
-        Func<SiloTicket, string, CancellationToken, Task<TClient>> connect, Func<TClient, Task<int>> work, CancellationToken cancellationToken)
+        Func<SiloTicket, string, CancellationToken, Task<TClient>> connect, Func<TClient, Task<int>> work, CancellationToken cancellationToken, string? channel = null)
         where TClient : IAsyncDisposable
     {
         try
@@ -318,7 +319,7 @@ internal static class BlobCommands
         {
             return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, null, error));
         }
-        catch (Exception error) when (CommandErrors.From(error, null) is { Kind: not CommandErrorKind.Cancelled } problem)
+        catch (Exception error) when ((channel is null ? CommandErrors.From(error, null) : CommandErrors.FromChannel(error, channel)) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
             return Fail(problem);
         }

@@ -79,7 +79,7 @@ internal static class TransferCommands
         }, ct));
 
         var show = new Command("show", "Show one channel: status, bytes, vouchers and results, the other side.") { channel, silo, tokenFile };
-        show.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, async client =>
+        show.SetAction((parse, ct) => RunAsync(parse, channel, silo, tokenFile, async client =>
         {
             ChannelReport r = await client.ShowAsync(ChannelRef.Parse(parse.GetValue(channel)!), ct).ConfigureAwait(false);
             Console.WriteLine($"channel:     {r.Ref}");
@@ -125,7 +125,7 @@ internal static class TransferCommands
         Command Control(string name, TransferCommand kind, string description)
         {
             var command = new Command(name, description) { channel, silo, tokenFile };
-            command.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, async client =>
+            command.SetAction((parse, ct) => RunAsync(parse, channel, silo, tokenFile, async client =>
             {
                 ChannelReport r = await client.CommandAsync(ChannelRef.Parse(parse.GetValue(channel)!), kind, ct).ConfigureAwait(false);
                 Console.WriteLine($"channel {r.Ref}: {Describe(r)}");
@@ -135,7 +135,7 @@ internal static class TransferCommands
         }
 
         var voucherCommand = new Command("voucher", "Send the other side a new voucher for a channel this cluster opened (a channel paused at its data limit resumes if it is accepted).") { channel, grant, peerToken, silo, tokenFile };
-        voucherCommand.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, async client =>
+        voucherCommand.SetAction((parse, ct) => RunAsync(parse, channel, silo, tokenFile, async client =>
         {
             Voucher voucher = ReadVoucher(parse.GetValue(grant), parse.GetValue(peerToken));
             ChannelReport r = await client.SendVoucherAsync(ChannelRef.Parse(parse.GetValue(channel)!), voucher, ct).ConfigureAwait(false);
@@ -225,6 +225,10 @@ internal static class TransferCommands
 
     private static Task<int> RunAsync(System.CommandLine.ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
         BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(System.CommandLine.ParseResult, Option{string?}, Option{string?}, Func{TransferClient, Task{int}}, CancellationToken)"/>, for a command about the channel <paramref name="channel"/> names: its failures are worded for that channel.</summary>
+    private static Task<int> RunAsync(System.CommandLine.ParseResult parse, Argument<string> channel, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
+        BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken, parse.GetValue(channel));
 
     /// <summary>Follows a channel to its end, one progress line per change on standard error; the exit code says how it ended.</summary>
     private static async Task<int> FollowAsync(TransferClient client, ChannelRef channel, CancellationToken cancellationToken)
