@@ -25,16 +25,26 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
     public Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, shutdown), shutdown);
+        return connection.ServeStreamsAsync(
+            stream => RequestStream.ServeAsync(stream, s => ServeAsync(connection.RemoteNodeId, s, s, connection.Closed, shutdown)), shutdown);
     }
 
-    private Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown) =>
-        RequestStream.ServeAsync(stream, block => DispatchAsync(connection, block, stream, shutdown), error => ToErrorReply(error, shutdown), error => RequestFailed(logger, error), shutdown);
+    /// <summary>
+    /// Serves one request over plain streams (a QUIC stream's two sides, or in-memory streams in
+    /// tests): reads its block from <paramref name="input"/>, answers on <paramref name="output"/>.
+    /// </summary>
+    /// <param name="peer">The node the request comes from (proven by the connection's handshake).</param>
+    /// <param name="input">The request: one metadata block.</param>
+    /// <param name="output">Where the replies go; the caller ends it.</param>
+    /// <param name="clientGone">Completes when the client's connection closes: a subscription's stream of events ends then.</param>
+    /// <param name="shutdown">The silo is stopping.</param>
+    public Task ServeAsync(NodeId peer, Stream input, Stream output, Task clientGone, CancellationToken shutdown) =>
+        RequestStream.ServeAsync(input, output, block => DispatchAsync(peer, block, output, clientGone, shutdown), error => ToErrorReply(error, shutdown), error => RequestFailed(logger, error), shutdown);
 
-    private async Task DispatchAsync(QuicConnection connection, MetadataBlock block, QuicStream stream, CancellationToken shutdown)
+    private async Task DispatchAsync(NodeId peer, MetadataBlock block, Stream stream, Task clientGone, CancellationToken shutdown)
     {
         TopicRequest request = TopicRequest.Parse(block);
-        if (!isTrusted(connection.RemoteNodeId) && !CryptographicOperations.FixedTimeEquals(request.Token.Span, _token))
+        if (!isTrusted(peer) && !CryptographicOperations.FixedTimeEquals(request.Token.Span, _token))
         {
             throw new BlobProtocolException(BlobStatus.Unauthorized, "wrong token: gossip topics need this cluster's admin token");
         }
@@ -42,10 +52,10 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
         switch (request)
         {
             case TopicSubscribeRequest subscribe:
-                await StreamEventsAsync(connection, subscribe, stream, shutdown).ConfigureAwait(false);
+                await StreamEventsAsync(clientGone, subscribe, stream, shutdown).ConfigureAwait(false);
                 break;
             case TopicPublishRequest publish:
-                if (publish.Topic == ClusterEventsTopic && !isTrusted(connection.RemoteNodeId))
+                if (publish.Topic == ClusterEventsTopic && !isTrusted(peer))
                 {
                     throw new BlobProtocolException(BlobStatus.Forbidden, $"only the silos publish on {TopicsProtocol.ClusterEventsTopic}: its events must be true");
                 }
@@ -67,10 +77,10 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
     }
 
     /// <summary>The subscription's events until the client hangs up (its connection closes, or a write fails) or the silo stops.</summary>
-    private async Task StreamEventsAsync(QuicConnection connection, TopicSubscribeRequest request, QuicStream stream, CancellationToken shutdown)
+    private async Task StreamEventsAsync(Task clientGone, TopicSubscribeRequest request, Stream stream, CancellationToken shutdown)
     {
         using var gone = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        _ = connection.Closed.ContinueWith(_ => gone.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ = clientGone.ContinueWith(_ => gone.Cancel(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         TopicSubscriber subscriber = await gossip.SubscribeAsync(request.Topic, request.Name, gone.Token).ConfigureAwait(false);
         await using (subscriber.ConfigureAwait(false))
         {

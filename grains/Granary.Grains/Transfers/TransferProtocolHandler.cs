@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Granary.Blobs.Protocol;
@@ -24,15 +25,24 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
     public Task HandleConnectionAsync(QuicConnection connection, CancellationToken shutdown)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return connection.ServeStreamsAsync(stream => ServeAsync(connection, stream, shutdown), shutdown);
+        return connection.ServeStreamsAsync(
+            stream => RequestStream.ServeAsync(stream, s => ServeAsync(connection.RemoteNodeId, connection.RemoteEndPoint, s, s, shutdown)), shutdown);
     }
 
-    private Task ServeAsync(QuicConnection connection, QuicStream stream, CancellationToken shutdown) =>
-        RequestStream.ServeAsync(stream, block => DispatchAsync(connection, block, stream, shutdown), ToErrorReply, error => RequestFailed(logger, error), shutdown);
+    /// <summary>
+    /// Serves one request over plain streams (a QUIC stream's two sides, or in-memory streams in
+    /// tests): reads its block from <paramref name="input"/>, answers on <paramref name="output"/>.
+    /// </summary>
+    /// <param name="peer">The node the request comes from (proven by the connection's handshake).</param>
+    /// <param name="remote">The peer's address as this silo sees it (a channel's other side is dialled back there).</param>
+    /// <param name="input">The request: one metadata block.</param>
+    /// <param name="output">Where the replies go; the caller ends it.</param>
+    /// <param name="shutdown">The silo is stopping.</param>
+    public Task ServeAsync(NodeId peer, IPEndPoint remote, Stream input, Stream output, CancellationToken shutdown) =>
+        RequestStream.ServeAsync(input, output, block => DispatchAsync(peer, remote, block, output, shutdown), ToErrorReply, error => RequestFailed(logger, error), shutdown);
 
-    private async Task DispatchAsync(QuicConnection connection, MetadataBlock block, QuicStream stream, CancellationToken cancellationToken)
+    private async Task DispatchAsync(NodeId peer, IPEndPoint remote, MetadataBlock block, Stream stream, CancellationToken cancellationToken)
     {
-        NodeId peer = connection.RemoteNodeId;
         if (block.Text("op") is { } op && TransferAdminRequest.Ops.Contains(op))
         {
             TransferAdminRequest request = TransferAdminRequest.Parse(block);
@@ -47,7 +57,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
 
         BlobReply reply = TransferMessage.Parse(block) switch
         {
-            TransferOpen open => new VoucherResultReply(await service.OnOpenAsync(peer, connection.RemoteEndPoint, open, cancellationToken).ConfigureAwait(false)),
+            TransferOpen open => new VoucherResultReply(await service.OnOpenAsync(peer, remote, open, cancellationToken).ConfigureAwait(false)),
             TransferVoucherMessage voucher => new VoucherResultReply(await service.OnNewVoucherAsync(peer, voucher, cancellationToken).ConfigureAwait(false)),
             TransferControl control => await ControlAsync(peer, control, cancellationToken).ConfigureAwait(false),
             TransferVoucherResultMessage => throw new TransferProtocolException($"'{TransferVoucherResultMessage.Op}' is sent only as a reply."),
@@ -62,7 +72,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
         return OkReply.Instance;
     }
 
-    private async Task AdminAsync(TransferAdminRequest request, QuicStream stream, CancellationToken cancellationToken)
+    private async Task AdminAsync(TransferAdminRequest request, Stream stream, CancellationToken cancellationToken)
     {
         switch (request)
         {
@@ -106,7 +116,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
     }
 
     /// <summary>Every channel's changes, checked once a second, until the client leaves: each channel's report whenever its status or byte counts moved.</summary>
-    private async Task WatchAllAsync(QuicStream stream, CancellationToken cancellationToken)
+    private async Task WatchAllAsync(Stream stream, CancellationToken cancellationToken)
     {
         var last = new Dictionary<string, (ChannelStatus, long, long)>(StringComparer.Ordinal);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), service.Time);

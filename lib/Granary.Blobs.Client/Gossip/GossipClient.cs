@@ -48,14 +48,9 @@ public sealed class GossipClient : IAsyncDisposable
     public async IAsyncEnumerable<TopicEvent> SubscribeAsync(TopicId topic, string? name, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using Granary.Transport.QuicStream stream = await SendAsync(new TopicSubscribeRequest(topic, name), cancellationToken).ConfigureAwait(false);
-        while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block)
+        await foreach (TopicEvent @event in BlobReply.ReadSeriesAsync<TopicEvent>(stream, cancellationToken).ConfigureAwait(false))
         {
-            if (Series(block) is not { } reply)
-            {
-                yield break;
-            }
-
-            yield return TopicEvent.Parse(reply);
+            yield return @event;
         }
     }
 
@@ -91,9 +86,9 @@ public sealed class GossipClient : IAsyncDisposable
     {
         await using Granary.Transport.QuicStream stream = await SendAsync(new TopicListRequest(), cancellationToken).ConfigureAwait(false);
         var reports = new List<TopicReport>();
-        while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block && Series(block) is { } reply)
+        await foreach (TopicReport report in BlobReply.ReadSeriesAsync<TopicReport>(stream, cancellationToken).ConfigureAwait(false))
         {
-            reports.Add(TopicReport.Parse(reply));
+            reports.Add(report);
         }
 
         return reports;
@@ -101,15 +96,6 @@ public sealed class GossipClient : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _session.DisposeAsync();
-
-    /// <summary>A block of a series: null at its end, the error it carries thrown.</summary>
-    private static MetadataBlock? Series(MetadataBlock block)
-    {
-        long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
-        return status != (long)BlobStatus.Ok ? throw ErrorReply.From(block, status).ToException()
-            : SeriesEnd.Is(block) ? null
-            : block;
-    }
 
     private async Task<Granary.Transport.QuicStream> SendAsync(TopicRequest request, CancellationToken cancellationToken)
     {

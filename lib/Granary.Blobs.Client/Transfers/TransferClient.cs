@@ -109,20 +109,9 @@ public sealed class TransferClient : IAsyncDisposable
         await using QuicStream stream = await _session.Connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
         await (request with { Token = _token }).ToBlock().WriteAsync(stream, cancellationToken).ConfigureAwait(false);
         stream.CompleteWrites();
-        while (await MetadataBlock.ReadAsync(stream, cancellationToken).ConfigureAwait(false) is { } block)
+        await foreach (ChannelReport report in BlobReply.ReadSeriesAsync<ChannelReport>(stream, cancellationToken).ConfigureAwait(false))
         {
-            long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
-            if (status != (long)BlobStatus.Ok)
-            {
-                throw ErrorReply.From(block, status).ToException();
-            }
-
-            if (SeriesEnd.Is(block))
-            {
-                yield break;
-            }
-
-            yield return ChannelReport.Parse(block);
+            yield return report;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Granary.Blobs.Protocol;
 
 /// <summary>
@@ -33,11 +35,38 @@ public abstract record BlobReply
     public static async Task<BlobReply?> ReadOrErrorAsync<T>(Stream input, CancellationToken cancellationToken)
         where T : BlobReply, IBlobReply<T>
     {
-        if (await MetadataBlock.ReadAsync(input, cancellationToken).ConfigureAwait(false) is not { } block)
-        {
-            return null;
-        }
+        return await MetadataBlock.ReadAsync(input, cancellationToken).ConfigureAwait(false) is { } block ? Parse<T>(block) : null;
+    }
 
+    /// <summary>
+    /// Reads a series of <typeparamref name="T"/> replies (a list, a watch, a subscription) until its
+    /// <see cref="SeriesEnd"/> or the end of the stream; an error reply anywhere ends it with its exception.
+    /// </summary>
+    /// <exception cref="BlobProtocolException">The peer's error (its status and message), or a malformed reply (400).</exception>
+    public static async IAsyncEnumerable<T> ReadSeriesAsync<T>(Stream input, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : BlobReply, IBlobReply<T>
+    {
+        while (await MetadataBlock.ReadAsync(input, cancellationToken).ConfigureAwait(false) is { } block)
+        {
+            if (block.Number("status") == (long)BlobStatus.Ok && SeriesEnd.Is(block))
+            {
+                yield break;
+            }
+
+            yield return Parse<T>(block) switch
+            {
+                T reply => reply,
+                ErrorReply error => throw error.ToException(),
+                _ => throw new BlobProtocolException(BlobStatus.Internal, "unreachable: a parse gave neither the reply nor an error"),
+            };
+        }
+    }
+
+    /// <summary>The one reading of a reply block: a <typeparamref name="T"/> if its status is 200, else the <see cref="ErrorReply"/> it carries.</summary>
+    /// <exception cref="BlobProtocolException">No status (400), or a malformed <typeparamref name="T"/>.</exception>
+    private static BlobReply Parse<T>(MetadataBlock block)
+        where T : BlobReply, IBlobReply<T>
+    {
         long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
         return status == (long)BlobStatus.Ok ? T.Parse(block) : ErrorReply.From(block, status);
     }
