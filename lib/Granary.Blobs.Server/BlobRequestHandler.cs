@@ -213,14 +213,13 @@ public sealed partial class BlobRequestHandler
     /// a 400; the silo's own disk failing is a 480 and anything else (a bug) a 500, both with details
     /// only in the silo's log. Null only when the client left (nothing can reach it).
     /// </summary>
+    /// <remarks>A silo that is stopping abandons the stream before this map is asked (a 503 reset), so no shutdown token is needed here.</remarks>
     public static ErrorReply? ToErrorReply(Exception error) => error switch
     {
-        BlobProtocolException refused => ErrorReply.From(refused),
         BlobStoreException store => new ErrorReply(StatusOf(store.Error), store.Message),
-        QuicException => null,
-        OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
-        IOException => new ErrorReply(BlobStatus.IoError, "the silo could not read or write its disk; see its log"),
-        _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
+        // Refusals and a client gone are IOExceptions too: they are the shared map's.
+        IOException and not (BlobProtocolException or QuicException) => new ErrorReply(BlobStatus.IoError, "the silo could not read or write its disk; see its log"),
+        _ => ErrorReply.ForFailure(error, CancellationToken.None),
     };
 
     /// <summary>The status for each kind of store refusal; exhaustive, so a new kind must be given one.</summary>

@@ -101,14 +101,8 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
     }
 
     /// <summary>The one map from a failure to the reply; null when nobody is left to answer.</summary>
-    private static ErrorReply? ToErrorReply(Exception error, CancellationToken shutdown) => error switch
-    {
-        BlobProtocolException refused => ErrorReply.From(refused),
-        ObjectDisposedException or OperationCanceledException when shutdown.IsCancellationRequested => new ErrorReply(BlobStatus.Unavailable, "the silo is shutting down; try another silo"),
-        OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
-        QuicException => null,
-        _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
-    };
+    /// <remarks>The topics protocol throws nothing of its own: every failure is one all protocols share.</remarks>
+    private static ErrorReply? ToErrorReply(Exception error, CancellationToken shutdown) => ErrorReply.ForFailure(error, shutdown);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Topics request failed (a bug): answered 500")]
     private static partial void RequestFailed(ILogger logger, Exception error);

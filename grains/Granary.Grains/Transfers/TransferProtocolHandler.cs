@@ -39,7 +39,7 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
     /// <param name="output">Where the replies go; the caller ends it.</param>
     /// <param name="shutdown">The silo is stopping.</param>
     public Task ServeAsync(NodeId peer, IPEndPoint remote, Stream input, Stream output, CancellationToken shutdown) =>
-        RequestStream.ServeAsync(input, output, block => DispatchAsync(peer, remote, block, output, shutdown), ToErrorReply, error => RequestFailed(logger, error), shutdown);
+        RequestStream.ServeAsync(input, output, block => DispatchAsync(peer, remote, block, output, shutdown), error => ToErrorReply(error, shutdown), error => RequestFailed(logger, error), shutdown);
 
     private async Task DispatchAsync(NodeId peer, IPEndPoint remote, MetadataBlock block, Stream stream, CancellationToken cancellationToken)
     {
@@ -137,15 +137,12 @@ public sealed partial class TransferProtocolHandler(TransferService service, str
     }
 
     /// <summary>The one map from a failure to the reply; null when nobody is left to answer.</summary>
-    private static ErrorReply? ToErrorReply(Exception error) => error switch
+    private static ErrorReply? ToErrorReply(Exception error, CancellationToken shutdown) => error switch
     {
-        BlobProtocolException refused => ErrorReply.From(refused),
         TransferProtocolException bad => new ErrorReply(BlobStatus.BadRequest, bad.Message.TrimEnd('.')),
         TransferPeerUnreachableException away => new ErrorReply(BlobStatus.Unavailable, away.Message.TrimEnd('.')),
         BlobGrainException refused => ErrorReply.From(refused.ToProtocolException()),
-        OperationCanceledException => new ErrorReply(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
-        QuicException => null,
-        _ => new ErrorReply(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
+        _ => ErrorReply.ForFailure(error, shutdown),
     };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Transfer request failed (a bug): answered 500")]

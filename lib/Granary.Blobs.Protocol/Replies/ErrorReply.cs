@@ -26,6 +26,24 @@ public sealed record ErrorReply(BlobStatus Code, string Message) : BlobReply
     /// <summary>For an entry of a collection: which blob is missing.</summary>
     public Blake3Hash? Hash { get; init; }
 
+    /// <summary>
+    /// The reply for the failures every protocol of a silo shares, the last arm of each protocol's
+    /// own map (which handles its own exception types first): a refusal keeps its status; a request
+    /// cut off because the silo is stopping is 503 (retry elsewhere); one that did not arrive within
+    /// the header timeout is 400; a client that went away (<see cref="Granary.Transport.QuicException"/>)
+    /// gets nothing (null); anything else is a bug, 500, with the details only in the silo's log.
+    /// </summary>
+    /// <param name="error">What the request's handling threw.</param>
+    /// <param name="shutdown">The silo's stopping token: a cancellation under it is the silo's, not the client's.</param>
+    public static ErrorReply? ForFailure(Exception error, CancellationToken shutdown) => error switch
+    {
+        BlobProtocolException refused => From(refused),
+        Granary.Transport.QuicException => null,
+        ObjectDisposedException or OperationCanceledException when shutdown.IsCancellationRequested => new(BlobStatus.Unavailable, "the silo is shutting down; try another silo"),
+        OperationCanceledException => new(BlobStatus.BadRequest, "no request arrived in time (the header timeout)"),
+        _ => new(BlobStatus.Internal, "the silo failed on this request (a bug); its log has the details"),
+    };
+
     /// <summary>The reply for a refusal thrown as <paramref name="error"/>.</summary>
     public static ErrorReply From(BlobProtocolException error)
     {
