@@ -10,7 +10,8 @@ namespace Granary.Bench;
 /// Load against running cluster silos:
 ///   cluster-throughput TOKEN_FILE COUNT SIZE CLIENTS TICKET...    COUNT blobs of SIZE bytes uploaded by CLIENTS
 ///       clients spread over the silos (each acknowledged at R copies), then all downloaded, verified,
-///       each from one of its replicas; prints aggregate GB/s of blob bytes.
+///       each from one of its replicas; prints aggregate GB/s of blob bytes. BENCH_SEED (default 0) picks
+///       the blobs' contents: a second run with another seed stores new blobs on warm silos.
 ///   cluster-repair TOKEN_FILE TOTAL BLOB_SIZE VICTIM_PID TICKET...  uploads TOTAL bytes, kills the silo with
 ///       VICTIM_PID (its ticket is the last), and times detection (declared dead) and repair (every blob back
 ///       at 2 copies on live silos), with the bytes the victim held.
@@ -45,7 +46,8 @@ internal static class ClusterBench
 
     private static async Task ThroughputAsync(string token, int count, int size, int clientCount, IReadOnlyList<SiloTicket> silos)
     {
-        byte[][] payloads = [.. Enumerable.Range(0, count).Select(i => Payload(i, size))];
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 0;
+        byte[][] payloads = [.. Enumerable.Range(0, count).Select(i => Payload(seed * 1_000_003 + i, size))];
         BlobClient[] clients = await Task.WhenAll(Enumerable.Range(0, clientCount).Select(i => BlobClient.ConnectAsync(silos[i % silos.Count], token)));
         var hashes = new Blake3Hash[count];
         try
@@ -61,6 +63,8 @@ internal static class ClusterBench
                 }
             }));
             double up = clock.Elapsed.TotalSeconds;
+            // On standard error at once, so a script can read the silos' CPU time at the phase's end.
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"# uploaded in {up:0.000} s; downloading"));
 
             // Each client reads each of its blobs from one replica, through a connection per silo.
             var located = await Task.WhenAll(hashes.Select(h => clients[0].LocateAsync(h)));
