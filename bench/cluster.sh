@@ -19,23 +19,19 @@ chmod 755 "$WORK"
 PORT=15432
 [ -x "$GRANARY" ] || { echo "bench/cluster.sh: run ./build.sh --target=Publish first." >&2; exit 1; }
 dotnet build -c Release bench/Granary.Bench -o artifacts/bench >/dev/null
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-AS_PG=(); [ "$(id -u)" = 0 ] && AS_PG=(runuser -u postgres --)
+source bench/common.sh
 PIDS=()
 CLUSTER_PIDS=()
 
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
+  stop_postgres "$WORK/pg"
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-mkdir -p "$WORK/pg"; [ "$(id -u)" = 0 ] && chown postgres "$WORK/pg"
-"${AS_PG[@]}" "$PGBIN/initdb" -D "$WORK/pg" -U granary --auth=trust -E UTF8 >/dev/null
-"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/log" -w \
-  -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c max_connections=300" start >/dev/null
+start_postgres "$WORK/pg" $PORT
 
 # nginx serving and accepting the same files (the anchor).
 mkdir -p "$WORK/www/upload" "$WORK/nginx-tmp"
