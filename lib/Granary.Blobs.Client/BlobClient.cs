@@ -177,7 +177,7 @@ public sealed class BlobClient : IAsyncDisposable
     /// without a token while that channel runs.
     /// </summary>
     /// <exception cref="BaoVerificationException">The silo sent data that does not verify.</exception>
-    /// <exception cref="BlobProtocolException">Refused (401: not this peer's channel or blob; 503: paused or not running).</exception>
+    /// <exception cref="BlobProtocolException">Refused (403: not this peer's channel or blob; 503: paused or not running).</exception>
     public async Task<BlobInfo> GetAsync(Blake3Hash hash, IBaoSink sink, ChunkRanges? ranges, ulong? channel, CancellationToken cancellationToken = default)
     {
         ranges ??= ChunkRanges.All;

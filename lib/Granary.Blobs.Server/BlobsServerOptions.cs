@@ -23,7 +23,7 @@ public sealed class BlobsServerOptions
     /// <summary>
     /// Serve reads only (get, get-collection, info, locate, observe): a client's seeder
     /// (<c>granary serve</c>) shares what it downloaded, nothing more. Writes, deletes, extends and
-    /// cluster commands are refused (401). Default: false (a silo).
+    /// cluster commands are refused (403). Default: false (a silo).
     /// </summary>
     public bool ReadOnly { get; set; }
 

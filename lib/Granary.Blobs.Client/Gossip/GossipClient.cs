@@ -64,7 +64,7 @@ public sealed class GossipClient : IAsyncDisposable
     /// <param name="content">At most the silos' message size limit (4 KiB by default).</param>
     /// <param name="scope">The whole swarm (default), or the silo's direct neighbours only.</param>
     /// <param name="cancellationToken">Cancels the wait for the answer.</param>
-    /// <exception cref="BlobProtocolException">Refused (401 wrong token, 413 too large, 503 the silo is stopping).</exception>
+    /// <exception cref="BlobProtocolException">Refused (401 wrong token, 403 a client publishing on the cluster-events topic, 413 too large, 503 the silo is stopping).</exception>
     /// <exception cref="ArgumentException"><paramref name="content"/> is over <see cref="MaxContent"/>.</exception>
     public async Task<bool> PublishAsync(TopicId topic, string? name, ReadOnlyMemory<byte> content, DeliveryScope scope = DeliveryScope.Swarm, CancellationToken cancellationToken = default)
     {
