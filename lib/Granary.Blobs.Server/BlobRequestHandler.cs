@@ -176,7 +176,7 @@ public sealed partial class BlobRequestHandler
         ArgumentNullException.ThrowIfNull(context);
         if (_options.ReadOnly && request is not (GetRequest or GetCollectionRequest or InfoRequest or LocateRequest or ObserveRequest))
         {
-            throw new BlobProtocolException(BlobStatus.Forbidden, $"'{request.Operation}' is refused: this is a read-only seeder (granary serve); send it to a silo");
+            throw new BlobProtocolException(BlobStatus.Forbidden, $"this is a read-only seeder (granary serve): it only serves downloads; send uploads, deletes, extends and cluster commands to a silo ('{request.Operation}' asked)");
         }
 
         return request switch
@@ -302,7 +302,7 @@ public sealed partial class BlobRequestHandler
         bool deleted = _cluster is not null && await _cluster.DeleteAsync(hash, cancellationToken).ConfigureAwait(false);
         return await _store.DeleteAsync(hash, cancellationToken).ConfigureAwait(false) || deleted
             ? OkReply.Instance
-            : throw new BlobProtocolException(BlobStatus.NotFound, "no such blob");
+            : throw new BlobProtocolException(BlobStatus.NotFound, $"No blob {hash} is stored here.");
     }
 
     private async Task<OkReply> DrainAsync(string node, CancellationToken cancellationToken)

@@ -290,6 +290,27 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_only_seeder_answers_403_to_writes_and_still_serves_reads()
+    {
+        byte[] data = TestRandom.Bytes(TestRandom.For("seeded"), 3000);
+        Blake3Hash hash = (await _store.ImportAsync(new MemoryStream(data), data.Length, TimeSpan.FromHours(1))).Hash;
+        var seeder = new BlobRequestHandler(_store, new BlobsServerOptions { AdminToken = Token, ReadOnly = true }, NullLogger.Instance);
+        foreach (BlobRequest write in new BlobRequest[] { new PutRequest(1), new DeleteRequest(hash), new ExtendRequest(hash, TimeSpan.FromDays(1)) })
+        {
+            BlobRequestContext context = Context(Frame(write), authenticated: true);
+            await seeder.ServeAsync(context, default);
+            ErrorReply refused = await ReadErrorAsync((MemoryStream)context.Output);
+            Assert.Equal(BlobStatus.Forbidden, refused.Code);
+            Assert.StartsWith("this is a read-only seeder (granary serve): it only serves downloads", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.NotNull(await _store.RecordAsync(hash, CancellationToken.None)); // the delete did nothing
+        BlobRequestContext info = Context(Frame(new InfoRequest(hash)), authenticated: true);
+        await seeder.ServeAsync(info, default);
+        Assert.Equal(data.Length, (await ReadAsync<BlobDescription>((MemoryStream)info.Output)).Blob.Size);
+    }
+
+    [Fact]
     public void Every_store_refusal_has_its_own_status()
     {
         BlobStatus[] statuses = [.. Enum.GetValues<BlobError>().Select(BlobRequestHandler.StatusOf)];

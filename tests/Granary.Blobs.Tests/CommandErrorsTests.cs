@@ -50,7 +50,7 @@ public sealed class CommandErrorsTests
         Assert.Equal("the silo refused the token: wrong token", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "wrong token"), "h")!.Reason);
         // A 403 (about what was asked, not about the token) is not blamed on the token, whatever a
         // 401's text says: the status decides, never the words.
-        Assert.Equal("the silo refused: 'put' is refused: this is a read-only seeder", CommandErrors.From(new BlobProtocolException(BlobStatus.Forbidden, "'put' is refused: this is a read-only seeder"), "h")!.Reason);
+        Assert.Equal("not allowed: this is a read-only seeder", CommandErrors.From(new BlobProtocolException(BlobStatus.Forbidden, "this is a read-only seeder"), "h")!.Reason);
         Assert.Equal("the silo refused the token: no such token here", CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "no such token here"), "h")!.Reason);
         Assert.StartsWith("cannot reach the silo: ", CommandErrors.From(new QuicException(QuicError.ConnectionRefused, null, "timed out"), "h")!.Reason, StringComparison.Ordinal);
         Assert.StartsWith("the cluster is unavailable (503)", CommandErrors.From(new BlobProtocolException(BlobStatus.Unavailable, "later"), "h")!.Reason, StringComparison.Ordinal);
@@ -92,5 +92,24 @@ public sealed class CommandErrorsTests
 
         static CommandErrorKind KindOf(Exception a, Exception b) =>
             CommandErrors.From(new ProvidersFailedException("failed", new Dictionary<SiloTicket, Exception> { [SiloA] = a, [SiloB] = b }), "h")!.Kind;
+    }
+
+    [Fact]
+    public void A_channel_s_failures_are_worded_for_the_channel_with_the_same_kinds()
+    {
+        const string missing = "this cluster keeps no channel 12345 ('granary transfer list' shows the ones it keeps)";
+        CommandError notFound = CommandErrors.FromChannel(new BlobProtocolException(BlobStatus.NotFound, missing), "12345")!;
+        Assert.Equal(CommandErrorKind.NotFound, notFound.Kind);
+        Assert.Equal(missing, notFound.Reason); // the silo's sentence, once, not wrapped in a second one
+        Assert.StartsWith("No transfer channel 12345 on this cluster: Get-BlobTransfer lists them", notFound.Message, StringComparison.Ordinal);
+
+        CommandError away = CommandErrors.FromChannel(new BlobProtocolException(BlobStatus.Unavailable, "no answer"), "7")!;
+        Assert.Equal(CommandErrorKind.Unreachable, away.Kind);
+        Assert.StartsWith("the other side of channel 7 could not be reached: no answer", away.Reason, StringComparison.Ordinal);
+
+        Assert.Equal(CommandErrorKind.InvalidRequest, CommandErrors.FromChannel(new BlobProtocolException(BlobStatus.BadRequest, "bad"), "7")!.Kind);
+        // Everything else is classified as for any command: a refused token is still a refused token.
+        Assert.Equal(CommandErrors.From(new BlobProtocolException(BlobStatus.Unauthorized, "wrong token"), "7")!.Reason,
+            CommandErrors.FromChannel(new BlobProtocolException(BlobStatus.Unauthorized, "wrong token"), "7")!.Reason);
     }
 }

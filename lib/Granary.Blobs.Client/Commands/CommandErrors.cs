@@ -33,17 +33,18 @@ public static class CommandErrors
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            BlobProtocolException { Status: BlobStatus.NotFound } e => new(CommandErrorKind.NotFound, $"No transfer channel {channel} on this cluster: Get-BlobTransfer (granary transfer list) lists them (INITIATOR/ID for a channel another cluster opened here).", channel, e)
+            // The silo's own sentence already names the channel and 'granary transfer list'.
+            BlobProtocolException { Status: BlobStatus.NotFound } e => new(CommandErrorKind.NotFound, $"No transfer channel {channel} on this cluster: Get-BlobTransfer lists them (INITIATOR/ID for a channel another cluster opened here).", channel, e)
             {
-                Reason = $"no transfer channel {channel} on this cluster ({e.Message}); `granary transfer list` lists them",
+                Reason = e.Message,
             },
             BlobProtocolException { Status: BlobStatus.BadRequest } e => new(CommandErrorKind.InvalidRequest, $"Channel {channel}: {e.Message}", channel, e)
             {
                 Reason = $"channel {channel}: {e.Message}",
             },
-            BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, $"Channel {channel}: the other cluster's silo could not be reached: {e.Message} Try again later; Restart-BlobTransfer (granary transfer restart) reconnects.", channel, e)
+            BlobProtocolException { Status: BlobStatus.Unavailable } e => new(CommandErrorKind.Unreachable, $"Channel {channel}: the other cluster's silo could not be reached: {e.Message} Try again later; Restart-BlobTransfer reconnects.", channel, e)
             {
-                Reason = $"the other side of channel {channel} could not be reached: {e.Message}",
+                Reason = $"the other side of channel {channel} could not be reached: {e.Message}; try again later ('granary transfer restart' reconnects)",
             },
             _ => From(exception, channel),
         };
@@ -123,7 +124,7 @@ public static class CommandErrors
             CommandErrorKind.Expired => new(kind, $"Blob {target} has expired: {e.Message}. Upload it again to keep it.", target, e) { Reason = refused },
             // A refusal of what the request asks (403: a read-only seeder, a topic only silos write)
             // is not about the token and is not worded as if it were.
-            CommandErrorKind.Forbidden => new(kind, $"The silo refused: {e.Message}.", target, e) { Reason = $"the silo refused: {e.Message}" },
+            CommandErrorKind.Forbidden => new(kind, $"Not allowed: {e.Message}.", target, e) { Reason = $"not allowed: {e.Message}" },
             CommandErrorKind.Unauthorized => new(kind, $"The silo refused the token: {e.Message}. Use the cluster's admin.token (Connect-GranaryCluster -TokenFile).", target, e)
             {
                 Reason = $"the silo refused the token: {e.Message}",

@@ -79,7 +79,7 @@ internal static class TransferCommands
         }, ct));
 
         var show = new Command("show", "Show one channel: status, bytes, vouchers and results, the other side.") { channel, silo, tokenFile };
-        show.SetAction((parse, ct) => RunAsync(parse, channel, silo, tokenFile, async client =>
+        show.SetAction((parse, ct) => RunAsync(parse, parse.GetValue(channel), silo, tokenFile, async client =>
         {
             ChannelReport r = await client.ShowAsync(ChannelRef.Parse(parse.GetValue(channel)!), ct).ConfigureAwait(false);
             Console.WriteLine($"channel:     {r.Ref}");
@@ -109,7 +109,7 @@ internal static class TransferCommands
 
         var optionalChannel = new Argument<string?>("ID") { Description = "The channel to follow; none: every channel's changes until Ctrl-C.", Arity = ArgumentArity.ZeroOrOne };
         var watch = new Command("watch", "Print a channel's events as they happen (each with the state after it) until it ends; without ID, every channel's changes.") { optionalChannel, silo, tokenFile };
-        watch.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, async client =>
+        watch.SetAction((parse, ct) => RunAsync(parse, parse.GetValue(optionalChannel), silo, tokenFile, async client =>
         {
             ChannelRef? which = parse.GetValue(optionalChannel) is { } text ? ChannelRef.Parse(text) : null;
             ChannelReport? last = null;
@@ -125,7 +125,7 @@ internal static class TransferCommands
         Command Control(string name, TransferCommand kind, string description)
         {
             var command = new Command(name, description) { channel, silo, tokenFile };
-            command.SetAction((parse, ct) => RunAsync(parse, channel, silo, tokenFile, async client =>
+            command.SetAction((parse, ct) => RunAsync(parse, parse.GetValue(channel), silo, tokenFile, async client =>
             {
                 ChannelReport r = await client.CommandAsync(ChannelRef.Parse(parse.GetValue(channel)!), kind, ct).ConfigureAwait(false);
                 Console.WriteLine($"channel {r.Ref}: {Describe(r)}");
@@ -135,7 +135,7 @@ internal static class TransferCommands
         }
 
         var voucherCommand = new Command("voucher", "Send the other side a new voucher for a channel this cluster opened (a channel paused at its data limit resumes if it is accepted).") { channel, grant, peerToken, silo, tokenFile };
-        voucherCommand.SetAction((parse, ct) => RunAsync(parse, channel, silo, tokenFile, async client =>
+        voucherCommand.SetAction((parse, ct) => RunAsync(parse, parse.GetValue(channel), silo, tokenFile, async client =>
         {
             Voucher voucher = ReadVoucher(parse.GetValue(grant), parse.GetValue(peerToken));
             ChannelReport r = await client.SendVoucherAsync(ChannelRef.Parse(parse.GetValue(channel)!), voucher, ct).ConfigureAwait(false);
@@ -226,9 +226,9 @@ internal static class TransferCommands
     private static Task<int> RunAsync(System.CommandLine.ParseResult parse, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
         BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken);
 
-    /// <summary>As <see cref="RunAsync(System.CommandLine.ParseResult, Option{string?}, Option{string?}, Func{TransferClient, Task{int}}, CancellationToken)"/>, for a command about the channel <paramref name="channel"/> names: its failures are worded for that channel.</summary>
-    private static Task<int> RunAsync(System.CommandLine.ParseResult parse, Argument<string> channel, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
-        BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken, parse.GetValue(channel));
+    /// <summary>As <see cref="RunAsync(System.CommandLine.ParseResult, Option{string?}, Option{string?}, Func{TransferClient, Task{int}}, CancellationToken)"/>, for a command about <paramref name="channel"/> (as the user typed it; null for none): its failures are worded for that channel.</summary>
+    private static Task<int> RunAsync(System.CommandLine.ParseResult parse, string? channel, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
+        BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken, channel);
 
     /// <summary>Follows a channel to its end, one progress line per change on standard error; the exit code says how it ended.</summary>
     private static async Task<int> FollowAsync(TransferClient client, ChannelRef channel, CancellationToken cancellationToken)

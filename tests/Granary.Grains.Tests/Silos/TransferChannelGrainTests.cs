@@ -89,9 +89,12 @@ public sealed class TransferChannelGrainTests(PostgresFixture postgres, ITestOut
         await Apply(channel, ChannelEvent.Accept);
         Assert.Equal(ChannelStatus.Ongoing, (await channel.OpenAsync(Opened(), Terms)).Status);
 
-        var other = await Assert.ThrowsAsync<InvalidOperationException>(() => channel.OpenAsync(Opened() with { Base = Blake3.Hash([8]) }, Terms));
+        // Typed refusals the transfer handler answers with their status: 400 a reused id, 404 no such channel.
+        var other = await Assert.ThrowsAsync<BlobGrainException>(() => channel.OpenAsync(Opened() with { Base = Blake3.Hash([8]) }, Terms));
+        Assert.Equal(BlobStatus.BadRequest, other.Status);
         Assert.Contains("exists with other terms", other.Message, StringComparison.Ordinal);
-        var missing = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Grains.TransferChannel(ChannelSide.Initiator, Id).ApplyAsync(new ChannelInput(ChannelEvent.Accept, T0)));
+        var missing = await Assert.ThrowsAsync<BlobGrainException>(() => silo.Grains.TransferChannel(ChannelSide.Initiator, Id).ApplyAsync(new ChannelInput(ChannelEvent.Accept, T0)));
+        Assert.Equal(BlobStatus.NotFound, missing.Status);
         Assert.Contains("ChannelNotFoundError", missing.Message, StringComparison.Ordinal);
 
         ChannelStep refused = await channel.ApplyAsync(new ChannelInput(ChannelEvent.Accept, T0));
