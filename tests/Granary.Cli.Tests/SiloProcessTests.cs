@@ -236,6 +236,11 @@ public sealed class SiloProcessTests : IAsyncLifetime
         Assert.Equal(2, badTicket.ExitCode);
         Assert.Contains("not a blob ticket", badTicket.Stderr, StringComparison.Ordinal);
 
+        // A BLOB that is neither: both forms are named (info takes a bare hash, not only a ticket).
+        ToolResult neither = await GranaryAsync("info", "1234");
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("'1234' is neither a blob hash (64 hex digits) nor a blob ticket", neither.Stderr, StringComparison.Ordinal);
+
         ToolResult badTtl = await GranaryAsync("send", "bad.token", "--ttl", "soon");
         Assert.Equal(2, badTtl.ExitCode);
         Assert.Contains("not a duration", badTtl.Stderr, StringComparison.Ordinal);

@@ -77,24 +77,25 @@ public sealed class GetBlobCommand
         }
     }
 
-    /// <summary>A hash or a blob ticket.</summary>
+    /// <summary>The hash a BLOB argument names: a bare hash, or a blob ticket's (<see cref="ParseTicket"/>).</summary>
     /// <exception cref="FormatException">Neither.</exception>
     public static Blake3Hash ParseBlob(string blob)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        if (Blake3Hash.TryParse(blob.Trim(), out Blake3Hash hash))
-        {
-            return hash;
-        }
+        return Blake3Hash.TryParse(blob.Trim(), out Blake3Hash hash) ? hash : ParseTicket(blob).Hash;
+    }
 
-        try
-        {
-            return BlobTicket.Parse(blob.Trim()).Hash;
-        }
-        catch (FormatException)
-        {
-            throw new FormatException($"'{blob}' is neither a blob hash (64 hex digits) nor a blob ticket (granary:<node>@<ip>:<port>/<hash>).");
-        }
+    /// <summary>The blob ticket a BLOB argument that is not a bare hash must be.</summary>
+    /// <exception cref="FormatException">
+    /// Text that starts like a ticket but is not one (the ticket's own sentence says what is wrong),
+    /// or text that is not even that (the sentence names both forms a BLOB may take).
+    /// </exception>
+    public static BlobTicket ParseTicket(string blob)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        string text = blob.Trim();
+        return text.StartsWith("granary:", StringComparison.Ordinal) ? BlobTicket.Parse(text)
+            : throw new FormatException($"'{blob}' is neither a blob hash (64 hex digits) nor a blob ticket (granary:<node id>@<ip>:<port>/<64 hex digits>).");
     }
 
     private async Task GetBytesAsync(GranarySession session, ICommandHost host, Blake3Hash hash)

@@ -103,7 +103,7 @@ internal static class BlobCommands
         var get = new Command("get", "Download a blob or a collection, verifying every block; prints '<hash>  <path>'.") { target, silo, tokenFile, output, more, force, swarm, swarmWait, seed, seedListen, seedData };
         get.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(target), async (client, _) =>
         {
-            Blake3Hash hash = HashOf(parse.GetValue(target)!);
+            Blake3Hash hash = GetBlobCommand.ParseBlob(parse.GetValue(target)!);
             string token = ResolveToken(parse.GetValue(tokenFile));
 
             IReadOnlyList<SiloTicket> seeders = [];
@@ -174,7 +174,7 @@ internal static class BlobCommands
         var infoTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
         var info = new Command("info", "Show a blob's size and lifetime.") { infoTarget, silo, tokenFile };
         info.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(infoTarget), async (client, _) =>
-            Print(await client.InfoAsync(HashOf(parse.GetValue(infoTarget)!), ct).ConfigureAwait(false)), ct));
+            Print(await client.InfoAsync(GetBlobCommand.ParseBlob(parse.GetValue(infoTarget)!), ct).ConfigureAwait(false)), ct));
 
         var extendTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
         var extendTtl = new Option<string>("--ttl") { Description = "Keep the blob at least this long from now: a number and a unit (s, m, h, d), e.g. 30s, 10m, 12h, 7d; 1s to 36500d.", Required = true, HelpName = "DURATION" };
@@ -184,7 +184,7 @@ internal static class BlobCommands
         {
             DateTimeOffset askedAt = DateTimeOffset.UtcNow;
             TimeSpan asked = ParseTtl(parse.GetValue(extendTtl))!.Value;
-            BlobInfo blob = await client.ExtendAsync(HashOf(parse.GetValue(extendTarget)!), asked, ct).ConfigureAwait(false);
+            BlobInfo blob = await client.ExtendAsync(GetBlobCommand.ParseBlob(parse.GetValue(extendTarget)!), asked, ct).ConfigureAwait(false);
             Print(blob);
             WarnIfShortened(asked, askedAt, blob);
         }, ct));
@@ -193,7 +193,7 @@ internal static class BlobCommands
         var rm = new Command("rm", "Delete a blob from the silo.") { rmTarget, silo, tokenFile };
         rm.SetAction((parse, ct) => RunAsync(parse, silo, tokenFile, parse.GetValue(rmTarget), async (client, _) =>
         {
-            Blake3Hash hash = HashOf(parse.GetValue(rmTarget)!);
+            Blake3Hash hash = GetBlobCommand.ParseBlob(parse.GetValue(rmTarget)!);
             await client.DeleteAsync(hash, ct).ConfigureAwait(false);
             Console.WriteLine($"deleted {hash}");
         }, ct));
@@ -246,9 +246,6 @@ internal static class BlobCommands
                 p => p.Length == 2 && p[0].Length > 0 ? p[0] : throw new FormatException($"--tag '{string.Join('=', p)}' is not KEY=VALUE."),
                 p => p[1],
                 StringComparer.Ordinal);
-
-    private static Blake3Hash HashOf(string blob) =>
-        Blake3Hash.TryParse(blob, out Blake3Hash hash) ? hash : BlobTicket.Parse(blob).Hash;
 
     /// <summary>30s, 10m, 12h, 7d: a unit is required (see <see cref="Durations.TryParse"/>).</summary>
     internal static TimeSpan? ParseTtl(string? text) =>
@@ -347,7 +344,7 @@ internal static class BlobCommands
 
         if (blobArgument is not null && !Blake3Hash.TryParse(blobArgument, out _))
         {
-            return BlobTicket.Parse(blobArgument).Silo;
+            return GetBlobCommand.ParseTicket(blobArgument).Silo;
         }
 
         if (Environment.GetEnvironmentVariable("GRANARY_SILO") is { Length: > 0 } fromEnvironment)
