@@ -272,6 +272,7 @@ Task("Test")
     var projects = GetFiles(root.FullPath + "/tests/*.Tests/*.Tests.csproj").OrderBy(p => p.FullPath).ToList();
     int passed = 0, failed = 0, skipped = 0;
     var broken = new List<string>();
+    var failedTests = new List<string>();
     foreach (var project in projects)
     {
         string name = project.GetFilenameWithoutExtension().ToString();
@@ -307,6 +308,15 @@ Task("Test")
         passed += Count("passed");
         failed += Count("failed") + Count("error") + Count("timeout") + Count("aborted");
         skipped += Count("notExecuted");
+        // CI keeps only the log's tail: name each failed test there, with its message's first line.
+        foreach (var result in XDocument.Load(trx.FullPath).Descendants(ns + "UnitTestResult")
+                     .Where(r => (string?)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted"))
+        {
+            string message = result.Descendants(ns + "Message").FirstOrDefault()?.Value ?? "";
+            string firstLine = message.Split('\n', 2)[0].Trim();
+            if (firstLine.Length > 300) firstLine = firstLine[..300] + "…";
+            failedTests.Add($"{name}: {(string?)result.Attribute("testName")} — {firstLine}");
+        }
     }
 
     var pester = RunPester();
@@ -315,6 +325,7 @@ Task("Test")
     skipped += pester.Skipped;
     if (pester.Failed > 0) broken.Add("Pester: see tests/pester and artifacts/test-results/Pester.xml.");
 
+    foreach (var line in failedTests) Warning("FAILED " + line);
     string totals = $"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : "");
     System.IO.File.WriteAllText(resultsDir.CombineWithFilePath("totals.txt").FullPath, totals + "\n");
     Information(totals);

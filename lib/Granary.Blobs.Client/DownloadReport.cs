@@ -14,6 +14,9 @@ public sealed record DownloadReport(long Size, IReadOnlyDictionary<SiloTicket, l
     /// <summary>Recorded bytes of an earlier attempt that no longer verified and were fetched again.</summary>
     public long Discarded { get; init; }
 
+    /// <summary>True if a <see cref="IFetchPacer"/> stopped a <see cref="Downloader.FillAsync"/> before the blob was whole (default false).</summary>
+    public bool Stopped { get; init; }
+
     /// <summary>What the user should be told (an ignored record, bytes fetched again), one sentence each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
@@ -22,6 +23,15 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
 
     /// <summary>Verified bytes between fsync + record of a file download's prefix (default 8 MiB, as <see cref="BlobDownload"/>).</summary>
     public long CheckpointBytes { get; init; } = BlobDownload.DefaultCheckpointBytes;
+
+    /// <summary>Bytes per piece of a <see cref="FillAsync"/> (default 4 MiB, <see cref="PieceBlocks"/> blocks); rounded down to whole blocks, at least one.</summary>
+    public long PieceBytes
+    {
+        get => _pieceBytes;
+        init => _pieceBytes = value >= BaoTree.BlockSize ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"A piece is at least one block ({BaoTree.BlockSize} bytes).");
+    }
+
+    private readonly long _pieceBytes = PieceBlocks * BaoTree.BlockSize;
 
     /// <summary>
     /// Downloads <paramref name="hash"/> to <paramref name="path"/> (via <see cref="DownloadPaths.Partial"/>,
@@ -103,6 +113,72 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
 
         checkpoint.Complete(path, overwrite);
         return report;
+    }
+
+    /// <summary>
+    /// Fills what <paramref name="target"/> (a silo's partial blob: a replica copy, a transfer
+    /// channel's receiving side) does not hold yet from the providers, in pieces of
+    /// <see cref="PieceBytes"/>: with <see cref="SplitStrategy.Split"/> every provider takes the
+    /// next missing piece (iroh-blobs' split download), with <see cref="SplitStrategy.None"/>
+    /// the next provider goes on where the last one failed. Every block is verified before the
+    /// target keeps it, and what arrived is committed (<see cref="IResumableBaoSink.CommitAsync"/>)
+    /// in the background while the next pieces stream, so an interrupted fill resumes with only
+    /// what is missing. A <paramref name="pacer"/> sizes and stops pieces and counts what became durable.
+    /// </summary>
+    /// <param name="hash">The blob.</param>
+    /// <param name="target">Where verified blocks go; its <see cref="IResumableBaoSink.Present"/> blocks are not asked for.</param>
+    /// <param name="strategy">Split across providers (default) or one after another.</param>
+    /// <param name="pacer">Terms of the caller (a channel's data limit, pause, byte count); null: none.</param>
+    /// <param name="transferId">The transfer channel the pieces are asked under (the provider checks it), or null for a plain GET.</param>
+    /// <param name="cancellationToken">Stops the fill; what verified before it is committed.</param>
+    /// <returns>Who delivered what; <see cref="DownloadReport.Stopped"/> if the pacer stopped it before the end.</returns>
+    /// <exception cref="QuicException">The only provider could not be reached or went away (what it delivered is kept).</exception>
+    /// <exception cref="BlobProtocolException">The only provider refused.</exception>
+    /// <exception cref="BaoVerificationException">The only provider sent bytes that do not verify.</exception>
+    /// <exception cref="ProvidersFailedException">Every one of several providers failed; the message lists why.</exception>
+    /// <exception cref="IOException">The target could not be written or made durable.</exception>
+    public Task<DownloadReport> FillAsync(
+        Blake3Hash hash, IResumableBaoSink target, SplitStrategy strategy = SplitStrategy.Split, IFetchPacer? pacer = null, ulong? transferId = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (providers.Count == 0)
+        {
+            throw new InvalidOperationException("This downloader was given no providers: pass at least one connected client.");
+        }
+
+        return strategy == SplitStrategy.Split
+            ? new PartialFill(providers, hash, target, PieceBytes, pacer, transferId).RunAsync(cancellationToken)
+            : FillInTurnAsync(hash, target, pacer, transferId, cancellationToken);
+    }
+
+    private async Task<DownloadReport> FillInTurnAsync(Blake3Hash hash, IResumableBaoSink target, IFetchPacer? pacer, ulong? transferId, CancellationToken cancellationToken)
+    {
+        var failures = new Dictionary<SiloTicket, Exception>();
+        long before = target.Present().ByteCount(target.Size);
+        foreach (BlobClient provider in providers)
+        {
+            try
+            {
+                DownloadReport report = await new PartialFill([provider], hash, target, PieceBytes, pacer, transferId).RunAsync(cancellationToken).ConfigureAwait(false);
+                return report with
+                {
+                    Resumed = before,
+                    Failures = failures.Select(f => KeyValuePair.Create(f.Key, ProvidersFailedException.Describe(f.Value))).Concat(report.Failures).ToDictionary(),
+                };
+            }
+            catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
+            {
+                failures[provider.Silo] = error;
+            }
+        }
+
+        if (failures.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(failures.Values.Single()).Throw();
+        }
+
+        throw new ProvidersFailedException($"Fetching {hash} failed: every provider failed", failures);
     }
 
     /// <summary>

@@ -52,30 +52,63 @@ public sealed partial class ReplicaGrain(
         long started = time.GetTimestamp();
         PartialBlob partial = store.OpenPartial(hash, fetch.Facts.Size);
         var problems = new List<string>();
-        foreach (SiloTicket source in fetch.Sources.Where(s => s.Node != view.Self.Node))
+        var leases = new List<PooledConnection>();
+        var providers = new List<BlobClient>();
+        try
         {
-            ChunkRanges missing = ChunkRanges.All.Difference(partial.Present());
-            if (missing.IsEmpty)
+            foreach (SiloTicket source in fetch.Sources.Where(s => s.Node != view.Self.Node))
             {
-                break;
+                try
+                {
+                    PooledConnection lease = await connections.LeaseAsync(source.Address, source.Node, BlobsProtocol.Alpn, deadline.Token).ConfigureAwait(true);
+                    leases.Add(lease);
+                    providers.Add(BlobClient.Over(lease.Connection, source));
+                }
+                catch (Exception error) when (error is QuicException or OperationCanceledException)
+                {
+                    Problem(source.Node, error.Message);
+                }
             }
 
-            try
+            if (providers.Count > 0)
             {
-                using PooledConnection lease = await connections.LeaseAsync(source.Address, source.Node, BlobsProtocol.Alpn, deadline.Token).ConfigureAwait(true);
-                await using BlobClient client = BlobClient.Over(lease.Connection, source);
-                await client.GetAsync(hash, partial, missing, deadline.Token).ConfigureAwait(true);
+                // The one fill every download into a store uses: pieces split across the sources,
+                // verified blocks kept through a source's failure, the rest asked of the others.
+                DownloadReport report = await new Downloader(providers).FillAsync(hash, partial, SplitStrategy.Split, cancellationToken: deadline.Token).ConfigureAwait(true);
+                foreach (var (source, why) in report.Failures)
+                {
+                    Problem(source.Node, why);
+                }
             }
-            catch (Exception error) when (error is BlobProtocolException or QuicException or BaoVerificationException or IOException or OperationCanceledException)
+        }
+        catch (ProvidersFailedException error)
+        {
+            foreach (var (source, why) in error.Failures)
             {
-                // Keep every verified block; the next source sends only what is missing.
-                problems.Add($"{source.Node}: {error.Message}");
-                FetchFromSourceFailed(logger, hash, source.Node, error.Message);
+                Problem(source.Node, why.Message);
             }
-            finally
+        }
+        catch (Exception error) when (error is BlobProtocolException or QuicException or BaoVerificationException or IOException or OperationCanceledException)
+        {
+            Problem(providers.Count == 1 ? providers[0].Silo.Node : view.Self.Node, error is OperationCanceledException && deadline.IsCancellationRequested ? $"the copy took longer than {options.CopyTimeout}" : error.Message);
+        }
+        finally
+        {
+            foreach (BlobClient provider in providers)
             {
-                await partial.CommitAsync(CancellationToken.None).ConfigureAwait(true);
+                await provider.DisposeAsync().ConfigureAwait(true);
             }
+
+            foreach (PooledConnection lease in leases)
+            {
+                lease.Dispose();
+            }
+        }
+
+        void Problem(NodeId source, string why)
+        {
+            problems.Add($"{source}: {why}");
+            FetchFromSourceFailed(logger, hash, source, why);
         }
 
         if (!partial.IsComplete)

@@ -39,7 +39,13 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
     /// <param name="clientGone">Completes when the client's connection closes: a subscription's stream of events ends then.</param>
     /// <param name="shutdown">The silo is stopping.</param>
     public Task ServeAsync(NodeId peer, Stream input, Stream output, Task clientGone, CancellationToken shutdown) =>
-        RequestStream.ServeAsync(input, output, block => DispatchAsync(peer, block, output, clientGone, shutdown), error => ToErrorReply(error, shutdown), error => RequestFailed(logger, error), shutdown);
+        RequestStream.ServeAsync(
+            input,
+            output,
+            block => DispatchAsync(peer, block, output, clientGone, shutdown),
+            error => ErrorReply.ForFailure(error, shutdown), // the topics protocol throws nothing of its own
+            error => RequestFailed(logger, error),
+            shutdown);
 
     private async Task DispatchAsync(NodeId peer, MetadataBlock block, Stream stream, Task clientGone, CancellationToken shutdown)
     {
@@ -99,10 +105,6 @@ public sealed partial class TopicsProtocolHandler(GossipService gossip, string a
             }
         }
     }
-
-    /// <summary>The one map from a failure to the reply; null when nobody is left to answer.</summary>
-    /// <remarks>The topics protocol throws nothing of its own: every failure is one all protocols share.</remarks>
-    private static ErrorReply? ToErrorReply(Exception error, CancellationToken shutdown) => ErrorReply.ForFailure(error, shutdown);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Topics request failed (a bug): answered 500")]
     private static partial void RequestFailed(ILogger logger, Exception error);

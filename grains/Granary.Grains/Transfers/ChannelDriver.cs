@@ -11,10 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Grains.Transfers;
 
 /// <summary>
-/// The receiving side of one channel at work: asks the sender for the verified pieces it lacks
-/// (<see cref="BlobClient.GetAsync(Blake3Hash, IBaoSink, ChunkRanges?, ulong?, CancellationToken)"/>
-/// under the channel), stores them in the blob store's partial blob, counts them on the channel
-/// (which pauses at its data limit), waits while the channel is paused, and finishes the channel
+/// The receiving side of one channel at work: fills the blob store's partial blob with the
+/// verified pieces it lacks from the sender (<see cref="Downloader.FillAsync"/>, asked under the
+/// channel; <see cref="ChannelPacer"/> counts them on the channel, which pauses at its data
+/// limit), waits while the channel is paused, and finishes the channel
 /// once every blob is stored (in a cluster: with R copies). It is also the channel's monitor
 /// (go-data-transfer's): a broken connection marks the channel Disconnected and restarts it after a
 /// back-off that doubles per consecutive restart, failing it after
@@ -32,8 +32,6 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
     private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(service.Stopping);
     private Task _running = Task.CompletedTask;
 
-    /// <summary>Bytes a receiver may hold verified but not yet synced and counted while it fetches on: 64 MiB.</summary>
-    private const long MaxUncommitted = 64L << 20;
     private long _seen;
 
     private ITransferChannelGrain Grain => service.Grains.TransferChannel(channel);
@@ -232,96 +230,15 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
         using PooledConnection lease = await LeaseSenderAsync(report.Terms.Peers, stop).ConfigureAwait(false);
         await using BlobClient client = BlobClient.Over(lease.Connection, report.Terms.Peers[0]);
         PartialBlob partial = service.Store.FindPartial(hash) ?? service.Store.OpenPartial(hash, await SizeAsync(client, hash, stop).ConfigureAwait(false));
-        long pieceChunks = service.Options.PieceSize / BaoTree.ChunkSize;
-        ulong blobChunks = (ulong)((partial.Size + BaoTree.ChunkSize - 1) / BaoTree.ChunkSize);
-        ChunkRanges all = ChunkRanges.Range(0, Math.Max(blobChunks, 1));
-        // Pieces stream while what arrived before them is synced and counted in the background,
-        // one commit at a time: a commit is three fsyncs (~50 ms on a VM's disk), which after
-        // every 4 MiB piece left the connection idle for most of a 1 GiB channel. Received but
-        // not yet counted: at most MaxUncommitted bytes (and nothing under a data limit).
-        ChunkRanges received = ChunkRanges.Empty;
-        Task<long> counting = Task.FromResult(0L);
-        long uncommitted = 0;
-        long start = partial.Present().ByteCount(partial.Size);
-        long counted = 0;
-        try
+
+        // The fill every download into a store uses (replica copies too): only the missing pieces
+        // are asked for, under the channel, committed while the next ones stream; the pacer keeps
+        // to the channel's pause and data limit and counts what became durable.
+        var downloader = new Downloader([client]) { PieceBytes = service.Options.PieceSize };
+        DownloadReport filled = await downloader.FillAsync(hash, partial, SplitStrategy.None, new ChannelPacer(Grain, report.State), channel.TransferId, stop).ConfigureAwait(false);
+        if (filled.Stopped)
         {
-            while (true)
-            {
-                ChannelState state = await Grain.GetAsync().ConfigureAwait(false) ?? report.State;
-                if (state.Status != ChannelStatus.Ongoing)
-                {
-                    await CommitAndCountAsync(partial, counting, uncommitted).ConfigureAwait(false);
-                    return false;
-                }
-
-                if (state.DataLimit is not null)
-                {
-                    // Near a data limit the room must count what was received: no overlap.
-                    await counting.ConfigureAwait(false);
-                    state = await Grain.GetAsync().ConfigureAwait(false) ?? state;
-                }
-
-                long room = state.DataLimit is { } limit ? limit - state.Received : long.MaxValue;
-                if (room <= 0)
-                {
-                    await CommitAndCountAsync(partial, counting, uncommitted).ConfigureAwait(false);
-                    return false;
-                }
-
-                ChunkRanges missing = all.Difference(partial.Present()).Difference(received);
-                if (missing.IsEmpty)
-                {
-                    await counting.ConfigureAwait(false);
-                    if (partial.IsComplete)
-                    {
-                        break;
-                    }
-
-                    received = ChunkRanges.Empty; // a commit that failed left blocks pending: ask again
-                    continue;
-                }
-
-                ChunkRange first = missing.First();
-                // A piece is whole blocks (what the partial blob keeps), at most the data limit's room (at least one block).
-                long blockChunks = BaoTree.BlockSize / BaoTree.ChunkSize;
-                long roomChunks = Math.Max(blockChunks, room / BaoTree.BlockSize * blockChunks);
-                ulong end = Math.Min(first.End ?? blobChunks, first.Start + (ulong)Math.Min(pieceChunks, roomChunks));
-                ChunkRanges piece = ChunkRanges.Range(first.Start, Math.Max(end, first.Start + 1));
-                await client.GetAsync(hash, partial, piece, channel.TransferId, stop).ConfigureAwait(false);
-                received |= piece;
-                uncommitted += piece.ByteCount(partial.Size);
-                bool last = missing.Difference(piece).IsEmpty;
-                if (counting.IsCompleted || last || uncommitted >= MaxUncommitted || state.DataLimit is not null)
-                {
-                    Task<long> before = counting;
-                    long bytes = uncommitted;
-                    counting = Task.Run(() => CommitAndCountAsync(partial, before, bytes), CancellationToken.None);
-                    counted += bytes;
-                    uncommitted = 0;
-                    if (!before.IsCompleted)
-                    {
-                        await before.ConfigureAwait(false); // one commit at a time: the cap was reached
-                    }
-                }
-            }
-        }
-        catch
-        {
-            // Whatever verified before the fault is kept, and the whole pieces before it counted
-            // (a fault there too is dropped: the first one is the one to report).
-            await CommitAndCountAsync(partial, counting, uncommitted).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-            counted += uncommitted;
-
-            // The blocks of the piece cut short were verified and kept too: a restart will not ask
-            // for them again, so they are counted now.
-            long cut = partial.Present().ByteCount(partial.Size) - start - counted;
-            if (cut > 0)
-            {
-                await Grain.OnDataAsync(ChannelEvent.DataReceived, cut).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-            }
-
-            throw;
+            return false;
         }
 
         BlobInfo stored = await service.Store.CompletePartialAsync(partial, cancellationToken: stop).ConfigureAwait(false);
@@ -332,19 +249,6 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
         }
 
         return true;
-    }
-
-    /// <summary>After the commit <paramref name="before"/>: makes what was received durable, then counts its <paramref name="bytes"/> on the channel.</summary>
-    private async Task<long> CommitAndCountAsync(PartialBlob partial, Task before, long bytes)
-    {
-        await before.ConfigureAwait(false);
-        await partial.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        if (bytes > 0)
-        {
-            await Grain.OnDataAsync(ChannelEvent.DataReceived, bytes).ConfigureAwait(false);
-        }
-
-        return bytes;
     }
 
     /// <summary>Every byte is here and durable: tell the sender and complete this side.</summary>

@@ -23,12 +23,9 @@ public abstract record BlobReply
     /// <exception cref="BlobProtocolException">The peer's error (its status and message), a malformed reply (400), or no reply at all (500).</exception>
     public static async Task<T> ReadAsync<T>(Stream input, CancellationToken cancellationToken)
         where T : BlobReply, IBlobReply<T> =>
-        await ReadOrErrorAsync<T>(input, cancellationToken).ConfigureAwait(false) switch
-        {
-            T reply => reply,
-            ErrorReply error => throw error.ToException(),
-            _ => throw new BlobProtocolException(BlobStatus.Internal, "the silo closed the request without a reply"),
-        };
+        await MetadataBlock.ReadAsync(input, cancellationToken).ConfigureAwait(false) is { } block
+            ? ParseOrThrow<T>(block)
+            : throw new BlobProtocolException(BlobStatus.Internal, "the silo closed the request without a reply");
 
     /// <summary>Reads a reply that is a <typeparamref name="T"/> or an <see cref="ErrorReply"/>; null if the stream ended first.</summary>
     /// <exception cref="BlobProtocolException">A malformed reply (400).</exception>
@@ -53,12 +50,7 @@ public abstract record BlobReply
                 yield break;
             }
 
-            yield return Parse<T>(block) switch
-            {
-                T reply => reply,
-                ErrorReply error => throw error.ToException(),
-                _ => throw new BlobProtocolException(BlobStatus.Internal, "unreachable: a parse gave neither the reply nor an error"),
-            };
+            yield return ParseOrThrow<T>(block);
         }
     }
 
@@ -69,6 +61,14 @@ public abstract record BlobReply
     {
         long status = block.Number("status") ?? throw new BlobProtocolException(BlobStatus.BadRequest, "the reply has no status");
         return status == (long)BlobStatus.Ok ? T.Parse(block) : ErrorReply.From(block, status);
+    }
+
+    /// <summary>A <typeparamref name="T"/> if the block's status is 200; else the exception its <see cref="ErrorReply"/> stands for is thrown.</summary>
+    private static T ParseOrThrow<T>(MetadataBlock block)
+        where T : BlobReply, IBlobReply<T>
+    {
+        BlobReply reply = Parse<T>(block);
+        return reply as T ?? throw ((ErrorReply)reply).ToException();
     }
 
     /// <summary>The reply's fields other than <c>status</c>.</summary>

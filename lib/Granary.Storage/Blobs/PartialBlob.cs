@@ -13,7 +13,7 @@ namespace Granary.Storage.Blobs;
 /// claims bytes a crash could lose. Feed it from <see cref="BaoDecoder"/>: it is an
 /// <see cref="IBaoSink"/>, so nothing unverified reaches it.
 /// </summary>
-public sealed class PartialBlob : IBaoSink, IDisposable
+public sealed class PartialBlob : IResumableBaoSink, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly BitArray _present;
