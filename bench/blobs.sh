@@ -8,6 +8,7 @@
 #   BASELINE=/path/to/an/older/granary bash bench/blobs.sh: the 1 GiB send/get rows and the
 #   10 000 x 4 KiB rows also for that build, on its own silo in the same run, with the ratio
 #   granary / baseline (before/after a change on the same machine and day, as in bench/cluster.sh).
+#   SMALL_ONLY=1: the 4 KiB rows alone, RUNS rounds (with a BASELINE, alternating builds; medians).
 set -euo pipefail
 [ -z "${BASELINE:-}" ] || BASELINE=$(realpath "$BASELINE") # before the cd below
 cd "$(dirname "$0")/.."
@@ -22,8 +23,8 @@ SIZE=$((1024 * 1024 * 1024))
 [ -z "${BASELINE:-}" ] || [ -x "$BASELINE" ] || { echo "bench/blobs.sh: BASELINE=$BASELINE is not an executable granary." >&2; exit 1; }
 [ -f artifacts/bench/Granary.Bench.dll ] || dotnet build -c Release bench/Granary.Bench -o artifacts/bench >/dev/null
 mkdir -p "$DIR"
-[ -f "$DIR/1g.bin" ] && [ "$(stat -c %s "$DIR/1g.bin")" -eq $SIZE ] || head -c $SIZE /dev/urandom > "$DIR/1g.bin"
-cat "$DIR/1g.bin" > /dev/null
+[ -n "${SMALL_ONLY:-}" ] || [ -f "$DIR/1g.bin" ] && [ "$(stat -c %s "$DIR/1g.bin")" -eq $SIZE ] || head -c $SIZE /dev/urandom > "$DIR/1g.bin"
+[ -n "${SMALL_ONLY:-}" ] || cat "$DIR/1g.bin" > /dev/null
 
 cleanup() { [ -n "${SILO:-}" ] && kill "$SILO" 2>/dev/null; [ -n "${BSILO:-}" ] && kill "$BSILO" 2>/dev/null; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK" "$SHM"; }
 trap cleanup EXIT
@@ -45,7 +46,7 @@ http {
 }
 CONF
 mkdir -p "$WORK/upload-tmp"
-nginx -c "$WORK/nginx.conf" -p "$WORK"
+[ -n "${SMALL_ONLY:-}" ] || nginx -c "$WORK/nginx.conf" -p "$WORK"
 
 $GRANARY silo run --data "$WORK/silo" --listen 127.0.0.1:14600 > "$WORK/silo.out" 2> "$WORK/silo.err" &
 SILO=$!
@@ -64,6 +65,7 @@ if [ -n "${BASELINE:-}" ]; then
 fi
 
 source bench/common.sh
+if [ -z "${SMALL_ONLY:-}" ]; then
 HASH=$($GRANARY send "$DIR/1g.bin" | cut -d' ' -f1)
 
 granary_put() { $GRANARY rm "$HASH" >/dev/null 2>&1 || true; $GRANARY send "$DIR/1g.bin"; }
@@ -97,22 +99,31 @@ row "upload (silo fsyncs, nginx does not)" "$gu" "$nu" "$bu"
 row "download into /dev/shm" "$gs" "$ns" "$bs"
 row "download into /tmp (disk)" "$gd" "$nd" "$bd"
 echo "# (ratio = granary throughput / nginx+curl throughput${BASELINE:+; on baseline rows granary / baseline})"
+fi
 
-echo "# 10 000 x 4 KiB blobs, 32 concurrent clients (one connection each)"
-if [ -n "${BASELINE:-}" ]; then
-  # Baseline first, as in bench/cluster.sh; the same client (this tree's Granary.Bench) for both.
-  base_small=$($BENCH blobs-small "$BTICKET" "$WORK/baseline/admin.token" 10000 32 4096)
+echo "# 10 000 x 4 KiB blobs, 32 concurrent clients (one connection each)${SMALL_ONLY:+, $RUNS rounds}"
+ops() { sed -n "s|^$1: .* = \([0-9.]*\) ops/s.*|\1|p"; } # ops put|get < blobs-small output
+rounds=1; [ -z "${SMALL_ONLY:-}" ] || rounds=$RUNS
+declare -A gops=() bops=()
+for ((r = 0; r < rounds; r++)); do
+  if [ -n "${BASELINE:-}" ]; then
+    # Baseline first, as in bench/cluster.sh; the same client (this tree's Granary.Bench) for both.
+    base_small=$($BENCH blobs-small "$BTICKET" "$WORK/baseline/admin.token" 10000 32 4096)
+    sed 's/^/baseline /' <<<"$base_small"
+    for op in put get; do bops[$op]="${bops[$op]:-} $(ops $op <<<"$base_small")"; done
+  fi
   small=$($BENCH blobs-small "$TICKET" "$WORK/silo/admin.token" 10000 32 4096)
   echo "$small"
-  sed 's/^/baseline /' <<<"$base_small"
-  ops() { sed -n "s|^$1: .* = \([0-9.]*\) ops/s.*|\1|p"; } # ops put|get < blobs-small output
+  for op in put get; do gops[$op]="${gops[$op]:-} $(ops $op <<<"$small")"; done
+done
+if [ -n "${BASELINE:-}" ]; then
   for op in put get; do
-    awk -v op=$op -v g="$(ops $op <<<"$small")" -v b="$(ops $op <<<"$base_small")" \
-      'BEGIN {printf "%s: granary / baseline ops/s %s\n", op, (g > 0 && b > 0) ? sprintf("%.2f", g / b) : "n/a"}'
+    g=$(printf '%s\n' ${gops[$op]} | median); b=$(printf '%s\n' ${bops[$op]} | median)
+    awk -v op=$op -v g="$g" -v b="$b" -v n=$rounds \
+      'BEGIN {printf "%s: granary / baseline ops/s (medians of %d) %s\n", op, n, (g > 0 && b > 0) ? sprintf("%.2f", g / b) : "n/a"}'
   done
-else
-  $BENCH blobs-small "$TICKET" "$WORK/silo/admin.token" 10000 32 4096
 fi
+[ -z "${SMALL_ONLY:-}" ] || exit 0
 
 # Issue 17 asks for < 256 MiB with 16 concurrent 1 GiB transfers: 8 downloads + 8 uploads first
 # (peak so far, which includes the runs above), then 16 + 16.
