@@ -11,8 +11,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Granary.Blobs.Client;
 
 /// <summary>
-/// Downloads from several providers: one blob cut into pieces of whole blocks, or a collection
-/// file by file. Providers take work from a shared queue, every block is verified against its
+/// Downloads from several providers: one blob cut into pieces of whole blocks into a file, a
+/// collection file by file, or what a silo's partial blob lacks (<see cref="FillAsync"/>: replica
+/// copies, transfer channels). Providers take work from a shared queue, every block is verified against its
 /// hash before it is written, and a provider that fails — unreachable, refusing, or sending bytes
 /// that do not verify — is dropped while its piece goes back to the queue for the others.
 /// </summary>

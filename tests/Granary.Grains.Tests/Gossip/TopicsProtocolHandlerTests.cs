@@ -131,16 +131,6 @@ public sealed class TopicsProtocolHandlerTests : IAsyncLifetime
         Assert.DoesNotContain(_log.Entries, e => e.Contains("Topics request failed", StringComparison.Ordinal));
     }
 
-    private async Task<ErrorReply> ServeForErrorAsync(NodeId peer, MetadataBlock request)
-    {
-        var input = new MemoryStream();
-        await request.WriteAsync(input, default);
-        input.Position = 0;
-        var output = new MemoryStream();
-        await _handler!.ServeAsync(peer, input, output, Task.Delay(Timeout.Infinite), default);
-        output.Position = 0;
-        BlobReply? reply = await BlobReply.ReadOrErrorAsync<TopicPublished>(output, default);
-        Assert.Equal(output.Length, output.Position); // one reply, nothing after it
-        return Assert.IsType<ErrorReply>(reply);
-    }
+    private Task<ErrorReply> ServeForErrorAsync(NodeId peer, MetadataBlock request) =>
+        InMemoryRequest.ServeForErrorAsync(request, (input, output) => _handler!.ServeAsync(peer, input, output, Task.Delay(Timeout.Infinite), default));
 }

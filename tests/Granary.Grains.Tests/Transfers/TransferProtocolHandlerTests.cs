@@ -140,22 +140,9 @@ public sealed class TransferProtocolHandlerTests : IAsyncLifetime
         Assert.Equal(BlobStatus.Unauthorized, next.Code);
     }
 
-    private async Task<MemoryStream> ServeAsync(NodeId peer, MetadataBlock request)
-    {
-        var input = new MemoryStream();
-        await request.WriteAsync(input, default);
-        input.Position = 0;
-        var output = new MemoryStream();
-        await _handler!.ServeAsync(peer, Remote, input, output, default);
-        output.Position = 0;
-        return output;
-    }
+    private Task<MemoryStream> ServeAsync(NodeId peer, MetadataBlock request) =>
+        InMemoryRequest.ServeAsync(request, (input, output) => _handler!.ServeAsync(peer, Remote, input, output, default));
 
-    private async Task<ErrorReply> ServeForErrorAsync(NodeId peer, MetadataBlock request)
-    {
-        MemoryStream output = await ServeAsync(peer, request);
-        BlobReply? reply = await BlobReply.ReadOrErrorAsync<OkReply>(output, default);
-        Assert.Equal(output.Length, output.Position); // one reply, nothing after it
-        return Assert.IsType<ErrorReply>(reply);
-    }
+    private Task<ErrorReply> ServeForErrorAsync(NodeId peer, MetadataBlock request) =>
+        InMemoryRequest.ServeForErrorAsync(request, (input, output) => _handler!.ServeAsync(peer, Remote, input, output, default));
 }
