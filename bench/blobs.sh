@@ -23,8 +23,10 @@ SIZE=$((1024 * 1024 * 1024))
 [ -z "${BASELINE:-}" ] || [ -x "$BASELINE" ] || { echo "bench/blobs.sh: BASELINE=$BASELINE is not an executable granary." >&2; exit 1; }
 [ -f artifacts/bench/Granary.Bench.dll ] || dotnet build -c Release bench/Granary.Bench -o artifacts/bench >/dev/null
 mkdir -p "$DIR"
-[ -n "${SMALL_ONLY:-}" ] || [ -f "$DIR/1g.bin" ] && [ "$(stat -c %s "$DIR/1g.bin")" -eq $SIZE ] || head -c $SIZE /dev/urandom > "$DIR/1g.bin"
-[ -n "${SMALL_ONLY:-}" ] || cat "$DIR/1g.bin" > /dev/null
+if [ -z "${SMALL_ONLY:-}" ]; then
+  [ -f "$DIR/1g.bin" ] && [ "$(stat -c %s "$DIR/1g.bin")" -eq $SIZE ] || head -c $SIZE /dev/urandom > "$DIR/1g.bin"
+  cat "$DIR/1g.bin" > /dev/null
+fi
 
 cleanup() { [ -n "${SILO:-}" ] && kill "$SILO" 2>/dev/null; [ -n "${BSILO:-}" ] && kill "$BSILO" 2>/dev/null; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK" "$SHM"; }
 trap cleanup EXIT
