@@ -5,8 +5,9 @@ using Granary.Hashing.Verified;
 namespace Granary.Blobs.Client;
 
 /// <summary>
-/// The one test of whether a blob is a collection, from verified data: at most
-/// <see cref="BlobCollection.MaxSize"/> bytes, a first block that starts with the collection
+/// The one test of whether a blob is a collection, from verified data over the network (a silo's
+/// transfer service asks <see cref="BlobCollection.CanBe"/> and <see cref="BlobCollection.TryDecode"/>
+/// the same of its store): at most <see cref="BlobCollection.MaxSize"/> bytes, a first block that starts with the collection
 /// header (<see cref="BlobCollection.HasHeader"/>), and a body that decodes
 /// (<see cref="BlobCollection.TryDecode"/>, which also refuses unsafe paths). Anything else is a
 /// plain blob, whatever its first bytes say. <see cref="BlobFetcher"/> and
@@ -31,14 +32,9 @@ internal static class CollectionProbe
         var start = new MemoryRandomAccessStorage();
         BlobInfo info = await provider.GetAsync(hash, new StorageBaoSink(start, null), ChunkRanges.Chunk(0), cancellationToken).ConfigureAwait(false);
         byte[] first = start.ToArray();
-        if (info.Size > BlobCollection.MaxSize)
+        if (!BlobCollection.CanBe(info.Size, first, out string? notOne))
         {
-            return (info.Size, null, false, $"it is {info.Size} bytes, more than a collection may be");
-        }
-
-        if (!BlobCollection.HasHeader(first))
-        {
-            return (info.Size, null, false, "it does not start with the collection header");
+            return (info.Size, null, false, notOne);
         }
 
         byte[] bytes = first;

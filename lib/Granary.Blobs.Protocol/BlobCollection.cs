@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Granary.Hashing;
 
@@ -73,6 +74,25 @@ public sealed class BlobCollection
 
     /// <summary>Whether a blob starting with <paramref name="start"/> (its first chunk suffices) can be a collection.</summary>
     public static bool HasHeader(ReadOnlySpan<byte> start) => start.StartsWith(MagicV1) || start.StartsWith(MagicV2);
+
+    /// <summary>
+    /// The first step of the one test of whether a blob is a collection, taken before its body is
+    /// read (by the clients over the network, by a silo over its store): at most
+    /// <see cref="MaxSize"/> bytes, and a start (<paramref name="start"/>, its first chunk
+    /// suffices) with the header. A blob that passes is a collection only if
+    /// <see cref="TryDecode"/> then accepts its whole body; any other blob is a plain blob,
+    /// whatever its first bytes say.
+    /// </summary>
+    /// <param name="size">The blob's size in bytes.</param>
+    /// <param name="start">The blob's first bytes.</param>
+    /// <param name="problem">Why it cannot be a collection, or null.</param>
+    public static bool CanBe(long size, ReadOnlySpan<byte> start, [NotNullWhen(false)] out string? problem)
+    {
+        problem = size > MaxSize ? $"it is {size} bytes, more than a collection may be"
+            : !HasHeader(start) ? "it does not start with the collection header"
+            : null;
+        return problem is null;
+    }
 
     /// <summary>Reads a collection of either version, or says why these bytes are not one.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, out BlobCollection? collection, out string? problem)

@@ -606,13 +606,13 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     {
         if (size > BlobCollection.MaxSize)
         {
-            return null;
+            return null; // not worth opening (BlobCollection.CanBe says so too)
         }
 
         using BlobReader reader = await _store.OpenReaderAsync(hash, cancellationToken).ConfigureAwait(false);
         byte[] head = new byte[Math.Min(size, 64)];
         await reader.Data.ReadExactlyAtAsync(0, head, "collection", cancellationToken).ConfigureAwait(false);
-        if (!BlobCollection.HasHeader(head))
+        if (!BlobCollection.CanBe(size, head, out _))
         {
             return null;
         }
