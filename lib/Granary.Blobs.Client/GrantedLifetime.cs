@@ -1,6 +1,5 @@
 using Granary.Blobs.Protocol;
 
-
 namespace Granary.Blobs.Client;
 
 /// <summary>
@@ -28,5 +27,18 @@ public static class GrantedLifetime
         TimeSpan kept = granted.Expires - askedAt;
         return $"the silo keeps blobs at most about {Math.Round(kept.TotalDays)} days: {granted.Hash} expires {granted.Expires:yyyy-MM-ddTHH:mm:ssZ}, " +
             $"not {askedAt + ttl:yyyy-MM-ddTHH:mm:ssZ} as asked; extend it again before then";
+    }
+
+    /// <summary>
+    /// A note when an extend left <paramref name="granted"/> later than <paramref name="asked"/>
+    /// from <paramref name="askedAt"/> (expiry never moves earlier, so nothing changed); null when
+    /// the extend moved it.
+    /// </summary>
+    public static string? AlreadyLater(TimeSpan asked, DateTimeOffset askedAt, BlobInfo granted)
+    {
+        ArgumentNullException.ThrowIfNull(granted);
+        return granted.Expires > askedAt + asked + Slack
+            ? $"{granted.Hash} already expires {granted.Expires:yyyy-MM-ddTHH:mm:ssZ}, later than the {askedAt + asked:yyyy-MM-ddTHH:mm:ssZ} asked for: expiry never moves earlier, so it is unchanged (delete the blob to drop it sooner)"
+            : null;
     }
 }

@@ -281,6 +281,11 @@ Describe 'Get-BlobInfo, Update-BlobExpiry, Remove-Blob, Test-Blob' {
 
         $after = Update-BlobExpiry $blob.Hash -Ttl 90.00:00:00 -PassThru
         $after.Expires | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddDays(89))
+
+        # Never earlier: an hour asked after 90 days leaves the expiry and says so on the verbose stream.
+        $said = Update-BlobExpiry $blob.Hash -Ttl 01:00:00 -Verbose 4>&1
+        ($said | Out-String) | Should -BeLike '*later than the * asked for*unchanged*'
+        (Get-BlobInfo $blob.Hash).Expires | Should -Be $after.Expires
     }
 
     It 'Remove-Blob asks by default, so a non-interactive session deletes nothing' {

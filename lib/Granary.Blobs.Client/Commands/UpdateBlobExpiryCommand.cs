@@ -35,6 +35,10 @@ public sealed class UpdateBlobExpiryCommand
                 {
                     host.Warning(shortened);
                 }
+                else if (GrantedLifetime.AlreadyLater(Ttl, askedAt, blob) is { } unchanged)
+                {
+                    host.Verbose(unchanged);
+                }
 
                 if (PassThru)
                 {

@@ -187,6 +187,10 @@ internal static class BlobCommands
             BlobInfo blob = await client.ExtendAsync(GetBlobCommand.ParseBlob(parse.GetValue(extendTarget)!), asked, ct).ConfigureAwait(false);
             Print(blob);
             WarnIfShortened(asked, askedAt, blob);
+            if (GrantedLifetime.AlreadyLater(asked, askedAt, blob) is { } unchanged)
+            {
+                Console.Error.WriteLine($"granary: note: {unchanged}");
+            }
         }, ct));
 
         var rmTarget = new Argument<string>("BLOB") { Description = "A blob ticket, or a hash." };
