@@ -139,7 +139,12 @@ internal sealed partial class ChannelDriver(TransferService service, ChannelRef 
 
                 // The connection broke, the sender went away, or it sent bytes that do not verify
                 // (every verified block before the fault is kept): disconnected, restart after a back-off.
-                string reason = error is BaoVerificationException ? $"The sender sent data that does not verify: {error.Message}" : $"The sender cannot be reached: {error.Message}";
+                string reason = error switch
+                {
+                    BaoVerificationException => $"The sender sent data that does not verify: {error.Message}",
+                    BlobStoreException => $"This silo's copy could not be kept: {error.Message}",
+                    _ => $"The sender cannot be reached: {error.Message}",
+                };
                 ChannelState now = await TransferService.ApplyOrRefuseAsync(Grain, new ChannelInput(ChannelEvent.Disconnected, service.Time.GetUtcNow()) { Message = reason }).ConfigureAwait(false);
                 if (now.ConsecutiveRestarts >= service.Options.MaxConsecutiveRestarts)
                 {

@@ -75,6 +75,11 @@ internal static class TransferCommands
                 Console.WriteLine($"{id,-20}  {Side(r),-9}  {Word(r.State.Direction),-4}  {Status(r),-16}  {r.Moved,14}  {r.Terms.Size,14}  {r.State.Base}");
             }
 
+            if (reports.Any(r => Status(r).EndsWith('*')))
+            {
+                Console.WriteLine(Disconnected);
+            }
+
             return ExitCodes.Done;
         }, ct));
 
@@ -84,7 +89,7 @@ internal static class TransferCommands
             ChannelReport r = await client.ShowAsync(ChannelRef.Parse(parse.GetValue(channel)!), ct).ConfigureAwait(false);
             Console.WriteLine($"channel:     {r.Ref}");
             Console.WriteLine($"side:        {Side(r)} ({Word(r.State.Direction)}; this side {(r.IsReceiver ? "receives" : "sends")})");
-            Console.WriteLine($"status:      {Status(r)}");
+            Console.WriteLine($"status:      {Status(r)}{(Status(r).EndsWith('*') ? $"  ({Disconnected})" : string.Empty)}");
             Console.WriteLine($"message:     {r.State.Message}");
             Console.WriteLine($"base:        {r.State.Base}");
             if (r.State.Paths.Count > 0)
@@ -304,6 +309,9 @@ internal static class TransferCommands
 
     private static string Describe(ChannelReport r) =>
         $"{Status(r)}, {Progress(r)}{(r.State.Message.Length > 0 ? $" — {r.State.Message}" : string.Empty)}";
+
+    /// <summary>What the '*' after a status means.</summary>
+    private const string Disconnected = "* disconnected: the other side does not answer for now; the channel restarts by itself after a back-off";
 
     private static string Status(ChannelReport r) => r.State.IsDisconnected && !r.State.IsFinal ? $"{r.State.Status}*" : r.State.Status.ToString();
 
