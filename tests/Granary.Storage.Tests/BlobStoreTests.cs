@@ -125,7 +125,6 @@ public sealed class BlobStoreTests : IAsyncLifetime
     {
         byte[] data = TestRandom.Bytes(TestRandom.For("resumed-partial"), (2 << 20) + 777);
         Blake3Hash hash = Blake3.Hash(data);
-        byte[] encoded = await EncodeAllAsync(data);
 
         // The first process receives the first half, commits it (fsynced + recorded) and stops.
         PartialBlob first = _store.OpenPartial(hash, data.Length);
@@ -151,16 +150,19 @@ public sealed class BlobStoreTests : IAsyncLifetime
         Assert.True(resumed.IsComplete);
         if (damage == "data")
         {
+            // Byte 1000 is in block 0: that block alone is dropped, the other 128 are kept.
             var refused = await Assert.ThrowsAsync<BlobStoreException>(() => _store.CompletePartialAsync(resumed));
             Assert.Equal(BlobError.HashMismatch, refused.Error);
+            Assert.Contains($"{BaoTree.BlockSize} bytes of the partial copy", refused.Message, StringComparison.Ordinal);
             Assert.False(await _store.HasAsync(hash));
-            Assert.False(File.Exists(stem + ".data"));
             Assert.Null(_store.FindPartial(hash));
 
-            // The next attempt starts afresh and succeeds.
+            // The next attempt resumes from the record and needs only the dropped block.
             PartialBlob again = _store.OpenPartial(hash, data.Length);
-            Assert.False(again.Resumed);
-            await BaoDecoder.DecodeAsync(new MemoryStream(encoded), hash, data.Length, ChunkRanges.All, again, requireEnd: true);
+            Assert.True(again.Resumed);
+            ChunkRanges missing = ChunkRanges.Range(0, BaoTree.ChunkCount(data.Length)).Difference(again.Present());
+            Assert.Equal(ChunkRanges.Range(0, BaoTree.ChunksPerBlock), missing);
+            await BaoDecoder.DecodeAsync(new MemoryStream(await EncodeAsync(data, missing)), hash, data.Length, missing, again, requireEnd: true);
             await again.CommitAsync();
             await _store.CompletePartialAsync(again);
         }

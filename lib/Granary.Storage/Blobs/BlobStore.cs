@@ -278,7 +278,9 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// A partial blob resumed from an earlier process trusted its record of present blocks; the
     /// files may have been damaged since. Before it becomes a stored blob its data is hashed whole
     /// and its outboard rebuilt from that data (so a damaged outboard cannot survive either). On a
-    /// mismatch the partial blob is discarded, so that the next attempt fetches it afresh.
+    /// mismatch <see cref="BaoDamageLocator"/> finds the damaged blocks, which are recorded as
+    /// missing (the next attempt fetches only those); a copy whose damage cannot be located (its
+    /// files cut short) is discarded whole.
     /// </summary>
     /// <exception cref="BlobStoreException">HashMismatch: the data no longer has the blob's hash; nothing was stored.</exception>
     private async Task ReverifyResumedAsync(PartialBlob partial, CancellationToken cancellationToken)
@@ -308,7 +310,37 @@ public sealed partial class BlobStore : IAsyncDisposable
             _partials.Remove(partial.Hash);
         }
 
-        foreach (string file in new[] { rebuilt, partial.DataPath, partial.OutboardPath })
+        // Only the damaged blocks are dropped: the rest of a large copy (it verified block by block
+        // when it arrived) is kept for the next attempt, which fetches just what was dropped.
+        IReadOnlyList<(long FirstBlock, long Blocks)> damaged = [];
+        if (size == partial.Size)
+        {
+            using SafeFileHandle dataFile = File.OpenHandle(partial.DataPath);
+            using SafeFileHandle storedFile = File.OpenHandle(partial.OutboardPath);
+            using SafeFileHandle rebuiltFile = File.OpenHandle(rebuilt);
+            try
+            {
+                damaged = await BaoDamageLocator.LocateAsync(
+                    partial.Hash, partial.Size, new FileRandomAccessStorage(dataFile), new FileRandomAccessStorage(storedFile), new FileRandomAccessStorage(rebuiltFile), cancellationToken).ConfigureAwait(false);
+            }
+            catch (EndOfStreamException)
+            {
+                damaged = []; // an outboard cut short: nothing can be told apart, all goes
+            }
+        }
+
+        File.Delete(rebuilt);
+        if (damaged.Count > 0)
+        {
+            partial.Forget(damaged);
+            long bytes = damaged.Sum(d => Math.Min(partial.Size, (d.FirstBlock + d.Blocks) * BaoTree.BlockSize) - (d.FirstBlock * BaoTree.BlockSize));
+            PartialDamaged(_logger, partial.Hash, bytes, partial.Size);
+            throw new BlobStoreException(
+                BlobError.HashMismatch,
+                $"{bytes} bytes of the partial copy of blob {partial.Hash} that this silo resumed no longer have its hash (its files changed on disk after they were recorded): those were dropped and must be fetched again; the other {partial.Size - bytes} bytes are kept.");
+        }
+
+        foreach (string file in new[] { partial.DataPath, partial.OutboardPath })
         {
             File.Delete(file);
         }
@@ -705,6 +737,9 @@ public sealed partial class BlobStore : IAsyncDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropped {Bytes} damaged bytes of the resumed partial copy of {Hash} ({Size} bytes): they no longer have its hash (changed on disk since they were recorded); they will be fetched again, the rest is kept")]
+    private static partial void PartialDamaged(ILogger logger, Blake3Hash hash, long bytes, long size);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Discarded the resumed partial copy of {Hash} ({Size} bytes): its files no longer have its hash (changed on disk since they were recorded); it will be fetched again")]
     private static partial void PartialDiscarded(ILogger logger, Blake3Hash hash, long size);

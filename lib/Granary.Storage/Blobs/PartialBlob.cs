@@ -268,6 +268,37 @@ public sealed class PartialBlob : IResumableBaoSink, IDisposable
 
     internal void DeleteRecord() => File.Delete(_presentPath);
 
+    /// <summary>
+    /// Records <paramref name="blocks"/> as not present (their bytes were found damaged on disk), so
+    /// the next instance of this partial blob, opened from the record, asks for them again.
+    /// </summary>
+    internal void Forget(IEnumerable<(long FirstBlock, long Blocks)> blocks)
+    {
+        byte[] bits;
+        lock (_gate)
+        {
+            foreach ((long first, long count) in blocks)
+            {
+                for (long block = first; block < first + count; block++)
+                {
+                    _present[(int)block] = false;
+                }
+            }
+
+            bits = new byte[(_present.Length + 7) / 8];
+            _present.CopyTo(bits, 0);
+        }
+
+        string temporary = _presentPath + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            file.Write(bits);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, _presentPath, overwrite: true);
+    }
+
     /// <summary>Writes the gathered blocks; only then do they count as pending (written, not yet synced).</summary>
     private async Task WriteCoalescedAsync(CancellationToken cancellationToken)
     {
