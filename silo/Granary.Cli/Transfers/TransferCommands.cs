@@ -59,7 +59,7 @@ internal static class TransferCommands
                 Voucher voucher = ReadVoucher(parse.GetValue(grant), parse.GetValue(peerToken));
                 ChannelReport report = await client.StartAsync(direction, tickets, @base, voucher, parse.GetValue(keep), parse.GetValue(paths) ?? [], ct).ConfigureAwait(false);
                 Console.WriteLine($"channel {report.Ref}: {Describe(report)}");
-                return parse.GetValue(wait) ? await FollowAsync(client, report.Ref, ct).ConfigureAwait(false) : Outcome(report, ended: false);
+                return parse.GetValue(wait) ? await FollowAsync(client, report.Ref, ct, started: report).ConfigureAwait(false) : Outcome(report, ended: false);
             }, ct));
             return command;
         }
@@ -103,9 +103,10 @@ internal static class TransferCommands
             Console.WriteLine($"responder:   {r.State.Id.Responder}");
             Console.WriteLine($"other side:  {string.Join(", ", r.Terms.Peers)}");
             Console.WriteLine($"vouchers:    {string.Join(", ", r.State.Vouchers.Select(v => v.Type))}");
-            foreach (VoucherResult result in r.State.VoucherResults)
+            // Each restart validates the voucher again: the same answer in a row is one line, with its count.
+            foreach (var run in Runs(r.State.VoucherResults))
             {
-                Console.WriteLine($"  result:    {(result.Accepted ? "accepted" : "refused")}: {result.Message}");
+                Console.WriteLine($"  result:    {(run.Result.Accepted ? "accepted" : "refused")}: {run.Result.Message}{(run.Count > 1 ? $" (×{run.Count})" : string.Empty)}");
             }
 
             Console.WriteLine($"updated:     {r.State.Updated:u}");
@@ -235,22 +236,28 @@ internal static class TransferCommands
     private static Task<int> RunAsync(System.CommandLine.ParseResult parse, string? channel, Option<string?> siloOption, Option<string?> tokenOption, Func<TransferClient, Task<int>> work, CancellationToken cancellationToken) =>
         BlobCommands.RunClientAsync(parse, siloOption, tokenOption, TransferClient.ConnectAsync, work, cancellationToken, channel);
 
-    /// <summary>Follows a channel to its end, one progress line per change on standard error; the exit code says how it ended.</summary>
-    private static async Task<int> FollowAsync(TransferClient client, ChannelRef channel, CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows a channel to its end, one progress line per change on standard error; the exit code
+    /// says how it ended. <paramref name="started"/>, the report a start command just printed, is
+    /// not repeated as the first progress line.
+    /// </summary>
+    private static async Task<int> FollowAsync(TransferClient client, ChannelRef channel, CancellationToken cancellationToken, ChannelReport? started = null)
     {
         // On a terminal, byte counts rewrite one line (a progress bar of words); into a file or a
         // pipe, they are written at most every 5 s. A change of status or message is always a line.
+        static string StateOf(ChannelReport r) => $"{Status(r)}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}";
+        static string LineOf(ChannelReport r) => $"granary: channel {r.Ref}: {Status(r)}  {Progress(r)}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}";
         bool terminal = !Console.IsErrorRedirected;
         ChannelReport? last = null;
-        string shown = string.Empty;
-        string shownState = string.Empty;
+        string shown = started is null ? string.Empty : LineOf(started);
+        string shownState = started is null ? string.Empty : StateOf(started);
         bool lineOpen = false;
-        long writtenAt = 0;
+        long writtenAt = started is null ? 0 : Environment.TickCount64;
         await foreach (ChannelReport r in client.WatchAsync(channel, cancellationToken).ConfigureAwait(false))
         {
             last = r;
-            string state = $"{Status(r)}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}";
-            string line = $"granary: channel {r.Ref}: {Status(r)}  {Progress(r)}{(r.State.Message.Length > 0 ? $"  {r.State.Message}" : string.Empty)}";
+            string state = StateOf(r);
+            string line = LineOf(r);
             if (line == shown)
             {
                 continue;
@@ -306,6 +313,25 @@ internal static class TransferCommands
         (null, null) => throw new FormatException("the channel needs a voucher: --grant FILE (a grant the other cluster issued for this silo) or --peer-token-file FILE."),
         _ => throw new FormatException("give one voucher: --grant or --peer-token-file, not both."),
     };
+
+    /// <summary>Consecutive equal voucher results, each once with how many times in a row.</summary>
+    private static List<(VoucherResult Result, int Count)> Runs(IEnumerable<VoucherResult> results)
+    {
+        var runs = new List<(VoucherResult Result, int Count)>();
+        foreach (VoucherResult result in results)
+        {
+            if (runs.Count > 0 && runs[^1].Result == result)
+            {
+                runs[^1] = (result, runs[^1].Count + 1);
+            }
+            else
+            {
+                runs.Add((result, 1));
+            }
+        }
+
+        return runs;
+    }
 
     private static string Describe(ChannelReport r) =>
         $"{Status(r)}, {Progress(r)}{(r.State.Message.Length > 0 ? $" — {r.State.Message}" : string.Empty)}";
