@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Hashing.Verified;
@@ -75,7 +74,7 @@ public sealed class BlobFetcher(BlobClient client, SiloConnector connect)
             }
 
             // The first provider that answers tells what the blob is; the others will be asked for bytes only.
-            var skipped = Describe(failures);
+            var skipped = ProvidersFailedException.DescribeEach(failures);
             while (providers.Count > 0)
             {
                 BlobClient first = providers[0];
@@ -85,7 +84,7 @@ public sealed class BlobFetcher(BlobClient client, SiloConnector connect)
                     string[] warnings = collection is null && startsLikeOne
                         ? [$"{hash} starts like a collection but is not one ({problem}): it is written as a file, as it is"]
                         : [];
-                    var dropped = Describe(failures).Where(f => !skipped.ContainsKey(f.Key)).ToDictionary();
+                    var dropped = ProvidersFailedException.DescribeEach(failures).Where(f => !skipped.ContainsKey(f.Key)).ToDictionary();
                     var plan = new FetchPlan(hash, size, collection, providers, _client, skipped, dropped, warnings, CheckpointBytes);
                     providers = [];
                     return plan;
@@ -209,22 +208,12 @@ public sealed class BlobFetcher(BlobClient client, SiloConnector connect)
 
     private ValueTask ReleaseAsync(BlobClient provider) => ReferenceEquals(provider, _client) ? ValueTask.CompletedTask : provider.DisposeAsync();
 
-    private static Dictionary<SiloTicket, string> Describe(Dictionary<SiloTicket, Exception> failures) =>
-        failures.ToDictionary(f => f.Key, f => ProvidersFailedException.Describe(f.Value));
-
     /// <summary>
     /// When only the asked silo was tried, its own failure says more (and front ends word it as
     /// they always have); with others involved, every provider's failure is kept.
     /// </summary>
-    private ProvidersFailedException Failed(string what, Dictionary<SiloTicket, Exception> failures)
-    {
-        if (failures is { Count: 1 } && IsAsked(failures.Keys.Single()))
-        {
-            ExceptionDispatchInfo.Capture(failures.Values.Single()).Throw();
-        }
-
-        return new ProvidersFailedException(what, failures);
-    }
+    private Exception Failed(string what, Dictionary<SiloTicket, Exception> failures) =>
+        ProvidersFailedException.For(what, failures, loneSpeaksForItself: failures.Keys.All(IsAsked));
 
     /// <summary>Keeps the verified bytes in [start, end).</summary>
     private sealed class RangeSink(long start, long end) : IBaoSink, IDisposable

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
@@ -165,7 +164,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                 return report with
                 {
                     Resumed = before,
-                    Failures = failures.Select(f => KeyValuePair.Create(f.Key, ProvidersFailedException.Describe(f.Value))).Concat(report.Failures).ToDictionary(),
+                    Failures = ProvidersFailedException.DescribeEach(failures).Concat(report.Failures).ToDictionary(),
                 };
             }
             catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
@@ -174,12 +173,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             }
         }
 
-        if (failures.Count == 1)
-        {
-            ExceptionDispatchInfo.Capture(failures.Values.Single()).Throw();
-        }
-
-        throw new ProvidersFailedException($"Fetching {hash} failed: every provider failed", failures);
+        throw ProvidersFailedException.For($"Fetching {hash} failed: every provider failed", failures);
     }
 
     /// <summary>
@@ -356,7 +350,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
             throw new ProvidersFailedException($"{what} failed: every provider failed", failures);
         }
 
-        return new DownloadReport(total, delivered, failures.ToDictionary(f => f.Key, f => ProvidersFailedException.Describe(f.Value)));
+        return new DownloadReport(total, delivered, ProvidersFailedException.DescribeEach(failures));
     }
 
     /// <summary>Re-verifies an earlier attempt's recorded prefix with the first provider that answers.</summary>

@@ -68,7 +68,7 @@ internal sealed class PartialFill(
             await CommitAsync().ConfigureAwait(false);
             if (_stopped || target.IsComplete)
             {
-                return new DownloadReport(target.Size, _delivered, _failures.ToDictionary(f => f.Key, f => ProvidersFailedException.Describe(f.Value)))
+                return new DownloadReport(target.Size, _delivered, ProvidersFailedException.DescribeEach(_failures))
                 {
                     Resumed = before,
                     Stopped = !target.IsComplete,
@@ -77,13 +77,7 @@ internal sealed class PartialFill(
 
             if (providers.All(p => _failures.ContainsKey(p.Silo)))
             {
-                if (providers.Count == 1)
-                {
-                    // One provider: its own failure says more, and callers tell its kinds apart.
-                    ExceptionDispatchInfo.Capture(_failures.Values.Single()).Throw();
-                }
-
-                throw new ProvidersFailedException($"Fetching {hash} failed: every provider failed", _failures);
+                throw ProvidersFailedException.For($"Fetching {hash} failed: every provider failed", _failures);
             }
 
             if (_present == roundStart)
@@ -102,7 +96,7 @@ internal sealed class PartialFill(
         {
             while (!Volatile.Read(ref _stopped))
             {
-                long allowed = pacer is null ? long.MaxValue : await pacer.NextPieceAsync(SettleAsync, token).ConfigureAwait(false);
+                long allowed = pacer is null ? long.MaxValue : await pacer.NextPieceAsync(CommitAsync, token).ConfigureAwait(false);
                 if (allowed <= 0)
                 {
                     Volatile.Write(ref _stopped, true);
@@ -218,7 +212,6 @@ internal sealed class PartialFill(
         }
     }
 
-    private Task SettleAsync() => CommitAsync();
 
     private Task Chain(Task before)
     {

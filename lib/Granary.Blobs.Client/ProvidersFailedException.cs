@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Granary.Blobs.Protocol;
 using Granary.Hashing.Verified;
 
@@ -58,4 +59,28 @@ public sealed class ProvidersFailedException : IOException
     /// <summary>One provider's failure in words.</summary>
     public static string Describe(Exception failure) =>
         SiloUnavailable.IsRetryable(failure) ? SiloUnavailable.Describe(failure ?? throw new ArgumentNullException(nameof(failure))) : failure.Message;
+
+    /// <summary>
+    /// The exception for a download that every provider in <paramref name="failures"/> failed: a lone
+    /// provider's own failure is rethrown as it is (with its stack; callers tell its 404, 403, 503 or
+    /// bad data apart by its type), several become one <see cref="ProvidersFailedException"/>
+    /// summarised after <paramref name="what"/>. Use as <c>throw ProvidersFailedException.For(...)</c>.
+    /// </summary>
+    /// <param name="what">What failed, in words ("Fetching {hash} failed").</param>
+    /// <param name="failures">Each provider's failure; at least one.</param>
+    /// <param name="loneSpeaksForItself">False to wrap even a lone failure (when that provider is not the one the user asked).</param>
+    public static Exception For(string what, IReadOnlyDictionary<SiloTicket, Exception> failures, bool loneSpeaksForItself = true)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        if (loneSpeaksForItself && failures.Count == 1)
+        {
+            ExceptionDispatchInfo.Throw(failures.Values.Single());
+        }
+
+        return new ProvidersFailedException(what, failures);
+    }
+
+    /// <summary>Each provider's failure in words (<see cref="Describe"/>), keyed by provider, for a <see cref="DownloadReport"/>.</summary>
+    public static Dictionary<SiloTicket, string> DescribeEach(IEnumerable<KeyValuePair<SiloTicket, Exception>> failures) =>
+        (failures ?? throw new ArgumentNullException(nameof(failures))).ToDictionary(f => f.Key, f => Describe(f.Value));
 }
