@@ -54,12 +54,16 @@ internal static class ClusterBench
         {
             int next = -1;
             var clock = Stopwatch.StartNew();
+            // As the CLI sends: hashed first and placed where each blob belongs (BENCH_PLACE=0: sent to the client's own silo, for A/B runs).
+            bool place = Environment.GetEnvironmentVariable("BENCH_PLACE") != "0";
             await Task.WhenAll(clients.Select(async client =>
             {
+                await using var uploader = new BlobUploader(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel));
                 int i;
                 while ((i = Interlocked.Increment(ref next)) < count)
                 {
-                    hashes[i] = (await client.PutAsync(new MemoryStream(payloads[i]), size)).Hash;
+                    var data = new MemoryStream(payloads[i]);
+                    hashes[i] = (place ? await uploader.PutAsync(data, size) : await client.PutAsync(data, size)).Hash;
                 }
             }));
             double up = clock.Elapsed.TotalSeconds;

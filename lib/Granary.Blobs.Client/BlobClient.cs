@@ -36,6 +36,13 @@ public sealed class BlobClient : IAsyncDisposable
     /// <summary>This client's node id: what the silo records as the uploader.</summary>
     public NodeId NodeId { get; }
 
+    /// <summary>
+    /// The silo said, when this client authenticated, that an upload sent to it may belong on other
+    /// silos (<see cref="OkReply.PlacesUploads"/>): <see cref="BlobUploader"/> then hashes first and
+    /// sends each blob where it belongs. False for a silo alone and for clients made with <see cref="Over"/>.
+    /// </summary>
+    public bool PlacesUploads { get; private set; }
+
     /// <summary>Connects to <paramref name="silo"/> and authenticates with <paramref name="token"/>.</summary>
     /// <exception cref="BlobProtocolException">The token was refused (401).</exception>
     /// <exception cref="QuicException">The silo could not be reached or is not that node.</exception>
@@ -52,7 +59,8 @@ public sealed class BlobClient : IAsyncDisposable
         {
             QuicConnection connection = await endpoint.ConnectAsync(silo.Address, silo.Node, BlobsProtocol.Alpn, cancellationToken).ConfigureAwait(false);
             var client = new BlobClient(endpoint, connection, identity, identity.Id, silo);
-            await client.RequestAsync<OkReply>(new AuthRequest(Encoding.UTF8.GetBytes(token)), cancellationToken).ConfigureAwait(false);
+            OkReply welcome = await client.RequestAsync<OkReply>(new AuthRequest(Encoding.UTF8.GetBytes(token)), cancellationToken).ConfigureAwait(false);
+            client.PlacesUploads = welcome.PlacesUploads;
             return client;
         }
         catch
@@ -99,13 +107,30 @@ public sealed class BlobClient : IAsyncDisposable
         await RequestAsync<OkReply>(new ClusterDrainRequest(silo.ToString()), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Uploads <paramref name="size"/> bytes from <paramref name="data"/>; returns the stored blob once it is durable.</summary>
-    public async Task<BlobInfo> PutAsync(
+    public Task<BlobInfo> PutAsync(
         Stream data, long size, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        PutAsync(new PutRequest(size, ttl, Tags: tags), data, progress, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and then the bytes of <paramref name="data"/> up to its end
+    /// (<see cref="PutRequest.Size"/> of them); if the request asks to be placed, only after the
+    /// silo's go-ahead (<see cref="BlobUploader"/> follows the 307 otherwise). Returns the stored blob
+    /// once it is durable (in a cluster: on R silos).
+    /// </summary>
+    /// <exception cref="BlobProtocolException">The silo refused: 307 for a placed request that belongs elsewhere (nothing was read from <paramref name="data"/>), 454 hash mismatch, 413 too large, 503 fewer than R copies, …</exception>
+    public async Task<BlobInfo> PutAsync(PutRequest request, Stream data, IProgress<long>? progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(data);
         await using QuicStream stream = await _connection.OpenBidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-        await new PutRequest(size, ttl, Tags: tags).WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        await request.WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        if (request.Place)
+        {
+            // The go-ahead, or the 307 naming where the blob belongs (thrown).
+            await BlobReply.ReadAsync<OkReply>(stream, cancellationToken).ConfigureAwait(false);
+        }
+
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -142,24 +167,29 @@ public sealed class BlobClient : IAsyncDisposable
     public async Task<BlobInfo> PutFileAsync(
         string path, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
     {
+        FileStream file = OpenUploadFile(path);
+        await using (file.ConfigureAwait(false))
+        {
+            return await PutAsync(file, file.Length, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens a regular file to upload (a link to one is followed); anything else is refused unopened, so a FIFO cannot hang an upload.</summary>
+    /// <exception cref="IOException">Not a regular file, or it cannot be opened; the message names the path.</exception>
+    internal static FileStream OpenUploadFile(string path)
+    {
         if (PosixFiles.Stat(path, followLinks: true, out PosixFiles.FileStatus status) == 0 && status.Kind != PosixFiles.FileKind.Regular)
         {
             throw new IOException($"{path} is {PosixFiles.Describe(status.Kind)}: only regular files (and directories, as collections) can be sent. Copy what you want to keep into a file and send that.");
         }
 
-        FileStream file;
         try
         {
-            file = PosixFiles.OpenRegularFile(path);
+            return PosixFiles.OpenRegularFile(path);
         }
         catch (IOException error)
         {
             throw new IOException($"{path}: {error.Message}", error);
-        }
-
-        await using (file.ConfigureAwait(false))
-        {
-            return await PutAsync(file, file.Length, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -242,7 +242,7 @@ public sealed partial class BlobRequestHandler
         if (CryptographicOperations.FixedTimeEquals(request.Token, _token))
         {
             context.Session.Authenticate();
-            await OkReply.Instance.WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
+            await new OkReply { PlacesUploads = _cluster?.PlacesUploads == true }.WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
             return StreamOutcome.Finished;
         }
 
@@ -252,6 +252,17 @@ public sealed partial class BlobRequestHandler
 
     private async Task<BlobDescription> PutAsync(PutRequest request, BlobRequestContext context, CancellationToken cancellationToken)
     {
+        if (request.Place)
+        {
+            // Decided before any data moves: the client waits for this answer.
+            if (request.Hash is { } hash && _cluster?.UploadRedirect(hash) is { Count: > 0 } targets)
+            {
+                throw new BlobProtocolException($"this silo is not where {hash} belongs; send it to {string.Join(", ", targets)}", targets);
+            }
+
+            await OkReply.Instance.WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
+        }
+
         BlobInfo blob = await _store.ImportAsync(context.Input, request.Size, request.Ttl, request.Hash, context.Session.Peer.ToString(), request.CanonicalTags, cancellationToken).ConfigureAwait(false);
         if (_cluster is null)
         {

@@ -26,6 +26,19 @@ public interface IBlobCluster
     /// <exception cref="BlobProtocolException">Fewer than R copies could be made (status 503): the PUT must not be acknowledged.</exception>
     Task<IReadOnlyList<SiloTicket>> ReplicateAsync(BlobInfo stored, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when an upload sent to this silo may belong elsewhere: the cluster has more placement
+    /// targets than copies per blob. Told to clients in the reply to <c>auth</c> (<see cref="OkReply.PlacesUploads"/>).
+    /// </summary>
+    bool PlacesUploads { get; }
+
+    /// <summary>
+    /// Where an upload of <paramref name="hash"/> that asked to be placed (<see cref="PutRequest.Place"/>)
+    /// should go instead: the blob's R placement targets, best first, when this silo is not one of
+    /// them; empty when it is (or when the cluster does not place blobs: a standalone silo).
+    /// </summary>
+    IReadOnlyList<SiloTicket> UploadRedirect(Blake3Hash hash);
+
     /// <summary>The silos that hold <paramref name="hash"/> and its recorded size/expiry; null if the cluster does not know it.</summary>
     Task<(BlobInfo Blob, IReadOnlyList<SiloTicket> Providers)?> LocateAsync(Blake3Hash hash, CancellationToken cancellationToken);
 

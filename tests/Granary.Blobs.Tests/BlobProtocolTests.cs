@@ -152,6 +152,22 @@ public sealed class BlobProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lone_silo_takes_an_upload_that_asks_to_be_placed_and_says_it_places_nothing()
+    {
+        // Nothing to place on a silo alone: auth says so (BlobUploader then sends unhashed), and a
+        // client that asks anyway gets the go-ahead and its blob stored, verified against its hash.
+        Assert.False(_client.PlacesUploads);
+        byte[] data = TestRandom.Bytes(TestRandom.For("placed alone"), 70_000);
+        BlobInfo stored = await _client.PutAsync(new PutRequest(data.Length, Hash: Blake3.Hash(data)) { Place = true }, new MemoryStream(data), null, default);
+        Assert.Equal(Blake3.Hash(data), stored.Hash);
+        await using var uploader = new BlobUploader(_client, (_, _) => throw new InvalidOperationException("a silo alone redirects nowhere"));
+        Assert.Equal(Blake3.Hash([1, 2, 3]), (await uploader.PutAsync(new MemoryStream([1, 2, 3]), 3)).Hash);
+
+        var wrong = await Assert.ThrowsAsync<BlobProtocolException>(() => _client.PutAsync(new PutRequest(data.Length, Hash: Blake3.Hash([1])) { Place = true }, new MemoryStream(data), null, default));
+        Assert.Equal(BlobStatus.HashMismatch, wrong.Status);
+    }
+
+    [Fact]
     public async Task Over_QUIC_a_refused_upload_stops_the_sender_and_the_connection_carries_on()
     {
         // The protocol's refusals are tested on in-memory streams (BlobRequestHandlerTests); this is

@@ -106,6 +106,9 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
         Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw("d2:op3:put4:sizei1e3:ttli99999999999999ee"))).Code);
         Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw($"d4:hash32:{b32}2:op6:extende"))).Code);
         Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw("d2:op3:put4:sizei1e4:tagsd1:=1:xee"))).Code);
+        ErrorReply placeWithoutHash = await ErrorAsync(Raw("d2:op3:put5:placei1e4:sizei1ee"));
+        Assert.Equal((BlobStatus.BadRequest, true), (placeWithoutHash.Code, placeWithoutHash.Message.Contains("must declare its 'hash'", StringComparison.Ordinal)));
+        Assert.Equal(BlobStatus.BadRequest, (await ErrorAsync(Raw($"d4:hash32:{b32}2:op3:put5:placei2e4:sizei1ee"))).Code);
         Assert.Equal(BlobStatus.UnknownOperation, (await ErrorAsync(Frame(new ClusterStatusRequest()))).Code);
         Assert.Empty(await _store.HashesAsync());
     }
@@ -194,7 +197,7 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
         var silo = SiloTicket.Parse($"granary:{Peer}@127.0.0.1:4433");
         BlobRequest[] requests =
         [
-            new AuthRequest([1, 2]), new PutRequest(5, TimeSpan.FromHours(1), hash, new Dictionary<string, string> { ["a"] = "b" }), new PutRequest(0),
+            new AuthRequest([1, 2]), new PutRequest(5, TimeSpan.FromHours(1), hash, new Dictionary<string, string> { ["a"] = "b" }), new PutRequest(0), new PutRequest(5, null, hash) { Place = true },
             new GetRequest(hash, ChunkRanges.Range(2, 9)), new GetRequest(hash, ChunkRanges.All), new GetRequest(hash, ChunkRanges.All) { Channel = 7 }, new GetCollectionRequest(hash),
             new PushRequest(hash, 4096, ChunkRanges.From(1), TimeSpan.FromDays(2)), new ObserveRequest(hash), new InfoRequest(hash),
             new ExtendRequest(hash, TimeSpan.FromSeconds(30)), new DeleteRequest(hash), new LocateRequest(hash),
@@ -211,7 +214,7 @@ public sealed class BlobRequestHandlerTests : IAsyncLifetime
         var blob = new BlobInfo(hash, 3, DateTimeOffset.FromUnixTimeMilliseconds(1_000), DateTimeOffset.FromUnixTimeMilliseconds(2_000)) { Uploader = "u", Tags = "a=b" };
         BlobReply[] replies =
         [
-            OkReply.Instance, new BlobDescription(blob) { Providers = [silo] }, new BlobDescription(blob) { Replicas = [silo, silo] },
+            OkReply.Instance, new OkReply { PlacesUploads = true }, new BlobDescription(blob) { Providers = [silo] }, new BlobDescription(blob) { Replicas = [silo, silo] },
             new BlobAvailability(hash, 3, ChunkRanges.Range(0, 1), false), new ErrorReply(BlobStatus.Gone, "gone") { Hash = hash },
             new ClusterStatus(2, 7, [new SiloStatusInfo(Peer.ToString(), "127.0.0.1:1", "Active", 5, 1, 2, 0, null), new SiloStatusInfo("n", "a", "Dead", 4, -1, -1, -1, "did not answer")]),
             new ScrubSummary(3, 4096, 1, 1, [(hash, "its data hashes to something else")]),

@@ -12,10 +12,10 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
     private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     [Fact]
-    public async Task Five_silos_agree_where_every_blob_lives_and_any_of_them_serves_it()
+    public async Task Five_silos_agree_where_every_blob_lives_any_of_them_serves_it_and_uploads_go_where_they_belong()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(postgres.Server, 5);
-        var hashes = await FailoverTests.UploadAsync(cluster, cluster.Silos[0], 30, nameof(Five_silos_agree_where_every_blob_lives_and_any_of_them_serves_it));
+        var hashes = await FailoverTests.UploadAsync(cluster, cluster.Silos[0], 30, nameof(Five_silos_agree_where_every_blob_lives_any_of_them_serves_it_and_uploads_go_where_they_belong));
 
         // Every silo answers with the same two holders for every blob, and the blobs are spread out.
         var views = new List<Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>>>();
@@ -50,6 +50,63 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
         ToolResult get = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "get", elsewhere.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("blob"), "--token-file", TokenFile(cluster)]);
         Assert.True(get.ExitCode == 0, get.Stderr);
         Assert.Equal(elsewhere, Blake3.Hash(await File.ReadAllBytesAsync(downloads.File("blob"))));
+
+        // An upload that declares its hash and asks to be placed is answered before a byte moves:
+        // 307 naming the blob's two targets when silo 0 is not one of them. BlobUploader (send, Send-Blob)
+        // follows it, so the blob lands where it stays and the cluster copies it once, to its other
+        // target; sent to silo 0 and copied it would be copied twice and dropped there (issue 17).
+        var placed = new List<Blake3Hash>();
+        int redirected = 0;
+        await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[0]))
+        await using (var uploader = new BlobUploader(client, (silo, cancel) => BlobClient.ConnectAsync(silo, cluster.Token, cancel)))
+        {
+            Assert.True(client.PlacesUploads, "5 silos with R=2: an upload sent to one may belong elsewhere, and auth says so");
+            Random random = TestRandom.For("placed uploads");
+            for (int i = 0; i < 16; i++)
+            {
+                byte[] data = TestRandom.Bytes(random, random.Next(1, 300_000));
+                Blake3Hash hash = Blake3.Hash(data);
+                var source = new MemoryStream(data);
+                try
+                {
+                    Assert.Equal(hash, (await client.PutAsync(new PutRequest(data.Length, Hash: hash) { Place = true }, source, null, default)).Hash);
+                }
+                catch (BlobProtocolException redirect) when (redirect.Status == BlobStatus.Redirect)
+                {
+                    redirected++;
+                    Assert.Equal(0, source.Position);
+                    Assert.Equal(2, redirect.Providers.Count);
+                    Assert.DoesNotContain(cluster.Silos[0].Ticket.Node, redirect.Providers.Select(p => p.Node));
+                    Assert.Equal(hash, (await uploader.PutAsync(new MemoryStream(data), data.Length)).Hash);
+                }
+
+                placed.Add(hash);
+            }
+        }
+
+        // 16 blobs, each of silo 0's with probability 2/5: all 16 its own has odds of 4e-7.
+        Assert.True(redirected > 0, "no upload was redirected");
+        foreach ((Blake3Hash hash, IReadOnlyList<SiloTicket> holders) in await cluster.LocateAllAsync(placed))
+        {
+            Assert.Equal(2, holders.Count);
+            byte[] back = await cluster.DownloadFromAsync(holders[1], hash);
+            Assert.Equal(hash, Blake3.Hash(back));
+        }
+
+        // Each copy is logged by the blob's grain before the upload is acknowledged.
+        string logs = string.Concat(cluster.Silos.Select(s => s.Log));
+        Assert.All(placed, hash => Assert.Equal(1, CountOf(logs, $"Blob {hash}: copy made on")));
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Granary.Blobs.Protocol;
 using Granary.Blobs.Server;
 using Granary.Grains.Cluster;
+using Granary.Grains.Placement;
 using Granary.Hashing;
 using Granary.Storage.Blobs;
 using Granary.Transport;
@@ -61,6 +62,24 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
             () => grains.BlobGrain(stored.Hash).RegisterAsync(new BlobRegistration(facts, view.Self.Node, RequireReplicas: true)),
             "the upload is stored on this silo but not acknowledged", cancellationToken).ConfigureAwait(false);
         return registered.Replicas;
+    }
+
+    /// <inheritdoc/>
+    public bool PlacesUploads => !options.Standalone && view.PlacementTargets.Count > options.Replicas;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SiloTicket> UploadRedirect(Blake3Hash hash)
+    {
+        if (options.Standalone)
+        {
+            return [];
+        }
+
+        // The same ranking BlobGrain.EnsureReplicasAsync copies to, from this silo's view; a view
+        // that differs elsewhere costs at most the copy this redirect was meant to save.
+        IReadOnlyList<ClusterSilo> ranked = Rendezvous.Rank(Rendezvous.BlobKey(hash), view.PlacementTargets);
+        List<ClusterSilo> targets = [.. ranked.Take(Math.Min(options.Replicas, ranked.Count))];
+        return targets.Count == 0 || targets.Any(t => t.Address.Equals(view.SelfAddress)) ? [] : [.. targets.Select(t => t.Ticket)];
     }
 
     /// <inheritdoc/>

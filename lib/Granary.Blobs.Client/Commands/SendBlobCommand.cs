@@ -69,12 +69,15 @@ public sealed class SendBlobCommand
         }
 
         byte[]? bytes = Source is null ? Bytes : await ReadSourceAsync(Source, host.CancellationToken).ConfigureAwait(false);
+
+        // In a cluster each blob goes to a silo it belongs on (hashed first; see BlobUploader).
+        await using var uploader = new BlobUploader(session.Client, session.ConnectToAsync);
         if (bytes is not null)
         {
             if (await host.ShouldProcessAsync($"{bytes.Length} bytes", "Upload to the Granary cluster").ConfigureAwait(false))
             {
                 DateTimeOffset askedAt = DateTimeOffset.UtcNow;
-                BlobInfo blob = await session.Client.PutAsync(new MemoryStream(bytes, writable: false), bytes.Length, Ttl, null, Tags, host.CancellationToken).ConfigureAwait(false);
+                BlobInfo blob = await uploader.PutAsync(new MemoryStream(bytes, writable: false), bytes.Length, Ttl, null, Tags, host.CancellationToken).ConfigureAwait(false);
                 WarnIfShortened(host, askedAt, blob);
                 host.Output(BlobItem.From(blob, session.Silo));
             }
@@ -87,7 +90,7 @@ public sealed class SendBlobCommand
             host.CancellationToken.ThrowIfCancellationRequested();
             try
             {
-                await SendOneAsync(session, host, path).ConfigureAwait(false);
+                await SendOneAsync(session, uploader, host, path).ConfigureAwait(false);
             }
             catch (Exception error) when (CommandErrors.From(error, path) is { Kind: not CommandErrorKind.Cancelled and not CommandErrorKind.Unauthorized and not CommandErrorKind.Unreachable } problem)
             {
@@ -96,7 +99,7 @@ public sealed class SendBlobCommand
         }
     }
 
-    private async Task SendOneAsync(GranarySession session, ICommandHost host, string path)
+    private async Task SendOneAsync(GranarySession session, BlobUploader uploader, ICommandHost host, string path)
     {
         bool isDirectory = Directory.Exists(path);
         if (!isDirectory && !File.Exists(path))
@@ -122,7 +125,7 @@ public sealed class SendBlobCommand
         {
             var fileProgress = new ThrottledProgress(host, activity, $"Uploading {name}", path, new FileInfo(path).Length);
             DateTimeOffset askedAt = DateTimeOffset.UtcNow;
-            BlobInfo file = await session.Client.PutFileAsync(path, Ttl, fileProgress, Tags, host.CancellationToken).ConfigureAwait(false);
+            BlobInfo file = await uploader.PutFileAsync(path, Ttl, fileProgress, Tags, host.CancellationToken).ConfigureAwait(false);
             fileProgress.Complete();
             WarnIfShortened(host, askedAt, file);
             host.Verbose($"Stored {path} as {file.Hash} ({file.Size} bytes).");

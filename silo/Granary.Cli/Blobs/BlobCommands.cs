@@ -52,8 +52,11 @@ internal static class BlobCommands
             }
             else
             {
+                // In a cluster the file goes to a silo it belongs on (hashed first; see BlobUploader).
+                string token = ResolveToken(parse.GetValue(tokenFile));
+                await using var uploader = new BlobUploader(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel));
                 using var bar = new ProgressBar(new FileInfo(source).Length);
-                blob = await client.PutFileAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ParseTags(parse.GetValue(tag)), ct).ConfigureAwait(false);
+                blob = await uploader.PutFileAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ParseTags(parse.GetValue(tag)), ct).ConfigureAwait(false);
                 bar.Done();
             }
 

@@ -1,0 +1,175 @@
+using Granary.Blobs.Protocol;
+using Granary.Hashing;
+using Granary.Transport;
+
+namespace Granary.Blobs.Client;
+
+/// <summary>
+/// Uploads blobs to the silos they belong on. When the asked silo's cluster places blobs by hash
+/// (<see cref="BlobClient.PlacesUploads"/>), each blob is hashed first and offered with
+/// <see cref="PutRequest.Place"/>: a silo that is one of the blob's R placement targets takes it,
+/// any other answers 307 with the targets before a byte is sent, and the upload goes to the first
+/// target that can be reached. The blob then lands where it stays, and the cluster copies it once
+/// (to the other target) instead of to both targets and dropping it where it arrived. Against a
+/// silo alone, uploads go straight to it, unhashed (nothing to place; the silo hashes as it stores).
+/// </summary>
+/// <remarks>
+/// Issue 17's direction "the client hashes first and sends to the blob's first ideal replica"
+/// (see bench/RESULTS.md). A target that cannot be reached or is unavailable is skipped; if none
+/// takes the blob, the asked silo stores it and the cluster copies it where it belongs, as without
+/// placement. Connections to other silos are opened once and kept until this uploader is disposed.
+/// </remarks>
+/// <param name="client">The silo asked; not disposed by the uploader.</param>
+/// <param name="connect">Opens authenticated clients to the other silos (the uploader disposes them).</param>
+public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAsyncDisposable
+{
+    private readonly BlobClient _client = client ?? throw new ArgumentNullException(nameof(client));
+    private readonly SiloConnector _connect = connect ?? throw new ArgumentNullException(nameof(connect));
+    private readonly Dictionary<NodeId, Task<BlobClient>> _others = [];
+    private readonly Lock _othersLock = new();
+
+    /// <summary>Uploads the regular file at <paramref name="path"/> (a link to one is followed) as one blob.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="ttl">How long to keep it; null for the silo's default.</param>
+    /// <param name="progress">Bytes sent so far (starts again from 0 if the upload moves to another silo).</param>
+    /// <param name="tags">Labels kept with the blob.</param>
+    /// <param name="cancellationToken">Stops the upload; nothing is acknowledged then.</param>
+    /// <returns>The stored blob, durable on R silos.</returns>
+    /// <exception cref="IOException">Not a regular file, or it cannot be read.</exception>
+    /// <exception cref="BlobProtocolException">Refused by the silo that took the upload (413 too large, 454 the file changed while it was sent, 503 fewer than R copies, …).</exception>
+    /// <exception cref="QuicException">The asked silo could not be reached.</exception>
+    public async Task<BlobInfo> PutFileAsync(
+        string path, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        if (!_client.PlacesUploads)
+        {
+            return await _client.PutFileAsync(path, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+        }
+
+        FileStream file = BlobClient.OpenUploadFile(path);
+        await using (file.ConfigureAwait(false))
+        {
+            var hasher = new Blake3Hasher();
+            await hasher.UpdateFromFileAsync(file, Environment.ProcessorCount, cancellationToken: cancellationToken).ConfigureAwait(false);
+            file.Position = 0;
+            return await PutPlacedAsync(file, file.Length, hasher.Finalize(), ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="size"/> bytes of <paramref name="data"/> from its current position.
+    /// A seekable stream is hashed first and placed; any other goes to the asked silo.
+    /// </summary>
+    /// <returns>The stored blob, durable on R silos.</returns>
+    /// <exception cref="BlobProtocolException">Refused by the silo that took the upload.</exception>
+    /// <exception cref="QuicException">The asked silo could not be reached.</exception>
+    public async Task<BlobInfo> PutAsync(
+        Stream data, long size, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!_client.PlacesUploads || !data.CanSeek)
+        {
+            return await _client.PutAsync(data, size, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+        }
+
+        long start = data.Position;
+        Blake3Hash hash = await Blake3.HashAsync(data, cancellationToken).ConfigureAwait(false);
+        data.Position = start;
+        return await PutPlacedAsync(data, size, hash, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        List<Task<BlobClient>> others;
+        lock (_othersLock)
+        {
+            others = [.. _others.Values];
+            _others.Clear();
+        }
+
+        foreach (Task<BlobClient> other in others)
+        {
+            await CloseAsync(other).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<BlobInfo> PutPlacedAsync(
+        Stream data, long size, Blake3Hash hash, TimeSpan? ttl, IProgress<long>? progress, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
+    {
+        long start = data.Position;
+        IReadOnlyList<SiloTicket> targets;
+        try
+        {
+            return await _client.PutAsync(new PutRequest(size, ttl, hash, tags) { Place = true }, data, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobProtocolException redirect) when (redirect.Status == BlobStatus.Redirect && redirect.Providers.Count > 0)
+        {
+            targets = redirect.Providers;
+        }
+
+        // The hash is declared to every silo: the one that takes the upload verifies it.
+        var request = new PutRequest(size, ttl, hash, tags);
+        foreach (SiloTicket target in targets)
+        {
+            try
+            {
+                BlobClient other = await OtherAsync(target, cancellationToken).ConfigureAwait(false);
+                data.Position = start;
+                return await other.PutAsync(request, data, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (SiloUnavailable.IsRetryable(error) && !cancellationToken.IsCancellationRequested)
+            {
+                // Unreachable, stopping or short of copies: the next target, then the asked silo.
+                if (error is QuicException)
+                {
+                    // The connection is broken (a 503 leaves it usable for other uploads).
+                    Forget(target);
+                }
+            }
+        }
+
+        data.Position = start;
+        return await _client.PutAsync(request, data, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<BlobClient> OtherAsync(SiloTicket silo, CancellationToken cancellationToken)
+    {
+        lock (_othersLock)
+        {
+            if (!_others.TryGetValue(silo.Node, out Task<BlobClient>? other) || other.IsFaulted || other.IsCanceled)
+            {
+                other = _connect(silo, cancellationToken);
+                _others[silo.Node] = other;
+            }
+
+            return other;
+        }
+    }
+
+    private void Forget(SiloTicket silo)
+    {
+        Task<BlobClient>? other;
+        lock (_othersLock)
+        {
+            if (!_others.Remove(silo.Node, out other))
+            {
+                return;
+            }
+        }
+
+        _ = CloseAsync(other);
+    }
+
+    private static async Task CloseAsync(Task<BlobClient> other)
+    {
+        try
+        {
+            await (await other.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is QuicException or BlobProtocolException or OperationCanceledException)
+        {
+            // It never connected: nothing to close.
+        }
+    }
+}
