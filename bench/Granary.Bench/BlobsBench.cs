@@ -44,7 +44,23 @@ internal static class BlobsBench
         var holders = new ConcurrentDictionary<string, Task<BlobClient>>();
         try
         {
-            await PhaseAsync("put", count, clients, async (client, i) => hashes[i] = (await client.PutAsync(new MemoryStream(payloads[i]), size)).Hash);
+            // As the CLI sends (BlobUploader: placed where each blob belongs when the silo is in a
+            // cluster that places uploads; BENCH_PLACE=0: plain puts to the asked silo, for A/B runs).
+            bool place = Environment.GetEnvironmentVariable("BENCH_PLACE") != "0";
+            var uploaders = clients.ToDictionary(c => c, c => new BlobUploader(c, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel)));
+            try
+            {
+                await PhaseAsync("put", count, clients, async (client, i) =>
+                    hashes[i] = (place ? await uploaders[client].PutAsync(new MemoryStream(payloads[i]), size) : await client.PutAsync(new MemoryStream(payloads[i]), size)).Hash);
+            }
+            finally
+            {
+                foreach (BlobUploader uploader in uploaders.Values)
+                {
+                    await uploader.DisposeAsync();
+                }
+            }
+
             await PhaseAsync("get", count, clients, async (client, i) =>
             {
                 using var copy = new MemoryStream(size);
