@@ -247,8 +247,13 @@ public sealed class BlobClient : IAsyncDisposable
     /// <param name="ttl">How long the silo keeps the blobs (default: the silo's).</param>
     /// <param name="progress">Bytes sent so far, over all files.</param>
     /// <param name="cancellationToken">Stops the upload.</param>
-    public async Task<DirectoryUpload> PutDirectoryAsync(
-        DirectoryTree tree, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public Task<DirectoryUpload> PutDirectoryAsync(
+        DirectoryTree tree, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        PutDirectoryAsync(tree, ttl, progress, (data, size, fileProgress, cancel) => PutAsync(data, size, ttl, fileProgress, null, cancel), cancellationToken);
+
+    /// <summary>As <see cref="PutDirectoryAsync(DirectoryTree, TimeSpan?, IProgress{long}?, CancellationToken)"/>, each blob stored by <paramref name="put"/> (<see cref="BlobUploader"/> places them).</summary>
+    internal static async Task<DirectoryUpload> PutDirectoryAsync(
+        DirectoryTree tree, TimeSpan? ttl, IProgress<long>? progress, Func<Stream, long, IProgress<long>?, CancellationToken, Task<BlobInfo>> put, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tree);
         var entries = new List<CollectionEntry>();
@@ -272,7 +277,7 @@ public sealed class BlobClient : IAsyncDisposable
             BlobInfo blob;
             await using (data.ConfigureAwait(false))
             {
-                blob = await PutAsync(data, data.Length, ttl, fileProgress, null, cancellationToken).ConfigureAwait(false);
+                blob = await put(data, data.Length, fileProgress, cancellationToken).ConfigureAwait(false);
             }
 
             sent += blob.Size;
@@ -293,7 +298,7 @@ public sealed class BlobClient : IAsyncDisposable
             .Where(directory => !implied.Contains(directory)).Distinct(StringComparer.Ordinal);
         var collection = new BlobCollection(entries, tree.EmptyDirectories.Concat(emptied).Order(StringComparer.Ordinal));
         byte[] bytes = collection.Encode();
-        BlobInfo stored = await PutAsync(new MemoryStream(bytes), bytes.Length, ttl, null, null, cancellationToken).ConfigureAwait(false);
+        BlobInfo stored = await put(new MemoryStream(bytes), bytes.Length, null, cancellationToken).ConfigureAwait(false);
         return new DirectoryUpload(stored, collection, skipped);
     }
 

@@ -85,7 +85,7 @@ public sealed class BlobFetcher(BlobClient client, SiloConnector connect)
                         ? [$"{hash} starts like a collection but is not one ({problem}): it is written as a file, as it is"]
                         : [];
                     var dropped = ProvidersFailedException.DescribeEach(failures).Where(f => !skipped.ContainsKey(f.Key)).ToDictionary();
-                    var plan = new FetchPlan(hash, size, collection, providers, _client, skipped, dropped, warnings, CheckpointBytes);
+                    var plan = new FetchPlan(hash, size, collection, providers, _client, skipped, dropped, warnings, CheckpointBytes, _connect);
                     providers = [];
                     return plan;
                 }

@@ -1,3 +1,4 @@
+using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
 using Granary.Hashing;
 using Granary.Transport;
@@ -77,6 +78,20 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
         data.Position = start;
         return await PutPlacedAsync(data, size, hash, ttl, progress, tags, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Uploads every file of <paramref name="tree"/> and then the collection that lists them, as
+    /// <see cref="BlobClient.PutDirectoryAsync(DirectoryTree, TimeSpan?, IProgress{long}?, CancellationToken)"/>
+    /// does, each blob (files and the collection) placed where it belongs.
+    /// </summary>
+    /// <param name="tree">The walked directory.</param>
+    /// <param name="ttl">How long to keep the blobs; null for the silo's default.</param>
+    /// <param name="progress">Bytes sent so far, over all files.</param>
+    /// <param name="cancellationToken">Stops the upload.</param>
+    /// <returns>The collection's blob, the collection, and what was left out.</returns>
+    /// <exception cref="BlobProtocolException">Refused by the silo that took one of the blobs.</exception>
+    public Task<DirectoryUpload> PutDirectoryAsync(DirectoryTree tree, TimeSpan? ttl = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        BlobClient.PutDirectoryAsync(tree, ttl, progress, (data, size, fileProgress, cancel) => PutAsync(data, size, ttl, fileProgress, null, cancel), cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

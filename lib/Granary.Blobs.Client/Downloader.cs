@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Granary.Blobs.Files;
 using Granary.Blobs.Protocol;
@@ -23,6 +24,14 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
 
     /// <summary>Verified bytes between fsync + record of a file download's prefix (default 8 MiB, as <see cref="BlobDownload"/>).</summary>
     public long CheckpointBytes { get; init; } = BlobDownload.DefaultCheckpointBytes;
+
+    /// <summary>
+    /// Opens clients of other silos so that a collection's file that a provider redirects (307: a
+    /// cluster places each file by its own hash, so it may live on silos that do not hold the
+    /// collection) is fetched from the silos named; null (the default) treats a redirect as that
+    /// provider's failure. Clients it opens are disposed when the download ends.
+    /// </summary>
+    public SiloConnector? Connect { get; init; }
 
     /// <summary>Bytes per piece of a <see cref="FillAsync"/> (default 4 MiB, <see cref="PieceBlocks"/> blocks); rounded down to whole blocks, at least one.</summary>
     public long PieceBytes
@@ -240,29 +249,82 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         }
 
         IReadOnlyDictionary<string, string> partials = DownloadPaths.ForCollection(directory, collection);
-        return await RunAsync(
-            $"Downloading collection {hash}", collection.Entries.Sum(e => e.Size), collection.Entries, strategy, failures, progress,
-            async (provider, entry) =>
-            {
-                string target = BlobCollection.Resolve(directory, entry);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                string partial = partials[target];
-                var file = new FileStream(PosixFiles.OpenTemporary(partial, truncate: true), FileAccess.Write, bufferSize: 0);
-                await using (file.ConfigureAwait(false))
+        var holders = new ConcurrentDictionary<NodeId, Lazy<Task<BlobClient>>>();
+        try
+        {
+            return await RunAsync(
+                $"Downloading collection {hash}", collection.Entries.Sum(e => e.Size), collection.Entries, strategy, failures, progress,
+                async (provider, entry) =>
                 {
-                    BlobInfo child = await provider.GetToStreamAsync(entry.Hash, file, cancellationToken).ConfigureAwait(false);
-                    if (child.Size != entry.Size)
+                    string target = BlobCollection.Resolve(directory, entry);
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    string partial = partials[target];
+                    var file = new FileStream(PosixFiles.OpenTemporary(partial, truncate: true), FileAccess.Write, bufferSize: 0);
+                    await using (file.ConfigureAwait(false))
                     {
-                        throw new BlobProtocolException(BlobStatus.BadRequest, $"'{entry.Path}' is {child.Size} bytes on this provider, {entry.Size} in the collection");
+                        BlobInfo child = await FromProviderOrHolderAsync(provider, entry.Hash, file, holders, cancellationToken).ConfigureAwait(false);
+                        if (child.Size != entry.Size)
+                        {
+                            throw new BlobProtocolException(BlobStatus.BadRequest, $"'{entry.Path}' is {child.Size} bytes on this provider, {entry.Size} in the collection");
+                        }
+
+                        file.Flush(flushToDisk: true);
                     }
 
-                    file.Flush(flushToDisk: true);
+                    File.Move(partial, target, overwrite: true);
+                    return entry.Size;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (Lazy<Task<BlobClient>> holder in holders.Values)
+            {
+                try
+                {
+                    await (await holder.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
                 }
+                catch (Exception error) when (error is QuicException or BlobProtocolException)
+                {
+                    // It never connected: nothing to close.
+                }
+            }
+        }
+    }
 
-                File.Move(partial, target, overwrite: true);
-                return entry.Size;
-            },
-            cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Downloads <paramref name="hash"/> whole into <paramref name="file"/> from <paramref name="provider"/>,
+    /// or, when it redirects and <see cref="Connect"/> is set, from the first silo it names that delivers.
+    /// </summary>
+    private async Task<BlobInfo> FromProviderOrHolderAsync(
+        BlobClient provider, Blake3Hash hash, FileStream file, ConcurrentDictionary<NodeId, Lazy<Task<BlobClient>>> holders, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await provider.GetToStreamAsync(hash, file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobProtocolException redirect) when (redirect.Status == BlobStatus.Redirect && redirect.Providers.Count > 0 && Connect is { } connect)
+        {
+            Exception last = redirect;
+            foreach (SiloTicket holder in redirect.Providers)
+            {
+                try
+                {
+                    BlobClient client = await holders.GetOrAdd(holder.Node, _ => new Lazy<Task<BlobClient>>(() => connect(holder, cancellationToken))).Value.ConfigureAwait(false);
+                    file.SetLength(0);
+                    file.Position = 0;
+                    return await client.GetToStreamAsync(hash, file, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is QuicException or BlobProtocolException or BaoVerificationException)
+                {
+                    last = error;
+                }
+            }
+
+            // Every silo named failed too: this provider's turn at the file ends with the last reason.
+            ExceptionDispatchInfo.Throw(last);
+            throw;
+        }
     }
 
     /// <summary>

@@ -16,11 +16,14 @@ public sealed class FetchPlan : IAsyncDisposable
     private readonly IReadOnlyDictionary<SiloTicket, string> _dropped;
     private readonly IReadOnlyList<string> _warnings;
     private readonly long _checkpointBytes;
+    private readonly SiloConnector? _connect;
 
     internal FetchPlan(
         Blake3Hash hash, long size, BlobCollection? collection, IReadOnlyList<BlobClient> providers, BlobClient borrowed,
-        IReadOnlyDictionary<SiloTicket, string> skipped, IReadOnlyDictionary<SiloTicket, string> dropped, IReadOnlyList<string> warnings, long checkpointBytes)
+        IReadOnlyDictionary<SiloTicket, string> skipped, IReadOnlyDictionary<SiloTicket, string> dropped, IReadOnlyList<string> warnings, long checkpointBytes,
+        SiloConnector? connect = null)
     {
+        _connect = connect;
         Hash = hash;
         Size = size;
         Collection = collection;
@@ -86,7 +89,7 @@ public sealed class FetchPlan : IAsyncDisposable
                         BlobStatus.NotFound, $"{missing.Count} of {collection.Entries.Count} files are not on the silo: {string.Join(", ", missing.Select(m => m.Path))}");
             }
 
-            DownloadReport files = await new Downloader(_providers)
+            DownloadReport files = await new Downloader(_providers) { Connect = _connect }
                 .DownloadCollectionAsync(Hash, collection, path, SplitStrategy.Split, progress, overwrite, cancellationToken).ConfigureAwait(false);
             return used with { Dropped = Merge(files.Failures), BytesByProvider = files.BytesByProvider };
         }

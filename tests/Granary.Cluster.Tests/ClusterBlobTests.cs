@@ -93,6 +93,25 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
             Assert.Equal(hash, Blake3.Hash(back));
         }
 
+        // 'granary send DIR' places each file and the collection the same way, and the tree comes back whole.
+        using var tree = new TempDirectory();
+        Directory.CreateDirectory(tree.File("d/sub"));
+        for (int i = 0; i < 6; i++)
+        {
+            await File.WriteAllBytesAsync(tree.File(i % 2 == 0 ? $"d/f{i}" : $"d/sub/f{i}"), TestRandom.Bytes(TestRandom.For($"tree file {i}"), 1000 + (i * 40_000)));
+        }
+
+        ToolResult send = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "send", tree.File("d"), "--to", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
+        Assert.True(send.ExitCode == 0, send.Stderr);
+        Blake3Hash collection = Blake3Hash.Parse(send.StdoutText.Split(' ')[0]);
+        ToolResult fetched = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "get", collection.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("tree"), "--token-file", TokenFile(cluster)]);
+        Assert.True(fetched.ExitCode == 0, fetched.Stderr);
+        var sent = Directory.GetFiles(tree.File("d"), "*", SearchOption.AllDirectories).Select(f => (Path.GetRelativePath(tree.File("d"), f), Blake3.Hash(File.ReadAllBytes(f)))).Order().ToList();
+        var received = Directory.GetFiles(downloads.File("tree"), "*", SearchOption.AllDirectories).Select(f => (Path.GetRelativePath(downloads.File("tree"), f), Blake3.Hash(File.ReadAllBytes(f)))).Order().ToList();
+        Assert.Equal(sent, received);
+        placed.Add(collection);
+        placed.AddRange(sent.Select(f => f.Item2));
+
         // Each copy is logged by the blob's grain before the upload is acknowledged.
         string logs = string.Concat(cluster.Silos.Select(s => s.Log));
         Assert.All(placed, hash => Assert.Equal(1, CountOf(logs, $"Blob {hash}: copy made on")));

@@ -136,7 +136,7 @@ public sealed class SendBlobCommand
         DirectoryTree tree = DirectoryTree.Scan(path, FollowSymlinks, host.CancellationToken);
         var progress = new ThrottledProgress(host, activity, $"Uploading {name}", path, tree.TotalBytes);
         DateTimeOffset started = DateTimeOffset.UtcNow;
-        DirectoryUpload upload = await session.Client.PutDirectoryAsync(tree, Ttl, progress, host.CancellationToken).ConfigureAwait(false);
+        DirectoryUpload upload = await uploader.PutDirectoryAsync(tree, Ttl, progress, host.CancellationToken).ConfigureAwait(false);
         progress.Complete();
         WarnIfShortened(host, started, upload.Collection);
         host.Verbose($"Stored {path} as {upload.Collection.Hash} ({upload.Entries.Entries.Count} files, {upload.Entries.Directories.Count} empty directories).");

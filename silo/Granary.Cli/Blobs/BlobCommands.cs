@@ -42,19 +42,20 @@ internal static class BlobCommands
             DateTimeOffset askedAt = DateTimeOffset.UtcNow;
             BlobInfo blob;
             IReadOnlyList<SkippedEntry> skipped = [];
+
+            // In a cluster each blob goes to a silo it belongs on (hashed first; see BlobUploader).
+            string token = ResolveToken(parse.GetValue(tokenFile));
+            await using var uploader = new BlobUploader(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel));
             if (Directory.Exists(source))
             {
                 DirectoryTree tree = DirectoryTree.Scan(source, parse.GetValue(followLinks), ct);
                 using var bar = new ProgressBar(tree.TotalBytes);
-                DirectoryUpload upload = await client.PutDirectoryAsync(tree, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
+                DirectoryUpload upload = await uploader.PutDirectoryAsync(tree, ParseTtl(parse.GetValue(ttl)), bar, ct).ConfigureAwait(false);
                 bar.Done();
                 (blob, skipped) = (upload.Collection, upload.Skipped);
             }
             else
             {
-                // In a cluster the file goes to a silo it belongs on (hashed first; see BlobUploader).
-                string token = ResolveToken(parse.GetValue(tokenFile));
-                await using var uploader = new BlobUploader(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel));
                 using var bar = new ProgressBar(new FileInfo(source).Length);
                 blob = await uploader.PutFileAsync(source, ParseTtl(parse.GetValue(ttl)), bar, ParseTags(parse.GetValue(tag)), ct).ConfigureAwait(false);
                 bar.Done();
