@@ -37,7 +37,7 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
     /// <param name="cancellationToken">Stops the upload; nothing is acknowledged then.</param>
     /// <returns>The stored blob, durable on R silos.</returns>
     /// <exception cref="IOException">Not a regular file, or it cannot be read.</exception>
-    /// <exception cref="BlobProtocolException">Refused by the silo that took the upload (413 too large, 454 the file changed while it was sent, 503 fewer than R copies, …).</exception>
+    /// <exception cref="BlobProtocolException">Refused by the silo that took the upload (413 too large, 454 the file changed between hashing and sending — the message says so —, 503 fewer than R copies, …).</exception>
     /// <exception cref="QuicException">The asked silo could not be reached.</exception>
     public async Task<BlobInfo> PutFileAsync(
         string path, TimeSpan? ttl = null, IProgress<long>? progress = null, IReadOnlyDictionary<string, string>? tags = null, CancellationToken cancellationToken = default)
@@ -53,7 +53,15 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
             var hasher = new Blake3Hasher();
             await hasher.UpdateFromFileAsync(file, Environment.ProcessorCount, cancellationToken: cancellationToken).ConfigureAwait(false);
             file.Position = 0;
-            return await PutPlacedAsync(file, file.Length, hasher.Finalize(), ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await PutPlacedAsync(file, file.Length, hasher.Finalize(), ttl, progress, tags, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobProtocolException mismatch) when (mismatch.Status == BlobStatus.HashMismatch)
+            {
+                // The silo checks the bytes against the hash taken before sending: only a change in between explains this.
+                throw new BlobProtocolException(BlobStatus.HashMismatch, $"{path} changed while it was being sent (the silo said: {mismatch.Message}); nothing was stored. Send it again once nothing writes to it.");
+            }
         }
     }
 
