@@ -27,7 +27,14 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
     private readonly BlobClient _client = client ?? throw new ArgumentNullException(nameof(client));
     private readonly SiloConnector _connect = connect ?? throw new ArgumentNullException(nameof(connect));
     private readonly Dictionary<NodeId, Task<BlobClient>> _others = [];
+    private readonly Dictionary<NodeId, long> _unreachableUntil = [];
     private readonly Lock _othersLock = new();
+
+    /// <summary>
+    /// How long a target that could not be reached is passed over (its blobs go to the next target or
+    /// the asked silo at once): 30 s, so that a dead silo costs one connect timeout, not one per upload.
+    /// </summary>
+    public static TimeSpan UnreachablePause { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Uploads the regular file at <paramref name="path"/> (a link to one is followed) as one blob.</summary>
     /// <param name="path">The file.</param>
@@ -135,6 +142,11 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
         var request = new PutRequest(size, ttl, hash, tags);
         foreach (SiloTicket target in targets)
         {
+            if (Unreachable(target))
+            {
+                continue;
+            }
+
             try
             {
                 BlobClient other = await OtherAsync(target, cancellationToken).ConfigureAwait(false);
@@ -170,11 +182,21 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
         }
     }
 
+    private bool Unreachable(SiloTicket silo)
+    {
+        lock (_othersLock)
+        {
+            return _unreachableUntil.TryGetValue(silo.Node, out long until) && Environment.TickCount64 < until;
+        }
+    }
+
+    /// <summary>Drops the connection to <paramref name="silo"/> and passes it over for <see cref="UnreachablePause"/>.</summary>
     private void Forget(SiloTicket silo)
     {
         Task<BlobClient>? other;
         lock (_othersLock)
         {
+            _unreachableUntil[silo.Node] = Environment.TickCount64 + (long)UnreachablePause.TotalMilliseconds;
             if (!_others.Remove(silo.Node, out other))
             {
                 return;
