@@ -31,6 +31,12 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
     private readonly Lock _othersLock = new();
 
     /// <summary>
+    /// Told, in words, when an upload moves on from the silo it was going to (unreachable, or cut
+    /// off mid-way: its progress starts again); null to stay silent. Front ends print it as a note.
+    /// </summary>
+    public Action<string>? Notice { get; init; }
+
+    /// <summary>
     /// How long a target that could not be reached is passed over (its blobs go to the next target or
     /// the asked silo at once): 30 s, so that a dead silo costs one connect timeout, not one per upload.
     /// </summary>
@@ -64,10 +70,10 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
             {
                 return await PutPlacedAsync(file, file.Length, hasher.Finalize(), ttl, progress, tags, cancellationToken).ConfigureAwait(false);
             }
-            catch (BlobProtocolException mismatch) when (mismatch.Status == BlobStatus.HashMismatch)
+            catch (BlobProtocolException changed) when (changed.Status is BlobStatus.HashMismatch or BlobStatus.FinBeforeSize or BlobStatus.TooMuchData)
             {
-                // The silo checks the bytes against the hash taken before sending: only a change in between explains this.
-                throw new BlobProtocolException(BlobStatus.HashMismatch, $"{path} changed while it was being sent (the silo said: {mismatch.Message}); nothing was stored. Send it again once nothing writes to it.");
+                // Hash and size were taken before sending: only a change to the file in between explains these.
+                throw new BlobProtocolException(changed.Status, $"{path} changed while it was being sent (the silo said: {changed.Message}) Send it again once nothing writes to it.");
             }
         }
     }
@@ -153,14 +159,13 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
                 data.Position = start;
                 return await other.PutAsync(request, data, progress, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception error) when (SiloUnavailable.IsRetryable(error) && !cancellationToken.IsCancellationRequested)
+            catch (QuicException error) when (!cancellationToken.IsCancellationRequested)
             {
-                // Unreachable, stopping or short of copies: the next target, then the asked silo.
-                if (error is QuicException)
-                {
-                    // The connection is broken (a 503 leaves it usable for other uploads).
-                    Forget(target);
-                }
+                // Unreachable, gone mid-way or stopping: the next target, then the asked silo. A 503
+                // (fewer than R copies) is not retried: the blob is stored there and will be repaired,
+                // and sending it again elsewhere would only store more copies.
+                Forget(target);
+                Notice?.Invoke($"silo {target} could not take {hash} ({SiloUnavailable.Describe(error)}); sending it elsewhere, from the start.");
             }
         }
 

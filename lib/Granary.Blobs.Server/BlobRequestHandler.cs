@@ -260,6 +260,7 @@ public sealed partial class BlobRequestHandler
                 throw new BlobProtocolException($"this silo is not where {hash} belongs; send it to {string.Join(", ", targets)}", targets);
             }
 
+            _store.CheckFits(request.Size);
             await OkReply.Instance.WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
         }
 

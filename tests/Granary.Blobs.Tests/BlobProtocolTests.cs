@@ -165,6 +165,12 @@ public sealed class BlobProtocolTests : IAsyncLifetime
 
         var wrong = await Assert.ThrowsAsync<BlobProtocolException>(() => _client.PutAsync(new PutRequest(data.Length, Hash: Blake3.Hash([1])) { Place = true }, new MemoryStream(data), null, default));
         Assert.Equal(BlobStatus.HashMismatch, wrong.Status);
+
+        // A size the silo would refuse is refused before the go-ahead: not a byte is read.
+        var unread = new MemoryStream(data);
+        var tooLarge = await Assert.ThrowsAsync<BlobProtocolException>(() => _client.PutAsync(new PutRequest(999_999_999, Hash: Blake3.Hash(data)) { Place = true }, unread, null, default));
+        Assert.Equal((BlobStatus.TooLarge, 0L), (tooLarge.Status, unread.Position));
+        Assert.Equal(Blake3.Hash([7]), (await _client.PutAsync(new MemoryStream([7]), 1)).Hash);
     }
 
     [Fact]

@@ -115,6 +115,42 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
         // Each copy is logged by the blob's grain before the upload is acknowledged.
         string logs = string.Concat(cluster.Silos.Select(s => s.Log));
         Assert.All(placed, hash => Assert.Equal(1, CountOf(logs, $"Blob {hash}: copy made on")));
+
+        // A blob whose first target stops answering (frozen, not yet declared dead) still goes up:
+        // the uploader gives that target up after its connect timeout and sends to the next one.
+        await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[0]))
+        {
+            Random random = TestRandom.For("first target frozen");
+            (byte[] Data, SiloProcess First)? pick = null;
+            for (int i = 0; i < 200 && pick is null; i++)
+            {
+                byte[] data = TestRandom.Bytes(random, 50_000);
+                try
+                {
+                    await client.PutAsync(new PutRequest(data.Length, Hash: Blake3.Hash(data)) { Place = true }, new MemoryStream(data), null, default);
+                }
+                catch (BlobProtocolException redirect) when (redirect.Status == BlobStatus.Redirect)
+                {
+                    pick = (data, cluster.Silos.Single(s => s.Ticket.Node == redirect.Providers[0].Node));
+                }
+            }
+
+            Assert.NotNull(pick);
+            (byte[] frozenData, SiloProcess frozen) = pick.Value;
+            await using var uploader = new BlobUploader(client, (silo, cancel) => BlobClient.ConnectAsync(silo, cluster.Token, cancel));
+            frozen.Freeze();
+            try
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                Assert.Equal(Blake3.Hash(frozenData), (await uploader.PutAsync(new MemoryStream(frozenData), frozenData.Length)).Hash);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the upload took {clock.Elapsed}");
+                await FailoverTests.AssertEveryBlobOnTwoServingSilosAsync(cluster, [Blake3.Hash(frozenData)], TimeSpan.FromSeconds(60), exclude: frozen);
+            }
+            finally
+            {
+                frozen.Thaw();
+            }
+        }
     }
 
     private static int CountOf(string text, string part)

@@ -71,7 +71,7 @@ public sealed class SendBlobCommand
         byte[]? bytes = Source is null ? Bytes : await ReadSourceAsync(Source, host.CancellationToken).ConfigureAwait(false);
 
         // In a cluster each blob goes to a silo it belongs on (hashed first; see BlobUploader).
-        await using var uploader = new BlobUploader(session.Client, session.ConnectToAsync);
+        await using var uploader = new BlobUploader(session.Client, session.ConnectToAsync) { Notice = host.Warning };
         if (bytes is not null)
         {
             if (await host.ShouldProcessAsync($"{bytes.Length} bytes", "Upload to the Granary cluster").ConfigureAwait(false))

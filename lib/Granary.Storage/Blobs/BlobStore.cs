@@ -635,6 +635,24 @@ public sealed partial class BlobStore : IAsyncDisposable
         bytes <= new DriveInfo(Directory.Exists(_partial) ? _partial : _options.Directory).AvailableFreeSpace - FreeSpaceMargin - Interlocked.Read(ref _reserved);
 
     /// <summary>
+    /// Refuses, before any data moves, a blob of <paramref name="size"/> bytes that <see cref="ImportAsync"/>
+    /// would refuse: larger than <see cref="BlobStoreOptions.MaxBlobSize"/>, or more than the disk has
+    /// free beside the uploads in progress. What a placed put checks before its go-ahead; the import
+    /// checks again (space may go meanwhile).
+    /// </summary>
+    /// <exception cref="BlobStoreException">TooLarge, in the words the import would use.</exception>
+    public void CheckFits(long size)
+    {
+        if (size < 0 || size > _options.MaxBlobSize)
+        {
+            throw new BlobStoreException(BlobError.TooLarge, $"A blob of {size} bytes is not accepted: the most this store takes is {_options.MaxBlobSize} bytes.");
+        }
+
+        Directory.CreateDirectory(_temporary);
+        Interlocked.Add(ref _reserved, -ReserveSpace(size));
+    }
+
+    /// <summary>
     /// Holds <paramref name="declared"/> bytes of the disk for an upload that preallocates them: a
     /// size a client declares must fit in what is free after the uploads already in progress and a
     /// margin for metadata, or a few large declarations would fill the disk before any data came.

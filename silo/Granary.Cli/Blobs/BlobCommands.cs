@@ -45,7 +45,11 @@ internal static class BlobCommands
 
             // In a cluster each blob goes to a silo it belongs on (hashed first; see BlobUploader).
             string token = ResolveToken(parse.GetValue(tokenFile));
-            await using var uploader = new BlobUploader(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel));
+            await using var uploader = new BlobUploader(client, (other, cancel) => BlobClient.ConnectAsync(other, token, cancel))
+            {
+                // On its own line, over the progress bar (which starts again below it).
+                Notice = text => Console.Error.WriteLine($"\rgranary: note: {text}"),
+            };
             if (Directory.Exists(source))
             {
                 DirectoryTree tree = DirectoryTree.Scan(source, parse.GetValue(followLinks), ct);
