@@ -231,6 +231,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
         ToolResult refused = await GranaryAsync("info", new string('a', 64), "--token-file", "bad.token");
         Assert.Equal(3, refused.ExitCode);
         Assert.Contains("refused the token", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the token came from --token-file bad.token", refused.Stderr, StringComparison.Ordinal);
 
         ToolResult badTicket = await GranaryAsync("get", "granary:nonsense", "-o", "x");
         Assert.Equal(2, badTicket.ExitCode);

@@ -299,7 +299,7 @@ internal static class BlobCommands
         }
         catch (Exception error) when (CommandErrors.From(error, blobArgument) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(problem);
+            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)));
         }
     }
 
@@ -330,8 +330,27 @@ internal static class BlobCommands
         }
         catch (Exception error) when ((channel is null ? CommandErrors.From(error, null) : CommandErrors.FromChannel(error, channel)) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(problem);
+            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)));
         }
+    }
+
+    /// <summary>
+    /// A refused token names where it came from: the CLI picks one up by itself (GRANARY_TOKEN, or
+    /// ./.granary/admin.token of a silo started here), which may belong to another silo or cluster.
+    /// </summary>
+    private static CommandError WithTokenSource(CommandError problem, string? tokenFile)
+    {
+        if (problem.Kind != CommandErrorKind.Unauthorized)
+        {
+            return problem;
+        }
+
+        string source = tokenFile is not null
+            ? $"--token-file {tokenFile}"
+            : Environment.GetEnvironmentVariable("GRANARY_TOKEN") is { Length: > 0 }
+                ? "GRANARY_TOKEN"
+                : $"{Silo.SiloHost.TokenPath(".granary")} (the silo started in this directory)";
+        return problem with { Reason = $"{problem.Reason} (the token came from {source}; pass --token-file with the admin.token of a silo of the cluster you are asking, or set GRANARY_TOKEN)" };
     }
 
     /// <summary>Prints <paramref name="problem"/> on standard error and returns its exit code.</summary>
