@@ -25,10 +25,9 @@ namespace Granary.Blobs.Client;
 public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAsyncDisposable
 {
     private readonly BlobClient _client = client ?? throw new ArgumentNullException(nameof(client));
-    private readonly SiloConnector _connect = connect ?? throw new ArgumentNullException(nameof(connect));
-    private readonly Dictionary<NodeId, Task<BlobClient>> _others = [];
+    private readonly SiloClients _others = new(connect ?? throw new ArgumentNullException(nameof(connect)));
     private readonly Dictionary<NodeId, long> _unreachableUntil = [];
-    private readonly Lock _othersLock = new();
+    private readonly Lock _unreachableLock = new();
 
     /// <summary>
     /// Told, in words, when an upload moves on from the silo it was going to (unreachable, or cut
@@ -115,20 +114,7 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
         BlobClient.PutDirectoryAsync(tree, ttl, progress, (data, size, fileProgress, cancel) => PutAsync(data, size, ttl, fileProgress, null, cancel), cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        List<Task<BlobClient>> others;
-        lock (_othersLock)
-        {
-            others = [.. _others.Values];
-            _others.Clear();
-        }
-
-        foreach (Task<BlobClient> other in others)
-        {
-            await CloseAsync(other).ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _others.DisposeAsync();
 
     private async Task<BlobInfo> PutPlacedAsync(
         Stream data, long size, Blake3Hash hash, TimeSpan? ttl, IProgress<long>? progress, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
@@ -155,7 +141,7 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
 
             try
             {
-                BlobClient other = await OtherAsync(target, cancellationToken).ConfigureAwait(false);
+                BlobClient other = await _others.GetAsync(target, cancellationToken).ConfigureAwait(false);
                 data.Position = start;
                 return await other.PutAsync(request, data, progress, cancellationToken).ConfigureAwait(false);
             }
@@ -173,23 +159,9 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
         return await _client.PutAsync(request, data, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<BlobClient> OtherAsync(SiloTicket silo, CancellationToken cancellationToken)
-    {
-        lock (_othersLock)
-        {
-            if (!_others.TryGetValue(silo.Node, out Task<BlobClient>? other) || other.IsFaulted || other.IsCanceled)
-            {
-                other = _connect(silo, cancellationToken);
-                _others[silo.Node] = other;
-            }
-
-            return other;
-        }
-    }
-
     private bool Unreachable(SiloTicket silo)
     {
-        lock (_othersLock)
+        lock (_unreachableLock)
         {
             return _unreachableUntil.TryGetValue(silo.Node, out long until) && Environment.TickCount64 < until;
         }
@@ -198,28 +170,11 @@ public sealed class BlobUploader(BlobClient client, SiloConnector connect) : IAs
     /// <summary>Drops the connection to <paramref name="silo"/> and passes it over for <see cref="UnreachablePause"/>.</summary>
     private void Forget(SiloTicket silo)
     {
-        Task<BlobClient>? other;
-        lock (_othersLock)
+        lock (_unreachableLock)
         {
             _unreachableUntil[silo.Node] = Environment.TickCount64 + (long)UnreachablePause.TotalMilliseconds;
-            if (!_others.Remove(silo.Node, out other))
-            {
-                return;
-            }
         }
 
-        _ = CloseAsync(other);
-    }
-
-    private static async Task CloseAsync(Task<BlobClient> other)
-    {
-        try
-        {
-            await (await other.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is QuicException or BlobProtocolException or OperationCanceledException)
-        {
-            // It never connected: nothing to close.
-        }
+        _others.Forget(silo);
     }
 }

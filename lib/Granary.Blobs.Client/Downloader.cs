@@ -249,7 +249,7 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         }
 
         IReadOnlyDictionary<string, string> partials = DownloadPaths.ForCollection(directory, collection);
-        var holders = new ConcurrentDictionary<NodeId, Lazy<Task<BlobClient>>>();
+        var holders = Connect is { } connect ? new SiloClients(connect) : null;
         try
         {
             return await RunAsync(
@@ -278,39 +278,32 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
         }
         finally
         {
-            foreach (Lazy<Task<BlobClient>> holder in holders.Values)
+            if (holders is not null)
             {
-                try
-                {
-                    await (await holder.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is QuicException or BlobProtocolException)
-                {
-                    // It never connected: nothing to close.
-                }
+                await holders.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>
     /// Downloads <paramref name="hash"/> whole into <paramref name="file"/> from <paramref name="provider"/>,
-    /// or, when it redirects and <see cref="Connect"/> is set, from the first silo it names that delivers.
+    /// or, when it redirects and <paramref name="holders"/> are given (<see cref="Connect"/> is set), from the first silo it names that delivers.
     /// </summary>
-    private async Task<BlobInfo> FromProviderOrHolderAsync(
-        BlobClient provider, Blake3Hash hash, FileStream file, ConcurrentDictionary<NodeId, Lazy<Task<BlobClient>>> holders, CancellationToken cancellationToken)
+    private static async Task<BlobInfo> FromProviderOrHolderAsync(
+        BlobClient provider, Blake3Hash hash, FileStream file, SiloClients? holders, CancellationToken cancellationToken)
     {
         try
         {
             return await provider.GetToStreamAsync(hash, file, cancellationToken).ConfigureAwait(false);
         }
-        catch (BlobProtocolException redirect) when (redirect.Status == BlobStatus.Redirect && redirect.Providers.Count > 0 && Connect is { } connect)
+        catch (BlobProtocolException redirect) when (redirect.Status == BlobStatus.Redirect && redirect.Providers.Count > 0 && holders is not null)
         {
             Exception last = redirect;
             foreach (SiloTicket holder in redirect.Providers)
             {
                 try
                 {
-                    BlobClient client = await holders.GetOrAdd(holder.Node, _ => new Lazy<Task<BlobClient>>(() => connect(holder, cancellationToken))).Value.ConfigureAwait(false);
+                    BlobClient client = await holders.GetAsync(holder, cancellationToken).ConfigureAwait(false);
                     file.SetLength(0);
                     file.Position = 0;
                     return await client.GetToStreamAsync(hash, file, cancellationToken).ConfigureAwait(false);
