@@ -264,7 +264,7 @@ public sealed partial class BlobRequestHandler
             await OkReply.Instance.WriteAsync(context.Output, cancellationToken).ConfigureAwait(false);
         }
 
-        BlobInfo blob = await _store.ImportAsync(context.Input, request.Size, request.Ttl, request.Hash, context.Session.Peer.ToString(), request.CanonicalTags, cancellationToken).ConfigureAwait(false);
+        BlobInfo blob = await _store.ImportAsync(context.Input, request.Size, request.Ttl, request.Hash, context.Session.Peer.ToString(), request.CanonicalTags, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (_cluster is null)
         {
             return new BlobDescription(blob);

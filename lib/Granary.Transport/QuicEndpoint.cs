@@ -14,6 +14,7 @@ public sealed class QuicEndpoint : IAsyncDisposable
     private readonly ulong _handle;
     private readonly TimeSpan _connectTimeout;
     private readonly ConcurrentDictionary<QuicConnection, byte> _connections = new();
+    private int _everConnected;
     private int _closed;
 
     private QuicEndpoint(ulong handle, IPEndPoint local, NodeId id, TimeSpan connectTimeout)
@@ -136,6 +137,12 @@ public sealed class QuicEndpoint : IAsyncDisposable
         Task drained = Task.WhenAll(_connections.Keys.Select(c => c.Closed));
         await Task.WhenAny(drained, Task.Delay(drainTimeout, cancellationToken)).ConfigureAwait(false);
         CloseNative(_handle, errorCode, reason);
+        if (Volatile.Read(ref _everConnected) == 0)
+        {
+            // No connection was ever made (a client whose connect failed): there is no peer to tell,
+            // and waiting for an abandoned handshake to go idle cost a failed connect 3 s more.
+            return;
+        }
 
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(TimeSpan.FromSeconds(3));
@@ -183,6 +190,7 @@ public sealed class QuicEndpoint : IAsyncDisposable
 
     private QuicConnection Track(QuicConnection connection)
     {
+        Volatile.Write(ref _everConnected, 1);
         _connections[connection] = 0;
         return connection;
     }

@@ -1,5 +1,6 @@
 using Granary.Blobs.Client;
 using Granary.Blobs.Protocol;
+using Granary.Grains.Blobs;
 using Granary.Hashing;
 using Granary.Storage.Blobs;
 using Granary.Testing;
@@ -56,6 +57,7 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
         // follows it, so the blob lands where it stays and the cluster copies it once, to its other
         // target; sent to silo 0 and copied it would be copied twice and dropped there (issue 17).
         var placed = new List<Blake3Hash>();
+        var sizes = new Dictionary<Blake3Hash, int>();
         int redirected = 0;
         await using (BlobClient client = await cluster.ConnectAsync(cluster.Silos[0]))
         await using (var uploader = new BlobUploader(client, (silo, cancel) => BlobClient.ConnectAsync(silo, cluster.Token, cancel)))
@@ -81,6 +83,7 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
                 }
 
                 placed.Add(hash);
+                sizes[hash] = data.Length;
             }
         }
 
@@ -89,8 +92,22 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
         foreach ((Blake3Hash hash, IReadOnlyList<SiloTicket> holders) in await cluster.LocateAllAsync(placed))
         {
             Assert.Equal(2, holders.Count);
-            byte[] back = await cluster.DownloadFromAsync(holders[1], hash);
-            Assert.Equal(hash, Blake3.Hash(back));
+            foreach (SiloTicket holder in holders)
+            {
+                Assert.Equal(hash, Blake3.Hash(await cluster.DownloadFromAsync(holder, hash)));
+            }
+        }
+
+        // A blob of at most 64 KiB reaches its second holder inside the grain call that registers it
+        // (the copy stores the bytes sent along, verified); a larger one is fetched over QUIC.
+        string copyLogs = string.Concat(cluster.Silos.Select(s => s.Log));
+        Assert.Contains(sizes.Values, size => size <= BlobClusterOptions.DefaultInlineCopyLimit);
+        Assert.Contains(sizes.Values, size => size > BlobClusterOptions.DefaultInlineCopyLimit);
+        foreach ((Blake3Hash hash, int size) in sizes)
+        {
+            bool small = size <= BlobClusterOptions.DefaultInlineCopyLimit;
+            Assert.True(CountOf(copyLogs, $"Stored {hash}: {size} bytes sent along") == (small ? 1 : 0), $"{hash} ({size} bytes): sent along {CountOf(copyLogs, $"Stored {hash}")} times");
+            Assert.True(CountOf(copyLogs, $"Fetched {hash}: ") == (small ? 0 : 1), $"{hash} ({size} bytes): fetched {CountOf(copyLogs, $"Fetched {hash}: ")} times");
         }
 
         // 'granary send DIR' places each file and the collection the same way, and the tree comes back whole.

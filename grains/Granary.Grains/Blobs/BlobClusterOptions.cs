@@ -6,6 +6,12 @@ public sealed class BlobClusterOptions
     /// <summary>The most copies of a blob a cluster may keep.</summary>
     public const int MaxReplicas = 16;
 
+    /// <summary>The default <see cref="InlineCopyLimit"/>: 64 KiB.</summary>
+    public const int DefaultInlineCopyLimit = 64 * 1024;
+
+    /// <summary>The largest <see cref="InlineCopyLimit"/>: an Orleans message carries the bytes, and big ones belong on a QUIC stream.</summary>
+    public const int MaxInlineCopyLimit = 1 << 20;
+
     /// <summary>The longest wait the repair loop and copy deadline take (timers and semaphores: int.MaxValue milliseconds, about 24.9 days).</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(int.MaxValue);
 
@@ -38,10 +44,19 @@ public sealed class BlobClusterOptions
     /// <summary>How long one replica copy (a verified download between silos) may take; positive, at most int.MaxValue milliseconds. Default: 10 min.</summary>
     public TimeSpan CopyTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Blobs of at most this many bytes reach their other replicas inside the grain calls that
+    /// register them (<see cref="BlobRegistration.Content"/>) instead of each replica fetching them
+    /// back from the uploader's silo over QUIC: for a 4 KiB blob that fetch was half of a cluster
+    /// PUT's latency (measured in bench/RESULTS.md, issue 17). 0 turns it off; at most
+    /// <see cref="MaxInlineCopyLimit"/>. Default: <see cref="DefaultInlineCopyLimit"/>.
+    /// </summary>
+    public int InlineCopyLimit { get; set; } = DefaultInlineCopyLimit;
+
     /// <summary>Throws if a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">
     /// Replicas not in 1..<see cref="MaxReplicas"/>, an interval or timeout that is not positive or
-    /// too long, a negative debounce, or concurrency below 1; the message names the option, its value and what is allowed.
+    /// too long, a negative debounce, concurrency below 1, or an inline copy limit outside 0..<see cref="MaxInlineCopyLimit"/>; the message names the option, its value and what is allowed.
     /// </exception>
     public void Validate()
     {
@@ -63,6 +78,10 @@ public sealed class BlobClusterOptions
         }
 
         Positive(CopyTimeout, nameof(CopyTimeout), MaxWait);
+        if (InlineCopyLimit is < 0 or > MaxInlineCopyLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InlineCopyLimit), $"BlobClusterOptions.InlineCopyLimit is {InlineCopyLimit}; it must be 0 (off) to {MaxInlineCopyLimit} bytes.");
+        }
     }
 
     private static void Positive(TimeSpan value, string name, TimeSpan max)

@@ -73,7 +73,7 @@ public sealed partial class BlobGrain(
         }
 
         // A holder re-reporting a copy the record already has (the periodic reconciliation) costs no write.
-        RepairOutcome outcome = await EnsureReplicasAsync(forceWrite: changed).ConfigureAwait(true);
+        RepairOutcome outcome = await EnsureReplicasAsync(forceWrite: changed, registration.Content).ConfigureAwait(true);
         if (registration.RequireReplicas && outcome.ShortOfReplicas)
         {
             throw new BlobGrainException(BlobStatus.Unavailable, $"blob {Hash} is on {outcome.Copies} of the {outcome.Wanted} silos it must be on; the upload is not acknowledged, retry it");
@@ -202,9 +202,10 @@ public sealed partial class BlobGrain(
     /// target from a serving holder. If a target cannot take it (unreachable, not yet declared
     /// dead), the next silos in rank stand in until R active silos hold it, so an upload is not
     /// refused for a silo that is dying. Copies elsewhere are dropped only once every ideal target
-    /// holds one. Writes the record if it changed.
+    /// holds one. Writes the record if it changed. With <paramref name="content"/> (a small blob
+    /// being uploaded) the copies carry its bytes instead of fetching them.
     /// </summary>
-    private async Task<RepairOutcome> EnsureReplicasAsync(bool forceWrite)
+    private async Task<RepairOutcome> EnsureReplicasAsync(bool forceWrite, byte[]? content = null)
     {
         List<string> before = [.. Record.Replicas];
         var holders = before.Where(r => NodeId.TryParse(r, out NodeId node) && view.FindServing(node) is not null).ToList();
@@ -215,7 +216,7 @@ public sealed partial class BlobGrain(
 
         // The ideal targets copy at once (each pulls from the holders); stand-ins one at a time, only as needed.
         List<ClusterSilo> missing = [.. ideal.Where(t => !holders.Contains(t.Ticket.Node.ToString()))];
-        bool[] copied = await Task.WhenAll(missing.Select(t => CopyToAsync(t, holders))).ConfigureAwait(true);
+        bool[] copied = await Task.WhenAll(missing.Select(t => CopyToAsync(t, holders, content))).ConfigureAwait(true);
         holders.AddRange(missing.Where((_, i) => copied[i]).Select(t => t.Ticket.Node.ToString()));
         foreach (ClusterSilo standIn in ranked.Skip(ideal.Count))
         {
@@ -224,7 +225,7 @@ public sealed partial class BlobGrain(
                 break;
             }
 
-            if (!holders.Contains(standIn.Ticket.Node.ToString()) && await CopyToAsync(standIn, holders).ConfigureAwait(true))
+            if (!holders.Contains(standIn.Ticket.Node.ToString()) && await CopyToAsync(standIn, holders, content).ConfigureAwait(true))
             {
                 holders.Add(standIn.Ticket.Node.ToString());
             }
@@ -248,8 +249,8 @@ public sealed partial class BlobGrain(
         return new RepairOutcome(Math.Min(ActiveCopies(), wanted), wanted);
     }
 
-    /// <summary>Asks <paramref name="target"/> to fetch the blob, verified, from the serving holders.</summary>
-    private async Task<bool> CopyToAsync(ClusterSilo target, List<string> holders)
+    /// <summary>Asks <paramref name="target"/> to fetch the blob, verified, from the serving holders (or to store <paramref name="content"/>, verified).</summary>
+    private async Task<bool> CopyToAsync(ClusterSilo target, List<string> holders, byte[]? content)
     {
         List<SiloTicket> sources = [.. holders.Select(h => NodeId.TryParse(h, out NodeId node) ? view.FindServing(node) : null).OfType<ClusterSilo>().Select(s => s.Ticket)];
         if (sources.Count == 0)
@@ -257,7 +258,7 @@ public sealed partial class BlobGrain(
             return false;
         }
 
-        bool copied = await TryAsync(target, "copy", () => GrainFactory.ReplicaGrain(target.Address).FetchAsync(new ReplicaFetch(Hash, Record.Facts, sources))).ConfigureAwait(true);
+        bool copied = await TryAsync(target, "copy", () => GrainFactory.ReplicaGrain(target.Address).FetchAsync(new ReplicaFetch(Hash, Record.Facts, sources, content))).ConfigureAwait(true);
         if (copied)
         {
             CopyMade(logger, Hash, target.Address);

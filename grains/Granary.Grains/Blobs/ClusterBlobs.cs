@@ -3,6 +3,7 @@ using Granary.Blobs.Server;
 using Granary.Grains.Cluster;
 using Granary.Grains.Placement;
 using Granary.Hashing;
+using Granary.Hashing.Verified;
 using Granary.Storage.Blobs;
 using Granary.Transport;
 
@@ -10,7 +11,7 @@ namespace Granary.Grains.Blobs;
 
 /// <summary>The blobs protocol's view of the cluster (<see cref="IBlobCluster"/>), through blob grains and Orleans' membership.</summary>
 /// <remarks>Grain failures that carry a protocol status (<see cref="BlobGrainException"/>) become <see cref="BlobProtocolException"/>s; Orleans' own (a silo gone mid-call, a timeout) become 503 "retry".</remarks>
-public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClusterOptions options) : IBlobCluster
+public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClusterOptions options, BlobStore store) : IBlobCluster
 {
     /// <inheritdoc/>
     public bool KeepsRecords => !options.Standalone;
@@ -58,10 +59,30 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
         }
 
         var facts = new BlobFacts(stored.Size, stored.Created, stored.Expires, stored.Uploader ?? string.Empty, stored.Tags);
+        byte[]? content = stored.Size <= options.InlineCopyLimit ? await ReadSmallAsync(stored, cancellationToken).ConfigureAwait(false) : null;
         BlobRegistered registered = await CallAsync(
-            () => grains.BlobGrain(stored.Hash).RegisterAsync(new BlobRegistration(facts, view.Self.Node, RequireReplicas: true)),
+            () => grains.BlobGrain(stored.Hash).RegisterAsync(new BlobRegistration(facts, view.Self.Node, RequireReplicas: true, content)),
             "the upload is stored on this silo but not acknowledged", cancellationToken).ConfigureAwait(false);
         return registered.Replicas;
+    }
+
+    /// <summary>
+    /// A small blob's bytes, just written and so in the page cache, for <see cref="BlobRegistration.Content"/>;
+    /// null if they cannot be read (deleted meanwhile): the replicas then fetch them as for a large blob.
+    /// </summary>
+    private async Task<byte[]?> ReadSmallAsync(BlobInfo stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using BlobReader reader = await store.OpenReaderAsync(stored.Hash, cancellationToken).ConfigureAwait(false);
+            byte[] content = new byte[stored.Size];
+            await reader.Data.ReadExactlyAtAsync(0, content, "stored blob", cancellationToken).ConfigureAwait(false);
+            return content;
+        }
+        catch (Exception error) when (error is BlobStoreException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc/>

@@ -48,6 +48,11 @@ public sealed partial class ReplicaGrain(
             throw new BlobGrainException(BlobStatus.Unavailable, $"silo {view.Self.Node} has no room for blob {hash} ({fetch.Facts.Size} bytes) beside what it stores and receives");
         }
 
+        if (fetch.Content is { } content && await StoreSentAlongAsync(fetch, content, ttl).ConfigureAwait(true))
+        {
+            return;
+        }
+
         using var deadline = new CancellationTokenSource(options.CopyTimeout, time);
         long started = time.GetTimestamp();
         PartialBlob partial = store.OpenPartial(hash, fetch.Facts.Size);
@@ -130,6 +135,32 @@ public sealed partial class ReplicaGrain(
         Fetched(logger, hash, fetch.Facts.Size, seconds, megabytesPerSecond);
     }
 
+    /// <summary>
+    /// Stores a small blob's bytes that came with the request (<see cref="ReplicaFetch.Content"/>),
+    /// verified against its hash as they are written. False if they are not the blob, or could not
+    /// be stored: the caller then fetches it from the sources as for a large blob.
+    /// </summary>
+    private async Task<bool> StoreSentAlongAsync(ReplicaFetch fetch, byte[] content, TimeSpan ttl)
+    {
+        long started = time.GetTimestamp();
+        BlobFacts facts = fetch.Facts;
+        try
+        {
+            using var source = new MemoryStream(content, writable: false);
+            await store.ImportAsync(source, facts.Size, ttl, fetch.Hash, facts.Uploader.Length > 0 ? facts.Uploader : null, facts.Tags, facts.Created, CancellationToken.None).ConfigureAwait(true);
+        }
+        catch (Exception error) when (error is BlobStoreException or IOException)
+        {
+            SentAlongRefused(logger, fetch.Hash, error.Message);
+            return false;
+        }
+
+        ClusterMetrics.Repaired(facts.Size, ok: true);
+        double seconds = time.GetElapsedTime(started).TotalSeconds;
+        StoredSentAlong(logger, fetch.Hash, facts.Size, seconds);
+        return true;
+    }
+
     /// <inheritdoc/>
     public async Task<bool> HasAsync(Blake3Hash hash) => await store.RecordAsync(hash, CancellationToken.None).ConfigureAwait(true) is not null;
 
@@ -163,6 +194,12 @@ public sealed partial class ReplicaGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fetched {Hash}: {Size} bytes in {Seconds:0.000} s ({MBps:0} MB/s)")]
     private static partial void Fetched(ILogger logger, Blake3Hash hash, long size, double seconds, double mbps);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {Hash}: {Size} bytes sent along with the copy request, in {Seconds:0.000} s")]
+    private static partial void StoredSentAlong(ILogger logger, Blake3Hash hash, long size, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The bytes sent along for {Hash} were not stored ({Reason}); fetching it from the holders instead")]
+    private static partial void SentAlongRefused(ILogger logger, Blake3Hash hash, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetching {Hash} from {Source} failed: {Reason}")]
     private static partial void FetchFromSourceFailed(ILogger logger, Blake3Hash hash, NodeId source, string reason);

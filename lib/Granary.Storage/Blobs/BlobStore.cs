@@ -77,12 +77,13 @@ public sealed partial class BlobStore : IAsyncDisposable
     /// Stores the bytes of <paramref name="source"/> to its end. With <paramref name="declaredSize"/>
     /// the upload must be exactly that long; with <paramref name="expectedHash"/> it must hash to
     /// that. Content already stored is not stored again: its expiry moves to the later of the two.
-    /// Returns only once the blob is durable.
+    /// Returns only once the blob is durable. <paramref name="created"/> (default: now) is for a
+    /// replica of a blob the cluster already records.
     /// </summary>
     /// <exception cref="BlobStoreException">Too large, shorter or longer than declared, or not the declared hash; nothing was stored.</exception>
     public async Task<BlobInfo> ImportAsync(
         Stream source, long? declaredSize = null, TimeSpan? ttl = null, Blake3Hash? expectedHash = null,
-        string? uploader = null, string tags = "", CancellationToken cancellationToken = default)
+        string? uploader = null, string tags = "", DateTimeOffset? created = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (declaredSize is { } declared && (declared < 0 || declared > _options.MaxBlobSize))
@@ -111,7 +112,7 @@ public sealed partial class BlobStore : IAsyncDisposable
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        var blob = new BlobInfo(hash, size, now, now + _options.ClampTtl(ttl)) { Uploader = uploader, Tags = tags };
+        var blob = new BlobInfo(hash, size, created ?? now, now + _options.ClampTtl(ttl)) { Uploader = uploader, Tags = tags };
         if (await _metadata.GetAsync(hash, cancellationToken).ConfigureAwait(false) is not null && File.Exists(DataPath(hash)))
         {
             // Already here: keep the stored copy, extend its life.

@@ -17,13 +17,14 @@ public sealed class BlobClusterOptionsTests
         Assert.False(options.Standalone);
         Assert.Equal(4, options.RepairConcurrency);
         Assert.Equal(TimeSpan.FromMinutes(10), options.CopyTimeout);
+        Assert.Equal(64 * 1024, options.InlineCopyLimit);
     }
 
     [Fact]
     public void The_limits_themselves_pass()
     {
-        new BlobClusterOptions { Replicas = 1, RepairDebounce = TimeSpan.Zero, RepairConcurrency = 1 }.Validate();
-        new BlobClusterOptions { Replicas = BlobClusterOptions.MaxReplicas, CopyTimeout = TimeSpan.FromMilliseconds(int.MaxValue) }.Validate();
+        new BlobClusterOptions { Replicas = 1, RepairDebounce = TimeSpan.Zero, RepairConcurrency = 1, InlineCopyLimit = 0 }.Validate();
+        new BlobClusterOptions { Replicas = BlobClusterOptions.MaxReplicas, CopyTimeout = TimeSpan.FromMilliseconds(int.MaxValue), InlineCopyLimit = 1 << 20 }.Validate();
     }
 
     public static TheoryData<string, Action<BlobClusterOptions>, string> BadValues => new()
@@ -35,6 +36,8 @@ public sealed class BlobClusterOptionsTests
         { "RepairDebounce", o => o.RepairDebounce = TimeSpan.FromSeconds(-1), "BlobClusterOptions.RepairDebounce is -00:00:01; it must be zero or more and at most 24.20:31:23.6470000." },
         { "RepairConcurrency", o => o.RepairConcurrency = 0, "BlobClusterOptions.RepairConcurrency is 0; it must be at least 1." },
         { "CopyTimeout", o => o.CopyTimeout = TimeSpan.FromDays(30), "BlobClusterOptions.CopyTimeout is 30.00:00:00; it must be positive and at most 24.20:31:23.6470000." },
+        { "InlineCopyLimit", o => o.InlineCopyLimit = -1, "BlobClusterOptions.InlineCopyLimit is -1; it must be 0 (off) to 1048576 bytes." },
+        { "InlineCopyLimit", o => o.InlineCopyLimit = (1 << 20) + 1, "BlobClusterOptions.InlineCopyLimit is 1048577; it must be 0 (off) to 1048576 bytes." },
     };
 
     [Theory]

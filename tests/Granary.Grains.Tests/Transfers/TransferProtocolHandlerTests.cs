@@ -58,7 +58,7 @@ public sealed class TransferProtocolHandlerTests : IAsyncLifetime
             _store,
             _connections,
             view,
-            new ClusterBlobs(_silo.Grains, view, new BlobClusterOptions()),
+            new ClusterBlobs(_silo.Grains, view, new BlobClusterOptions(), _store),
             new TransferPeers(_connections, options),
             options,
             new VoucherRegistry().Register(new GrantValidator([_grantKey])),
