@@ -337,6 +337,30 @@ public sealed class BlobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_uploads_are_committed_together_and_each_gets_its_own_row()
+    {
+        // The metadata rows of concurrent imports are group-committed: each caller must still get
+        // its own row back, a repeat of one blob in the same batch must extend it, and all must survive a reopen.
+        byte[][] blobs = [.. Enumerable.Range(0, 48).Select(i => TestRandom.Bytes(TestRandom.For($"batched {i}"), 100 + (i * 37)))];
+        BlobInfo[] results = await Task.WhenAll(blobs.Select((data, i) => _store.ImportAsync(new MemoryStream(data), ttl: TimeSpan.FromHours(1 + i), uploader: $"u{i}", tags: $"t={i}")));
+        BlobInfo[] again = await Task.WhenAll(blobs.Take(8).Select(data => _store.ImportAsync(new MemoryStream(data), ttl: TimeSpan.FromDays(3))));
+        for (int i = 0; i < blobs.Length; i++)
+        {
+            Assert.Equal((Blake3.Hash(blobs[i]), (long)blobs[i].Length, $"u{i}", $"t={i}"), (results[i].Hash, results[i].Size, results[i].Uploader, results[i].Tags));
+        }
+
+        Assert.All(results, (row, i) => Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromHours(1 + i), row.Expires));
+        Assert.All(again, row => Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromDays(3), row.Expires));
+        await ReopenAsync();
+        for (int i = 0; i < blobs.Length; i++)
+        {
+            BlobInfo stored = await _store.InfoAsync(Blake3.Hash(blobs[i]));
+            Assert.Equal(i < 8 ? again[i].Expires : results[i].Expires, stored.Expires);
+            Assert.Equal(blobs[i], await ReadVerifiedAsync(stored));
+        }
+    }
+
+    [Fact]
     public async Task Reopening_keeps_blobs_and_removes_what_no_acknowledged_upload_left()
     {
         BlobInfo kept = await _store.ImportAsync(new MemoryStream([1, 2, 3]));

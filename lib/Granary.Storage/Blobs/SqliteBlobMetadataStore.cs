@@ -8,12 +8,24 @@ namespace Granary.Storage.Blobs;
 /// <summary>
 /// Blob metadata in an embedded SQLite database (WAL mode, synchronous=FULL: a row the store
 /// acknowledged survives power loss). One connection, serialised: a single silo's metadata
-/// traffic is small next to its data traffic.
+/// traffic is small next to its data traffic. Upserts — one per stored blob — are group-committed:
+/// those that arrive while a commit is in progress go in the next one, one transaction and one
+/// fsync for all of them (measured: with 32 concurrent 4 KiB PUTs every upsert waited behind the
+/// others' fsyncs).
 /// </summary>
 public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
 {
+    private const string UpsertSql =
+        """
+        INSERT INTO blobs (hash, size, created_ms, expires_ms, uploader, tags) VALUES ($hash, $size, $created, $expires, $uploader, $tags)
+        ON CONFLICT (hash) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)
+        RETURNING hash, size, created_ms, expires_ms, uploader, tags
+        """;
+
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private List<(BlobInfo Blob, TaskCompletionSource<BlobInfo> Done)> _queued = [];
 
     private SqliteBlobMetadataStore(SqliteConnection connection) => _connection = connection;
 
@@ -78,19 +90,81 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
             .ConfigureAwait(false)).SingleOrDefault();
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Group commit: the upsert is queued; whichever queued caller next holds the connection commits
+    /// everything queued so far in one transaction, and the others find theirs done. Once queued it
+    /// is committed even if <paramref name="cancellationToken"/> fires (the blob's files are already
+    /// in place; a row for them is what the store needs). If the transaction fails, every upsert in
+    /// it fails with that exception and none is stored.
+    /// </remarks>
     public async Task<BlobInfo> UpsertAsync(BlobInfo blob, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        var rows = await QueryAsync(
-            """
-            INSERT INTO blobs (hash, size, created_ms, expires_ms, uploader, tags) VALUES ($hash, $size, $created, $expires, $uploader, $tags)
-            ON CONFLICT (hash) DO UPDATE SET expires_ms = max(expires_ms, excluded.expires_ms)
-            RETURNING hash, size, created_ms, expires_ms, uploader, tags
-            """,
-            [("$hash", blob.Hash.ToArray()), ("$size", blob.Size), ("$created", blob.Created.ToUnixTimeMilliseconds()), ("$expires", blob.Expires.ToUnixTimeMilliseconds()),
-                ("$uploader", (object?)blob.Uploader ?? DBNull.Value), ("$tags", blob.Tags)],
-            cancellationToken).ConfigureAwait(false);
-        return rows.Single();
+        var done = new TaskCompletionSource<BlobInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_queueLock)
+        {
+            _queued.Add((blob, done));
+        }
+
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (!done.Task.IsCompleted)
+            {
+                List<(BlobInfo Blob, TaskCompletionSource<BlobInfo> Done)> batch;
+                lock (_queueLock)
+                {
+                    (batch, _queued) = (_queued, []);
+                }
+
+                await CommitUpsertsAsync(batch).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the queued upserts in one transaction (called holding the gate) and completes each caller's task.</summary>
+    private async Task CommitUpsertsAsync(List<(BlobInfo Blob, TaskCompletionSource<BlobInfo> Done)> batch)
+    {
+        var stored = new BlobInfo[batch.Count];
+        try
+        {
+            // Disposed uncommitted (a failure) it rolls back.
+            await using var scope = (SqliteTransaction)await _connection.BeginTransactionAsync().ConfigureAwait(false);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                BlobInfo blob = batch[i].Blob;
+                await using SqliteCommand command = Command(
+                    UpsertSql,
+                    [("$hash", blob.Hash.ToArray()), ("$size", blob.Size), ("$created", blob.Created.ToUnixTimeMilliseconds()), ("$expires", blob.Expires.ToUnixTimeMilliseconds()),
+                        ("$uploader", (object?)blob.Uploader ?? DBNull.Value), ("$tags", blob.Tags)]);
+                command.Transaction = scope;
+                stored[i] = (await ReadRowsAsync(command, CancellationToken.None).ConfigureAwait(false)).Single();
+            }
+
+            await scope.CommitAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever failed, every caller in the batch must hear it; none of their rows was stored.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            foreach (var (_, done) in batch)
+            {
+                done.TrySetException(error);
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(stored[i]);
+        }
     }
 
     /// <inheritdoc/>
@@ -239,27 +313,32 @@ public sealed class SqliteBlobMetadataStore : IBlobMetadataStore
         try
         {
             await using SqliteCommand command = Command(sql, parameters);
-            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var rows = new List<BlobInfo>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(new BlobInfo(
-                    new Blake3Hash((byte[])reader[0]),
-                    reader.GetInt64(1),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
-                {
-                    Uploader = reader.IsDBNull(4) ? null : reader.GetString(4),
-                    Tags = reader.IsDBNull(5) ? string.Empty : reader.GetString(5),
-                });
-            }
-
-            return rows;
+            return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private static async Task<List<BlobInfo>> ReadRowsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<BlobInfo>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new BlobInfo(
+                new Blake3Hash((byte[])reader[0]),
+                reader.GetInt64(1),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
+            {
+                Uploader = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Tags = reader.IsDBNull(5) ? string.Empty : reader.GetString(5),
+            });
+        }
+
+        return rows;
     }
 
     private SqliteCommand Command(string sql, (string Name, object Value)[] parameters)
