@@ -81,6 +81,74 @@ public sealed class TransferBetweenClustersTests(PostgresFixture postgres, ITest
     }
 
     [Fact]
+    public async Task A_collection_pulled_from_a_silo_that_lacks_some_of_its_files_arrives_whole()
+    {
+        // Three silos with R = 2: each file of a directory lives on the two silos its own hash
+        // places it on, so a silo holding the collection lacks about a third of the files.
+        await using TestCluster source = await TestCluster.StartAsync(postgres.Server, 3);
+        await using TestCluster target = await TestCluster.StartAsync(postgres.Server, 1);
+        try
+        {
+            using var tree = new TempDirectory();
+            var files = new Dictionary<string, byte[]>();
+            for (int i = 0; i < 12; i++)
+            {
+                byte[] data = TestRandom.Bytes(TestRandom.For($"scattered {i}"), 20_000 + (i * 15_000));
+                await File.WriteAllBytesAsync(tree.File($"f{i}"), data);
+                files[$"f{i}"] = data;
+            }
+
+            DirectoryUpload upload;
+            await using (BlobClient client = await source.ConnectAsync(source.Silos[0]))
+            {
+                upload = await client.PutDirectoryAsync(tree.Path);
+            }
+
+            // The responder: a silo with the collection and without some of its files.
+            Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>> holders = await source.LocateAllAsync([.. upload.Entries.Entries.Select(e => e.Hash)]);
+            IReadOnlyList<SiloTicket> collectionHolders = await source.LocateAsync(upload.Collection.Hash);
+            SiloProcess responder = source.Silos.First(s =>
+                collectionHolders.Any(t => t.Node == s.Ticket.Node) && holders.Values.Any(h => h.All(t => t.Node != s.Ticket.Node)));
+            var lacking = holders.Where(h => h.Value.All(t => t.Node != responder.Ticket.Node)).Select(h => h.Key).ToList();
+            Assert.NotEmpty(lacking);
+
+            SiloProcess initiator = target.Silos[0];
+            Voucher grant;
+            await using (TransferClient issuer = await TransferClient.ConnectAsync(responder.Ticket, source.Token))
+            {
+                grant = await issuer.IssueGrantAsync(initiator.Ticket.Node, TransferDirection.Pull, [upload.Collection.Hash], 1L << 30, DateTimeOffset.UtcNow.AddHours(1));
+            }
+
+            await using TransferClient transfers = await TransferClient.ConnectAsync(initiator.Ticket, target.Token);
+            ChannelReport started = await transfers.StartAsync(TransferDirection.Pull, [responder.Ticket], upload.Collection.Hash, grant);
+            long expected = upload.Collection.Size + files.Values.Sum(f => (long)f.Length);
+            Assert.Equal(expected, started.Terms.Size);
+            ChannelReport done = await WaitFinalAsync(transfers, started.Ref);
+            Assert.Equal((ChannelStatus.Completed, expected), (done.State.Status, done.State.Received));
+
+            await using BlobClient check = await target.ConnectAsync(initiator);
+            foreach (CollectionEntry entry in upload.Entries.Entries)
+            {
+                using var bytes = new MemoryStream();
+                await check.GetToStreamAsync(entry.Hash, bytes);
+                Assert.Equal(files[entry.Path], bytes.ToArray());
+            }
+
+            // The responder fetched what it lacked from its cluster (verified) before it opened the channel.
+            Assert.All(lacking, hash => Assert.Contains($"Fetched {hash}: ", responder.Log, StringComparison.Ordinal));
+        }
+        catch
+        {
+            foreach (SiloProcess silo in source.Silos.Concat(target.Silos))
+            {
+                output.WriteLine(silo.Log);
+            }
+
+            throw;
+        }
+    }
+
+    [Fact]
     public async Task When_the_responding_silo_dies_mid_pull_the_channel_restarts_on_another_silo_of_its_cluster()
     {
         await using TestCluster source = await TestCluster.StartAsync(postgres.Server, 2);

@@ -116,6 +116,32 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
     }
 
     /// <summary>
+    /// Brings a verified copy of a blob that this silo does not hold from the silos that do, through
+    /// this silo's <see cref="IReplicaGrain.FetchAsync"/>: what a transfer channel needs to send a
+    /// collection whose members were placed on other silos (each file lives where its own hash puts
+    /// it). The copy is not registered, so it is extra: the next reconciliation of this silo's
+    /// blobs (<see cref="BlobClusterOptions.ReconcileInterval"/>) drops it again. Null alone, or if
+    /// the cluster has no live record of the blob.
+    /// </summary>
+    /// <exception cref="BlobProtocolException">503: no holder could provide it, or the cluster could not be asked.</exception>
+    public async Task<BlobInfo?> FetchHereAsync(Blake3Hash hash, CancellationToken cancellationToken)
+    {
+        if (options.Standalone)
+        {
+            return null;
+        }
+
+        BlobLocation? location = await CallAsync(() => grains.BlobGrain(hash).LocateAsync(), "the cluster could not say where the blob is", cancellationToken).ConfigureAwait(false);
+        if (location is null)
+        {
+            return null;
+        }
+
+        await CallAsync(() => grains.ReplicaGrain(view.SelfAddress).FetchAsync(new ReplicaFetch(hash, location.Facts, location.Providers)), "the blob could not be fetched to this silo", cancellationToken).ConfigureAwait(false);
+        return await store.RecordAsync(hash, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// After this silo quarantined its copy of a blob (a failed scrub): asks the blob's grain to
     /// repair now, which no longer counts this silo and copies a verified replica to wherever one is
     /// missing (often back here). True if the cluster holds R copies again; false alone or when no

@@ -837,8 +837,13 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         throw new BlobProtocolException(BlobStatus.Forbidden, $"no channel {transferId} sends to {peer} from this cluster");
     }
 
-    /// <summary>The size of what a channel with this base and <paramref name="paths"/> moves, from this silo's store: the blob, plus the collection's members it selects; null if the base is not held.</summary>
-    /// <exception cref="BlobProtocolException">A path selects nothing (400), or a member is missing here (404).</exception>
+    /// <summary>
+    /// The size of what a channel with this base and <paramref name="paths"/> moves, from this silo's
+    /// store: the blob, plus the collection's members it selects; null if the base is not held. A
+    /// member this silo lacks (in a cluster of more silos than copies, each file is placed by its own
+    /// hash) is first fetched here from the silos that hold it (<see cref="ClusterBlobs.FetchHereAsync"/>).
+    /// </summary>
+    /// <exception cref="BlobProtocolException">A path selects nothing (400), a member is nowhere in the cluster (404), or could not be fetched (503).</exception>
     private async Task<long?> LocalSizeAsync(Blake3Hash @base, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         if (await _store.RecordAsync(@base, cancellationToken).ConfigureAwait(false) is not { } info || !await _store.HasAsync(@base, cancellationToken).ConfigureAwait(false))
@@ -849,8 +854,10 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         long size = info.Size;
         foreach (Blake3Hash member in await MembersAsync(@base, paths, cancellationToken).ConfigureAwait(false))
         {
-            size += (await _store.RecordAsync(member, cancellationToken).ConfigureAwait(false))?.Size
-                ?? throw new BlobProtocolException(BlobStatus.NotFound, $"collection {@base} names blob {member}, which this silo does not hold: the channel could not send it");
+            BlobInfo? held = await _store.RecordAsync(member, cancellationToken).ConfigureAwait(false)
+                ?? await _cluster.FetchHereAsync(member, cancellationToken).ConfigureAwait(false);
+            size += held?.Size
+                ?? throw new BlobProtocolException(BlobStatus.NotFound, $"collection {@base} names blob {member}, which neither this silo nor its cluster holds: the channel could not send it");
         }
 
         return size;
