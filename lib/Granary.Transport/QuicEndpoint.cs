@@ -14,7 +14,7 @@ public sealed class QuicEndpoint : IAsyncDisposable
     private readonly ulong _handle;
     private readonly TimeSpan _connectTimeout;
     private readonly ConcurrentDictionary<QuicConnection, byte> _connections = new();
-    private int _everConnected;
+    private int _mayHavePeers;
     private int _closed;
 
     private QuicEndpoint(ulong handle, IPEndPoint local, NodeId id, TimeSpan connectTimeout)
@@ -72,6 +72,8 @@ public sealed class QuicEndpoint : IAsyncDisposable
     /// <exception cref="QuicException">The endpoint was closed (<see cref="QuicError.EndpointClosed"/>).</exception>
     public async Task<QuicConnection> AcceptAsync(CancellationToken cancellationToken = default)
     {
+        // A server endpoint may hold handshakes the native side accepted and this side has not taken yet: its close waits for them.
+        Volatile.Write(ref _mayHavePeers, 1);
         ThrowIfClosed();
         ulong connection = await NativeOperations.RunAsync(
             op => NativeMethods.EndpointAccept(_handle, op), "accepting a connection", cancellationToken).ConfigureAwait(false);
@@ -125,7 +127,9 @@ public sealed class QuicEndpoint : IAsyncDisposable
     /// <summary>
     /// Closes gracefully: waits up to <paramref name="drainTimeout"/> for this endpoint's
     /// connections to be closed by their owners, then closes the rest with
-    /// <paramref name="errorCode"/> and waits for the close to reach the peers.
+    /// <paramref name="errorCode"/> and waits (up to 3 s) for the close to reach the peers — except
+    /// on a client endpoint that never made a connection (its only connect failed), which has no
+    /// peer to tell and closes at once.
     /// </summary>
     public async Task CloseAsync(long errorCode, string reason, TimeSpan drainTimeout, CancellationToken cancellationToken = default)
     {
@@ -137,7 +141,7 @@ public sealed class QuicEndpoint : IAsyncDisposable
         Task drained = Task.WhenAll(_connections.Keys.Select(c => c.Closed));
         await Task.WhenAny(drained, Task.Delay(drainTimeout, cancellationToken)).ConfigureAwait(false);
         CloseNative(_handle, errorCode, reason);
-        if (Volatile.Read(ref _everConnected) == 0)
+        if (Volatile.Read(ref _mayHavePeers) == 0)
         {
             // No connection was ever made (a client whose connect failed): there is no peer to tell,
             // and waiting for an abandoned handshake to go idle cost a failed connect 3 s more.
@@ -190,7 +194,7 @@ public sealed class QuicEndpoint : IAsyncDisposable
 
     private QuicConnection Track(QuicConnection connection)
     {
-        Volatile.Write(ref _everConnected, 1);
+        Volatile.Write(ref _mayHavePeers, 1);
         _connections[connection] = 0;
         return connection;
     }

@@ -134,7 +134,7 @@ public sealed class TransferBetweenClustersTests(PostgresFixture postgres, ITest
                 Assert.Equal(files[entry.Path], bytes.ToArray());
             }
 
-            // The responder fetched what it lacked from its cluster (verified) before it opened the channel.
+            // The responder fetched what it lacked from its cluster (verified) when the receiver asked for it.
             Assert.All(lacking, hash => Assert.Contains($"Fetched {hash}: ", responder.Log, StringComparison.Ordinal));
         }
         catch

@@ -59,7 +59,10 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
         }
 
         var facts = new BlobFacts(stored.Size, stored.Created, stored.Expires, stored.Uploader ?? string.Empty, stored.Tags);
-        byte[]? content = stored.Size <= options.InlineCopyLimit ? await ReadSmallAsync(stored, cancellationToken).ConfigureAwait(false) : null;
+        // With one copy per blob there is nothing to send along.
+        byte[]? content = options.Replicas > 1 && options.InlineCopyLimit > 0 && stored.Size <= options.InlineCopyLimit
+            ? await ReadSmallAsync(stored, cancellationToken).ConfigureAwait(false)
+            : null;
         BlobRegistered registered = await CallAsync(
             () => grains.BlobGrain(stored.Hash).RegisterAsync(new BlobRegistration(facts, view.Self.Node, RequireReplicas: true, content)),
             "the upload is stored on this silo but not acknowledged", cancellationToken).ConfigureAwait(false);
@@ -119,8 +122,9 @@ public sealed class ClusterBlobs(IGrainFactory grains, ClusterView view, BlobClu
     /// Brings a verified copy of a blob that this silo does not hold from the silos that do, through
     /// this silo's <see cref="IReplicaGrain.FetchAsync"/>: what a transfer channel needs to send a
     /// collection whose members were placed on other silos (each file lives where its own hash puts
-    /// it). The copy is not registered, so it is extra: the next reconciliation of this silo's
-    /// blobs (<see cref="BlobClusterOptions.ReconcileInterval"/>) drops it again. Null alone, or if
+    /// it), asked for only once the channel authorized the receiver's piece. The copy is not
+    /// registered, so it is extra: the next reconciliation of this silo's blobs
+    /// (<see cref="BlobClusterOptions.ReconcileInterval"/>) drops it again. Null alone, or if
     /// the cluster has no live record of the blob.
     /// </summary>
     /// <exception cref="BlobProtocolException">503: no holder could provide it, or the cluster could not be asked.</exception>

@@ -48,7 +48,8 @@ public sealed partial class ReplicaGrain(
             throw new BlobGrainException(BlobStatus.Unavailable, $"silo {view.Self.Node} has no room for blob {hash} ({fetch.Facts.Size} bytes) beside what it stores and receives");
         }
 
-        if (fetch.Content is { } content && await StoreSentAlongAsync(fetch, content, ttl).ConfigureAwait(true))
+        // Only without a partial copy here: one kept for a resume would be left behind by the import.
+        if (fetch.Content is { } content && store.FindPartial(hash) is null && await StoreSentAlongAsync(fetch, content, ttl).ConfigureAwait(true))
         {
             return;
         }

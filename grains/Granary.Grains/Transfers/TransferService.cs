@@ -434,6 +434,15 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
             throw new BlobProtocolException(BlobStatus.Forbidden, $"blob {hash} is not part of channel {channel} (base {state.Base})");
         }
 
+        if (hash != state.Base && await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // A member placed on other silos of this cluster (each file lives where its own hash puts
+            // it): fetched here, verified, for a receiver the channel has authorized. The copy is an
+            // unregistered extra that reconciliation drops later; a piece asked after that fetches it again.
+            _ = await _cluster.FetchHereAsync(hash, cancellationToken).ConfigureAwait(false)
+                ?? throw new BlobProtocolException(BlobStatus.NotFound, $"blob {hash} of channel {channel} is neither on this silo nor anywhere in its cluster");
+        }
+
         if (state.DataLimit is { } cap && await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false) is { } blob)
         {
             // A piece may reach past the limit by at most one block (pieces are whole blocks).
@@ -841,9 +850,10 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
     /// The size of what a channel with this base and <paramref name="paths"/> moves, from this silo's
     /// store: the blob, plus the collection's members it selects; null if the base is not held. A
     /// member this silo lacks (in a cluster of more silos than copies, each file is placed by its own
-    /// hash) is first fetched here from the silos that hold it (<see cref="ClusterBlobs.FetchHereAsync"/>).
+    /// hash) is counted from the cluster's record: nothing is fetched for a peer whose voucher has
+    /// not been checked yet; <see cref="AuthorizeAsync"/> fetches it when its first piece is asked for.
     /// </summary>
-    /// <exception cref="BlobProtocolException">A path selects nothing (400), a member is nowhere in the cluster (404), or could not be fetched (503).</exception>
+    /// <exception cref="BlobProtocolException">A path selects nothing (400), or a member is nowhere in the cluster (404).</exception>
     private async Task<long?> LocalSizeAsync(Blake3Hash @base, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         if (await _store.RecordAsync(@base, cancellationToken).ConfigureAwait(false) is not { } info || !await _store.HasAsync(@base, cancellationToken).ConfigureAwait(false))
@@ -855,7 +865,7 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
         foreach (Blake3Hash member in await MembersAsync(@base, paths, cancellationToken).ConfigureAwait(false))
         {
             BlobInfo? held = await _store.RecordAsync(member, cancellationToken).ConfigureAwait(false)
-                ?? await _cluster.FetchHereAsync(member, cancellationToken).ConfigureAwait(false);
+                ?? (await _cluster.LocateAsync(member, cancellationToken).ConfigureAwait(false))?.Blob;
             size += held?.Size
                 ?? throw new BlobProtocolException(BlobStatus.NotFound, $"collection {@base} names blob {member}, which neither this silo nor its cluster holds: the channel could not send it");
         }

@@ -714,14 +714,7 @@ public sealed partial class BlobStore : IAsyncDisposable
 
                 Blake3Hash hash = await builder.FinishAsync(cancellationToken).ConfigureAwait(false);
                 await _io.FlushToDiskAsync(data, cancellationToken).ConfigureAwait(false);
-                if (outboard.Length > 0)
-                {
-                    // A blob of one chunk group (16 KiB) has an empty outboard: nothing of it to make
-                    // durable but its directory entry, which the shard's fsync after the rename covers.
-                    // Skipping it saves one of a small PUT's four fsyncs.
-                    outboard.Flush(flushToDisk: true);
-                }
-
+                outboard.Flush(flushToDisk: true);
                 return (hash, size);
             }
             finally
