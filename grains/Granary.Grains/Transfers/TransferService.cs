@@ -434,16 +434,17 @@ public sealed partial class TransferService : IChannelDataGate, IAsyncDisposable
             throw new BlobProtocolException(BlobStatus.Forbidden, $"blob {hash} is not part of channel {channel} (base {state.Base})");
         }
 
-        if (hash != state.Base && await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false) is null)
+        BlobInfo? held = hash == state.Base && state.DataLimit is null ? null : await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (hash != state.Base && held is null)
         {
             // A member placed on other silos of this cluster (each file lives where its own hash puts
             // it): fetched here, verified, for a receiver the channel has authorized. The copy is an
             // unregistered extra that reconciliation drops later; a piece asked after that fetches it again.
-            _ = await _cluster.FetchHereAsync(hash, cancellationToken).ConfigureAwait(false)
+            held = await _cluster.FetchHereAsync(hash, cancellationToken).ConfigureAwait(false)
                 ?? throw new BlobProtocolException(BlobStatus.NotFound, $"blob {hash} of channel {channel} is neither on this silo nor anywhere in its cluster");
         }
 
-        if (state.DataLimit is { } cap && await _store.RecordAsync(hash, cancellationToken).ConfigureAwait(false) is { } blob)
+        if (state.DataLimit is { } cap && held is { } blob)
         {
             // A piece may reach past the limit by at most one block (pieces are whole blocks).
             long asked = ranges.RoundOut((ulong)BaoTree.ChunksPerBlock).ByteCount(blob.Size);
