@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # granary hash vs b3sum (the reference BLAKE3) on one file in page cache, as whole processes
 # (start-up included), alternating A B A B. Prints medians, throughput and the ratio
-# granary/b3sum, then peak RSS for 1 GiB and 4 GiB inputs.
+# granary/b3sum, the same for the AVX2 path (an AVX2-only anchor and launcher, so that the row is
+# measured on AVX-512 machines too), then peak RSS for 1 GiB and 4 GiB inputs.
 #   bash bench/hash.sh            (or ./build.sh --target=Bench-Hash, which publishes first)
 #   RUNS=9 BENCH_DIR=/tmp/x bash bench/hash.sh
 set -euo pipefail
@@ -43,6 +44,35 @@ for threads in 1 "$(nproc)"; do
   awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
     'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
 done
+
+# The AVX2 path, on this machine whatever its CPU: b3sum's BLAKE3 crate with its AVX-512 kernels
+# compiled out (bench/anchors/b3sum-avx2) against the launcher compiled for x86-64-v3 (AVX2, no
+# AVX-512). Skipped where the CPU has no AVX2, or SKIP_AVX2=1.
+if grep -qw avx2 /proc/cpuinfo && [ "${SKIP_AVX2:-0}" != 1 ]; then
+  CARGO=$(command -v ~/.cargo/bin/cargo || command -v cargo || true)
+  [ -n "$CARGO" ] || { echo "bench/hash.sh: cargo is missing (./build.sh --target=Bench-Hash installs what the AVX2 row needs)." >&2; exit 1; }
+  (cd bench/anchors/b3sum-avx2 && "$CARGO" build --release --quiet) \
+    || { echo "bench/hash.sh: the AVX2 anchor did not build (Debian's librust-blake3-dev, librust-memmap2-dev and librust-rayon-dev?)." >&2; exit 1; }
+  ANCHOR2=bench/anchors/b3sum-avx2/target/release/b3sum-avx2
+  dotnet publish silo/Granary.Cli.Launcher/Granary.Cli.Launcher.csproj -c Release -p:GranaryInstructionSet=x86-64-v3 \
+    -o artifacts/bench/granary-avx2 > /dev/null
+  GRANARY2=artifacts/bench/granary-avx2/granary
+  [ "$("$ANCHOR2" "$FILE")" = "$("$GRANARY2" hash --no-names "$FILE")" ] || { echo "AVX2 hashes differ!" >&2; exit 1; }
+  CRATE=$(awk '/^name = "blake3"/ {getline; gsub(/version = |"/, ""); print}' bench/anchors/b3sum-avx2/Cargo.lock)
+  echo "# AVX2 only: b3sum's crate without AVX-512 (blake3 $CRATE) vs granary for x86-64-v3, $RUNS runs each, alternating"
+  printf "%-10s %12s %12s %12s %12s %8s\n" threads "anchor s" "anchor GB/s" "granary s" "granary GB/s" ratio
+  for threads in 1 "$(nproc)"; do
+    a=(); b=()
+    for ((i = 0; i < RUNS; i++)); do
+      a+=("$(seconds "$ANCHOR2" --num-threads "$threads" "$FILE")")
+      b+=("$(seconds "$GRANARY2" hash --num-threads "$threads" "$FILE")")
+    done
+    ma=$(printf '%s\n' "${a[@]}" | median)
+    mb=$(printf '%s\n' "${b[@]}" | median)
+    awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
+      'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
+  done
+fi
 
 # Start-up alone: hashing a 1-byte file.
 echo 1 > "$DIR/one"

@@ -44,6 +44,22 @@ public sealed class Blake3VectorTests
             c.GetProperty("keyed_hash").GetString()!,
             c.GetProperty("derive_key").GetString()!));
 
+    /// <summary>
+    /// The suite runs this project a second time with the runtime's AVX-512 switched off
+    /// (build.cake), so that the narrower kernels' layout for 16 vector registers is tested on
+    /// this AVX-512 machine too; this fails if the runtime ever stops honouring the switch.
+    /// </summary>
+    [Fact]
+    public void With_the_runtime_told_no_AVX512_only_the_narrower_kernels_run()
+    {
+        bool switchedOff = Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0";
+        Assert.Equal(!switchedOff && System.Runtime.Intrinsics.X86.Avx512F.IsSupported, Blake3Simd.IsSupported(Blake3Backend.Avx512));
+        if (switchedOff)
+        {
+            Assert.NotEqual(Blake3Backend.Avx512, Blake3Simd.Best);
+        }
+    }
+
     [Fact]
     public void The_vector_file_has_all_35_cases()
     {

@@ -42,9 +42,9 @@ internal static unsafe class HashManyKernel
         TVec h4 = TLanes.Splat(key[4]), h5 = TLanes.Splat(key[5]), h6 = TLanes.Splat(key[6]), h7 = TLanes.Splat(key[7]);
         TVec blockLen = TLanes.Splat(BlockLen);
         // Aligned to a cache line: a 64-byte vector that straddles two lines costs two loads.
-        byte* messageSpace = stackalloc byte[(16 * sizeof(TVec)) + 64];
+        // 16 message words, then room for one state vector (see StateFitsInRegisters).
+        byte* messageSpace = stackalloc byte[(17 * sizeof(TVec)) + 64];
         TVec* m = (TVec*)(((nint)messageSpace + 63) & ~(nint)63);
-        ReadOnlySpan<byte> schedule = Schedule;
 
         for (int b = 0; b < blocks; b++)
         {
@@ -55,20 +55,23 @@ internal static unsafe class HashManyKernel
             TVec v8 = TLanes.Splat(Iv0), v9 = TLanes.Splat(Iv1), v10 = TLanes.Splat(Iv2), v11 = TLanes.Splat(Iv3);
             TVec v12 = counterLow, v13 = counterHigh, v14 = blockLen, v15 = TLanes.Splat(blockFlags);
 
-            for (int r = 0; r < 7; r++)
+            if (TLanes.StateFitsInRegisters)
             {
-                ReadOnlySpan<byte> s = schedule.Slice(r * 16, 16);
-
-                // Columns, then diagonals: four independent G functions each, interleaved
-                // operation by operation so that the CPU always has four chains in flight.
-                G4<TLanes, TVec>(
+                Rounds<TLanes, TVec>(
                     ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7,
-                    ref v8, ref v9, ref v10, ref v11, ref v12, ref v13, ref v14, ref v15,
-                    m, s[..8]);
-                G4<TLanes, TVec>(
-                    ref v0, ref v1, ref v2, ref v3, ref v5, ref v6, ref v7, ref v4,
-                    ref v10, ref v11, ref v8, ref v9, ref v15, ref v12, ref v13, ref v14,
-                    m, s[8..]);
+                    ref v8, ref v9, ref v10, ref v11, ref v12, ref v13, ref v14, ref v15, m);
+            }
+            else
+            {
+                // With 16 registers, v8 lives in memory as BLAKE3's own AVX2 assembly keeps it
+                // (blake3_avx2_x86-64_unix.S): each of its uses is one memory operand, and the
+                // register it frees holds the rotations' temporary instead of spilling on every one.
+                TVec* v8InMemory = m + 16;
+                *v8InMemory = v8;
+                Rounds<TLanes, TVec>(
+                    ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7,
+                    ref *v8InMemory, ref v9, ref v10, ref v11, ref v12, ref v13, ref v14, ref v15, m);
+                v8 = *v8InMemory;
             }
 
             h0 = TLanes.Xor(v0, v8);
@@ -101,6 +104,33 @@ internal static unsafe class HashManyKernel
         }
     }
 
+    /// <summary>BLAKE3's seven rounds on the state v0..v15 with message words m[0..15].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rounds<TLanes, TVec>(
+        ref TVec v0, ref TVec v1, ref TVec v2, ref TVec v3, ref TVec v4, ref TVec v5, ref TVec v6, ref TVec v7,
+        ref TVec v8, ref TVec v9, ref TVec v10, ref TVec v11, ref TVec v12, ref TVec v13, ref TVec v14, ref TVec v15,
+        TVec* m)
+        where TLanes : struct, ISimdLanes<TVec>
+        where TVec : unmanaged
+    {
+        ReadOnlySpan<byte> schedule = Schedule;
+        for (int r = 0; r < 7; r++)
+        {
+            ReadOnlySpan<byte> s = schedule.Slice(r * 16, 16);
+
+            // Columns, then diagonals: four independent G functions each, interleaved
+            // operation by operation so that the CPU always has four chains in flight.
+            G4<TLanes, TVec>(
+                ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7,
+                ref v8, ref v9, ref v10, ref v11, ref v12, ref v13, ref v14, ref v15,
+                m, s[..8]);
+            G4<TLanes, TVec>(
+                ref v0, ref v1, ref v2, ref v3, ref v5, ref v6, ref v7, ref v4,
+                ref v10, ref v11, ref v8, ref v9, ref v15, ref v12, ref v13, ref v14,
+                m, s[8..]);
+        }
+    }
+
     /// <summary>
     /// Four G functions on (a_i, b_i, c_i, d_i) with message words m[s[2i]], m[s[2i+1]].
     /// </summary>
@@ -120,14 +150,20 @@ internal static unsafe class HashManyKernel
         d1 = TLanes.RotateRight16(TLanes.Xor(d1, a1));
         d2 = TLanes.RotateRight16(TLanes.Xor(d2, a2));
         d3 = TLanes.RotateRight16(TLanes.Xor(d3, a3));
-        c0 = TLanes.Add(c0, d0);
-        c1 = TLanes.Add(c1, d1);
-        c2 = TLanes.Add(c2, d2);
-        c3 = TLanes.Add(c3, d3);
-        b0 = TLanes.RotateRight12(TLanes.Xor(b0, c0));
-        b1 = TLanes.RotateRight12(TLanes.Xor(b1, c1));
-        b2 = TLanes.RotateRight12(TLanes.Xor(b2, c2));
-        b3 = TLanes.RotateRight12(TLanes.Xor(b3, c3));
+        // One column at a time, each c read once through a local: v8, kept in memory when the
+        // registers are too few, is then one load and one store, and no more than one sum is live.
+        TVec e = TLanes.Add(c0, d0);
+        c0 = e;
+        b0 = TLanes.RotateRight12(TLanes.Xor(b0, e));
+        e = TLanes.Add(c1, d1);
+        c1 = e;
+        b1 = TLanes.RotateRight12(TLanes.Xor(b1, e));
+        e = TLanes.Add(c2, d2);
+        c2 = e;
+        b2 = TLanes.RotateRight12(TLanes.Xor(b2, e));
+        e = TLanes.Add(c3, d3);
+        c3 = e;
+        b3 = TLanes.RotateRight12(TLanes.Xor(b3, e));
         a0 = TLanes.Add(TLanes.Add(a0, b0), m[s[1]]);
         a1 = TLanes.Add(TLanes.Add(a1, b1), m[s[3]]);
         a2 = TLanes.Add(TLanes.Add(a2, b2), m[s[5]]);
@@ -136,13 +172,17 @@ internal static unsafe class HashManyKernel
         d1 = TLanes.RotateRight8(TLanes.Xor(d1, a1));
         d2 = TLanes.RotateRight8(TLanes.Xor(d2, a2));
         d3 = TLanes.RotateRight8(TLanes.Xor(d3, a3));
-        c0 = TLanes.Add(c0, d0);
-        c1 = TLanes.Add(c1, d1);
-        c2 = TLanes.Add(c2, d2);
-        c3 = TLanes.Add(c3, d3);
-        b0 = TLanes.RotateRight7(TLanes.Xor(b0, c0));
-        b1 = TLanes.RotateRight7(TLanes.Xor(b1, c1));
-        b2 = TLanes.RotateRight7(TLanes.Xor(b2, c2));
-        b3 = TLanes.RotateRight7(TLanes.Xor(b3, c3));
+        e = TLanes.Add(c0, d0);
+        c0 = e;
+        b0 = TLanes.RotateRight7(TLanes.Xor(b0, e));
+        e = TLanes.Add(c1, d1);
+        c1 = e;
+        b1 = TLanes.RotateRight7(TLanes.Xor(b1, e));
+        e = TLanes.Add(c2, d2);
+        c2 = e;
+        b2 = TLanes.RotateRight7(TLanes.Xor(b2, e));
+        e = TLanes.Add(c3, d3);
+        c3 = e;
+        b3 = TLanes.RotateRight7(TLanes.Xor(b3, e));
     }
 }

@@ -10,6 +10,14 @@ internal unsafe interface ISimdLanes<TVec> where TVec : unmanaged
     /// <summary>Inputs hashed at once.</summary>
     static abstract int Degree { get; }
 
+    /// <summary>
+    /// Whether the 16 state vectors, the rotations' temporary and the byte-shuffle masks fit the
+    /// vector registers at once (32 with AVX-512's EVEX encoding; 16 without). When they do not,
+    /// the kernel keeps one state vector in memory so that the register allocator has a free
+    /// register instead of spilling around every rotation.
+    /// </summary>
+    static abstract bool StateFitsInRegisters { get; }
+
     static abstract TVec Splat(uint value);
     static abstract TVec Add(TVec a, TVec b);
     static abstract TVec Xor(TVec a, TVec b);

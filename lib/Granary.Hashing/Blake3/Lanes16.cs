@@ -9,6 +9,7 @@ internal readonly unsafe struct Lanes16 : ISimdLanes<Vector512<uint>>
 {
     public static bool IsSupported => Avx512F.IsSupported;
     public static int Degree => 16;
+    public static bool StateFitsInRegisters => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<uint> Splat(uint value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<uint> Add(Vector512<uint> a, Vector512<uint> b) => Avx512F.Add(a, b);

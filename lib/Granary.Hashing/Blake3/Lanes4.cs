@@ -9,6 +9,7 @@ internal readonly unsafe struct Lanes4 : ISimdLanes<Vector128<uint>>
 {
     public static bool IsSupported => Sse41.IsSupported && Ssse3.IsSupported;
     public static int Degree => 4;
+    public static bool StateFitsInRegisters => Avx512F.IsSupported;
 
     private static Vector128<byte> Rot16Mask
     {

@@ -9,6 +9,7 @@ internal readonly unsafe struct Lanes8 : ISimdLanes<Vector256<uint>>
 {
     public static bool IsSupported => Avx2.IsSupported;
     public static int Degree => 8;
+    public static bool StateFitsInRegisters => Avx512F.IsSupported;
 
     private static Vector256<byte> Rot16Mask
     {
