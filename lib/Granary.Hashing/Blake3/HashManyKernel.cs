@@ -10,6 +10,24 @@ namespace Granary.Hashing;
 /// </summary>
 internal static unsafe class HashManyKernel
 {
+    /// <summary>How far ahead of the block being read each input is prefetched, in bytes.</summary>
+    private const nint PrefetchDistance = 4 * BlockLen;
+
+    /// <summary>
+    /// Where to prefetch for the block at <paramref name="blockOffset"/> of the group whose first
+    /// input is <paramref name="firstInput"/>: input i's address is the result + i *
+    /// <paramref name="stride"/>. Near the inputs' end, ahead is the next group's inputs (the
+    /// inputs of a batch lie back to back), not the group's next input, which is already loaded:
+    /// without it the first four blocks of every chunk were demand misses, a third of the
+    /// kernel's samples (perf annotate: the first row loads).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* PrefetchBase(byte* firstInput, nint stride, nint blockOffset, int degree)
+    {
+        nint ahead = blockOffset + PrefetchDistance;
+        return ahead < stride ? firstInput + ahead : firstInput + (degree * stride) + (ahead - stride);
+    }
+
     /// <summary>
     /// Hashes exactly <c>TLanes.Degree</c> inputs of <paramref name="blocks"/> 64-byte blocks each,
     /// input i starting at <c>input + i * stride</c>, and writes their 32-byte chaining values

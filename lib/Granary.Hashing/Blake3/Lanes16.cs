@@ -25,6 +25,7 @@ internal readonly unsafe struct Lanes16 : ISimdLanes<Vector512<uint>>
     public static void LoadTransposed(byte* firstInput, nint stride, nint blockOffset, Vector512<uint>* message)
     {
         byte* p = firstInput + blockOffset;
+        byte* ahead = HashManyKernel.PrefetchBase(firstInput, stride, blockOffset, 16);
 
         // Rows 4g..4g+3: after the two unpack steps, message[4g+j] holds, in 128-bit lane L,
         // column 4L+j of those four rows.
@@ -32,10 +33,10 @@ internal readonly unsafe struct Lanes16 : ISimdLanes<Vector512<uint>>
         {
             // Sixteen strided streams are more than the hardware prefetcher follows: ask for
             // each input's data a few blocks ahead, as the reference implementation does.
-            Sse.Prefetch0(p + (((4 * g) + 0) * stride) + 256);
-            Sse.Prefetch0(p + (((4 * g) + 1) * stride) + 256);
-            Sse.Prefetch0(p + (((4 * g) + 2) * stride) + 256);
-            Sse.Prefetch0(p + (((4 * g) + 3) * stride) + 256);
+            Sse.Prefetch0(ahead + (((4 * g) + 0) * stride));
+            Sse.Prefetch0(ahead + (((4 * g) + 1) * stride));
+            Sse.Prefetch0(ahead + (((4 * g) + 2) * stride));
+            Sse.Prefetch0(ahead + (((4 * g) + 3) * stride));
             var r0 = Avx512F.LoadVector512((uint*)(p + (((4 * g) + 0) * stride)));
             var r1 = Avx512F.LoadVector512((uint*)(p + (((4 * g) + 1) * stride)));
             var r2 = Avx512F.LoadVector512((uint*)(p + (((4 * g) + 2) * stride)));

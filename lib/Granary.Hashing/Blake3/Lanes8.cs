@@ -36,6 +36,7 @@ internal readonly unsafe struct Lanes8 : ISimdLanes<Vector256<uint>>
     public static void LoadTransposed(byte* firstInput, nint stride, nint blockOffset, Vector256<uint>* message)
     {
         byte* p = firstInput + blockOffset;
+        byte* ahead = HashManyKernel.PrefetchBase(firstInput, stride, blockOffset, 8);
         for (int half = 0; half < 2; half++)
         {
             byte* q = p + (32 * half);
@@ -43,7 +44,7 @@ internal readonly unsafe struct Lanes8 : ISimdLanes<Vector256<uint>>
             {
                 for (int i = 0; i < 8; i++)
                 {
-                    Sse.Prefetch0(p + (i * stride) + 256);
+                    Sse.Prefetch0(ahead + (i * stride));
                 }
             }
 
