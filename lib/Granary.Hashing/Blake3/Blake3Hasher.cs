@@ -78,7 +78,7 @@ public sealed unsafe class Blake3Hasher
     {
         fixed (byte* p = input)
         {
-            UpdateCore(p, input.Length, threads: 1);
+            UpdateCore(p, input.Length, threads: 1, prepareUnit: null);
         }
 
         return this;
@@ -92,7 +92,20 @@ public sealed unsafe class Blake3Hasher
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        UpdateCore(input, length, threads);
+        UpdateCore(input, length, threads, prepareUnit: null);
+        return this;
+    }
+
+    /// <summary>
+    /// <see cref="UpdateParallel(byte*, long, int)"/> that calls <paramref name="prepareUnit"/>
+    /// (address, length in bytes) on each thread's unit of work just before hashing it: a mapped
+    /// file's pages are mapped there by the thread that reads them, not serially beforehand.
+    /// </summary>
+    internal Blake3Hasher UpdateParallel(byte* input, long length, int threads, Action<nint, long> prepareUnit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        UpdateCore(input, length, threads, prepareUnit);
         return this;
     }
 
@@ -119,7 +132,7 @@ public sealed unsafe class Blake3Hasher
     /// <summary>A reader over the whole extendable output, seekable, of up to 2^64 bytes.</summary>
     public Blake3OutputReader FinalizeXof() => new(FinalOutput());
 
-    private void UpdateCore(byte* input, long length, int threads)
+    private void UpdateCore(byte* input, long length, int threads, Action<nint, long>? prepareUnit)
     {
         if (_chunk.Length > 0)
         {
@@ -164,7 +177,7 @@ public sealed unsafe class Blake3Hasher
             }
             else if (threads > 1 && subtreeLength >= 2 * MinParallelUnit)
             {
-                HashSubtreeInParallel(input, subtreeLength, chunkCounter, threads);
+                HashSubtreeInParallel(input, subtreeLength, chunkCounter, threads, prepareUnit);
             }
             else
             {
@@ -194,10 +207,11 @@ public sealed unsafe class Blake3Hasher
     /// hashes the units on up to <paramref name="threads"/> threads, then pushes the two halves
     /// of every unit in order, exactly as the serial path would have.
     /// </summary>
-    private void HashSubtreeInParallel(byte* input, long subtreeLength, ulong chunkCounter, int threads)
+    private void HashSubtreeInParallel(byte* input, long subtreeLength, ulong chunkCounter, int threads, Action<nint, long>? prepareUnit)
     {
-        // Eight units per thread balance the load without making the units small.
-        long unit = Math.Max(MinParallelUnit, (long)Blake3Tree.LargestPowerOfTwoAtMost((ulong)(subtreeLength / (8L * threads))));
+        // Thirty-two units per thread: the threads wait for the slowest at the end of every call
+        // (a 64 MiB step of a mapped file), so a unit is what one thread may be left doing alone.
+        long unit = Math.Max(MinParallelUnit, (long)Blake3Tree.LargestPowerOfTwoAtMost((ulong)(subtreeLength / (32L * threads))));
         int units = (int)(subtreeLength / unit);
         byte[] parents = new byte[units * 2 * OutLen];
         nint inputAddress = (nint)input;
@@ -207,6 +221,7 @@ public sealed unsafe class Blake3Hasher
 
         Parallel.For(0, units, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
+            prepareUnit?.Invoke(inputAddress + (nint)(i * unit), unit);
             fixed (byte* parent = &parents[i * 2 * OutLen])
             fixed (uint* keyWords = key)
             {
