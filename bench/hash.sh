@@ -5,6 +5,7 @@
 # measured on AVX-512 machines too), then peak RSS for 1 GiB and 4 GiB inputs.
 #   bash bench/hash.sh            (or ./build.sh --target=Bench-Hash, which publishes first)
 #   RUNS=9 BENCH_DIR=/tmp/x bash bench/hash.sh
+#   SKIP_AVX2=1 bash bench/hash.sh   (no AVX2 rows: no cargo build, no second publish)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GRANARY=${GRANARY:-artifacts/bin/granary}
@@ -48,18 +49,21 @@ done
 # The AVX2 path, on this machine whatever its CPU: b3sum's BLAKE3 crate with its AVX-512 kernels
 # compiled out (bench/anchors/b3sum-avx2) against the launcher compiled for x86-64-v3 (AVX2, no
 # AVX-512). Skipped where the CPU has no AVX2, or SKIP_AVX2=1.
-if grep -qw avx2 /proc/cpuinfo && [ "${SKIP_AVX2:-0}" != 1 ]; then
+avx2_rows() {
+  local CARGO ANCHOR2 GRANARY2 CRATE threads a b ma mb i
   CARGO=$(command -v ~/.cargo/bin/cargo || command -v cargo || true)
-  [ -n "$CARGO" ] || { echo "bench/hash.sh: cargo is missing (./build.sh --target=Bench-Hash installs what the AVX2 row needs)." >&2; exit 1; }
+  [ -n "$CARGO" ] || { echo "# AVX2 rows skipped: cargo is missing (./build.sh --target=Bench-Hash installs what they need)."; return; }
   (cd bench/anchors/b3sum-avx2 && "$CARGO" build --release --quiet) \
-    || { echo "bench/hash.sh: the AVX2 anchor did not build (Debian's librust-blake3-dev, librust-memmap2-dev and librust-rayon-dev?)." >&2; exit 1; }
+    || { echo "# AVX2 rows skipped: the anchor did not build (Debian's librust-blake3-dev, librust-memmap2-dev and librust-rayon-dev?)."; return; }
   ANCHOR2=bench/anchors/b3sum-avx2/target/release/b3sum-avx2
   dotnet publish silo/Granary.Cli.Launcher/Granary.Cli.Launcher.csproj -c Release -p:GranaryInstructionSet=x86-64-v3 \
-    -o artifacts/bench/granary-avx2 > /dev/null
+    -o artifacts/bench/granary-avx2 > "$DIR/publish-avx2.log" 2>&1 \
+    || { echo "bench/hash.sh: publishing the x86-64-v3 launcher failed; see $DIR/publish-avx2.log." >&2; exit 1; }
   GRANARY2=artifacts/bench/granary-avx2/granary
+  cat "$FILE" > /dev/null   # the publish may have pushed it out of page cache
   [ "$("$ANCHOR2" "$FILE")" = "$("$GRANARY2" hash --no-names "$FILE")" ] || { echo "AVX2 hashes differ!" >&2; exit 1; }
   CRATE=$(awk '/^name = "blake3"/ {getline; gsub(/version = |"/, ""); print}' bench/anchors/b3sum-avx2/Cargo.lock)
-  echo "# AVX2 only: b3sum's crate without AVX-512 (blake3 $CRATE) vs granary for x86-64-v3, $RUNS runs each, alternating"
+  echo "# AVX2 only: the blake3 crate $CRATE (b3sum's library) without AVX-512 vs granary for x86-64-v3, $RUNS runs each, alternating"
   printf "%-10s %12s %12s %12s %12s %8s\n" threads "anchor s" "anchor GB/s" "granary s" "granary GB/s" ratio
   for threads in 1 "$(nproc)"; do
     a=(); b=()
@@ -72,6 +76,18 @@ if grep -qw avx2 /proc/cpuinfo && [ "${SKIP_AVX2:-0}" != 1 ]; then
     awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
       'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
   done
+}
+
+# The AVX2 path, on this machine whatever its CPU: b3sum's BLAKE3 crate with its AVX-512 kernels
+# compiled out (bench/anchors/b3sum-avx2) against the launcher compiled for x86-64-v3 (AVX2, no
+# AVX-512). Skipped, with a line saying so, where the CPU has no AVX2, cargo or the anchor's
+# crates are missing, or SKIP_AVX2=1.
+if ! grep -qw avx2 /proc/cpuinfo; then
+  echo "# AVX2 rows skipped: this CPU has no AVX2."
+elif [ "${SKIP_AVX2:-0}" = 1 ]; then
+  echo "# AVX2 rows skipped: SKIP_AVX2=1."
+else
+  avx2_rows
 fi
 
 # Start-up alone: hashing a 1-byte file.

@@ -15,7 +15,7 @@ public sealed class B3sumCrossCheckTests
         var sizes = new List<long> { 0, 1, 1023, 1024, 1025, block - 1, block, block + 1, 3 * block, (3 * block) - 1, (3 * block) + 1 };
         sizes.AddRange(Enumerable.Range(0, 8).Select(_ => random.NextInt64(0, 300_000)));
         sizes.AddRange([(3L << 20) + 17, (5L << 20) - 1]);
-        // A mapped file is hashed in 64 MiB steps (Blake3FileHashing): one step and a bit more.
+        // On one thread a mapped file is hashed in 64 MiB steps (Blake3FileHashing): one step and a bit more.
         sizes.Add((64L << 20) + 1025);
 
         using var directory = new TempDirectory();

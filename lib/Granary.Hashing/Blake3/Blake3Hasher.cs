@@ -98,8 +98,10 @@ public sealed unsafe class Blake3Hasher
 
     /// <summary>
     /// <see cref="UpdateParallel(byte*, long, int)"/> that calls <paramref name="prepareUnit"/>
-    /// (address, length in bytes) on each thread's unit of work just before hashing it: a mapped
-    /// file's pages are mapped there by the thread that reads them, not serially beforehand.
+    /// (address, length in bytes) on each unit that the parallel split hands to a thread, just
+    /// before that thread hashes it: a mapped file's pages are mapped by the thread that reads
+    /// them, not serially beforehand. Input hashed serially (less than two parallel units, the
+    /// unaligned head and the tail) is not passed to it.
     /// </summary>
     internal Blake3Hasher UpdateParallel(byte* input, long length, int threads, Action<nint, long> prepareUnit)
     {
@@ -209,8 +211,8 @@ public sealed unsafe class Blake3Hasher
     /// </summary>
     private void HashSubtreeInParallel(byte* input, long subtreeLength, ulong chunkCounter, int threads, Action<nint, long>? prepareUnit)
     {
-        // Thirty-two units per thread: the threads wait for the slowest at the end of every call
-        // (a 64 MiB step of a mapped file), so a unit is what one thread may be left doing alone.
+        // Thirty-two units per thread: the threads wait for the slowest at the end of every
+        // parallel subtree, so a unit is what one thread may be left doing alone.
         long unit = Math.Max(MinParallelUnit, (long)Blake3Tree.LargestPowerOfTwoAtMost((ulong)(subtreeLength / (32L * threads))));
         int units = (int)(subtreeLength / unit);
         byte[] parents = new byte[units * 2 * OutLen];

@@ -136,8 +136,9 @@ internal static unsafe class HashManyKernel
         {
             ReadOnlySpan<byte> s = schedule.Slice(r * 16, 16);
 
-            // Columns, then diagonals: four independent G functions each, interleaved
-            // operation by operation so that the CPU always has four chains in flight.
+            // Columns, then diagonals: four independent G functions each. G4 interleaves their
+            // a and d steps operation by operation (four chains in flight) and takes the c and b
+            // steps column by column (so a state row kept in memory is read and written once).
             G4<TLanes, TVec>(
                 ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7,
                 ref v8, ref v9, ref v10, ref v11, ref v12, ref v13, ref v14, ref v15,

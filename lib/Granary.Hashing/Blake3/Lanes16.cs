@@ -32,7 +32,8 @@ internal readonly unsafe struct Lanes16 : ISimdLanes<Vector512<uint>>
         for (int g = 0; g < 4; g++)
         {
             // Sixteen strided streams are more than the hardware prefetcher follows: ask for
-            // each input's data a few blocks ahead, as the reference implementation does.
+            // each input's data a few blocks ahead, as the reference implementation does, and
+            // for the next group's inputs near this group's end (HashManyKernel.PrefetchBase).
             Sse.Prefetch0(ahead + (((4 * g) + 0) * stride));
             Sse.Prefetch0(ahead + (((4 * g) + 1) * stride));
             Sse.Prefetch0(ahead + (((4 * g) + 2) * stride));
