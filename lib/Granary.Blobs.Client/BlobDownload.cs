@@ -38,7 +38,7 @@ public static class BlobDownload
         long recorded = checkpoint.ReadRecordedLength(out string? ignored);
         PartialCheck check = PartialCheck.Nothing;
         BlobInfo info;
-        CheckpointingSink sink;
+        long received = 0;
         using (SafeFileHandle file = checkpoint.OpenPartial(resume: recorded > 0))
         {
             if (recorded > 0)
@@ -50,14 +50,20 @@ public static class BlobDownload
                 }
             }
             using var prefix = new VerifiedPrefix(file, checkpoint, check, checkpointBytes);
-            sink = new CheckpointingSink(file, prefix, check.Kept, progress);
+            using var sink = new CoalescingFileSink(file, async (from, to, ct) =>
+            {
+                await prefix.CompletedAsync(from, to, ct).ConfigureAwait(false);
+                received += to - from;
+                progress?.Report((check.Kept + received, -1));
+            });
             try
             {
                 info = await client.GetAsync(hash, sink, check.Missing, cancellationToken).ConfigureAwait(false);
+                await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                await prefix.SaveAsync().ConfigureAwait(false);
+                await SaveAsync(sink, prefix).ConfigureAwait(false);
                 throw;
             }
 
@@ -67,7 +73,7 @@ public static class BlobDownload
 
         checkpoint.Complete(path, overwrite);
         progress?.Report((info.Size, info.Size));
-        return new FileDownloadResult(info.Size, check.Kept, check.Discarded, sink.Received) { Warnings = checkpoint.Warnings(ignored, check.Discarded) };
+        return new FileDownloadResult(info.Size, check.Kept, check.Discarded, received) { Warnings = checkpoint.Warnings(ignored, check.Discarded) };
     }
 
     /// <summary>
@@ -101,20 +107,26 @@ public static class BlobDownload
         return PartialCheck.From(verified, claimed);
     }
 
-    /// <summary>Writes verified blocks at their offsets; <see cref="VerifiedPrefix"/> fsyncs and records the contiguous prefix.</summary>
-    private sealed class CheckpointingSink(SafeFileHandle file, VerifiedPrefix prefix, long kept, IProgress<(long, long)>? progress) : IBaoSink
+    /// <summary>
+    /// A download stopped early: writes the verified blocks still buffered and records the
+    /// verified prefix, so the next attempt resumes from everything verified. A write that fails
+    /// here is dropped: the stop's own error is the one to report, and those blocks are fetched again.
+    /// </summary>
+    internal static async Task SaveAsync(CoalescingFileSink sink, VerifiedPrefix prefix)
     {
-        public long Received { get; private set; }
-
-        public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public async ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        try
         {
-            long offset = block * BaoTree.BlockSize;
-            await RandomAccess.WriteAsync(file, data, offset, cancellationToken).ConfigureAwait(false);
-            Received += data.Length;
-            await prefix.CompletedAsync(offset, offset + data.Length, cancellationToken).ConfigureAwait(false);
-            progress?.Report((kept + Received, -1));
+            await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
+        catch (IOException)
+        {
+            // Not recorded, so not claimed: the blocks are fetched again.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+
+        await prefix.SaveAsync().ConfigureAwait(false);
     }
 }

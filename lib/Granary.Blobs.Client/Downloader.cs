@@ -92,7 +92,6 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                 first += count;
             }
 
-            var storage = new FileRandomAccessStorage(file);
             using var prefix = new VerifiedPrefix(file, checkpoint, check, CheckpointBytes);
             progress?.Report(check.Kept);
             try
@@ -101,9 +100,11 @@ public sealed class Downloader(IReadOnlyList<BlobClient> providers)
                     $"Downloading {hash}", size, pieces, strategy, failures, progress is null ? null : new InlineProgress<long>(done => progress.Report(check.Kept + done)),
                     async (provider, piece) =>
                     {
-                        var sink = new CountingSink(new StorageBaoSink(storage, null));
+                        using var run = new CoalescingFileSink(file);
+                        var sink = new CountingSink(run);
                         ChunkRanges ranges = ChunkRanges.Range((ulong)piece.First * BaoTree.ChunksPerBlock, (ulong)(piece.First + piece.Count) * BaoTree.ChunksPerBlock);
                         await provider.GetAsync(hash, sink, ranges, cancellationToken).ConfigureAwait(false);
+                        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
                         await prefix.CompletedAsync(piece.First * BaoTree.BlockSize, Math.Min(size, (piece.First + piece.Count) * BaoTree.BlockSize), cancellationToken).ConfigureAwait(false);
                         return sink.Bytes;
                     },

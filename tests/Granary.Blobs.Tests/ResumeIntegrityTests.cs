@@ -52,8 +52,9 @@ public sealed class ResumeIntegrityTests : IAsyncLifetime
 
     /// <summary>
     /// Downloads until <paramref name="stopAt"/> verified bytes are written (default: 16 MiB, two
-    /// 8 MiB checkpoints), then stops as Ctrl-C would; returns the path. The progress report after
-    /// each 16 KiB block cancels, so the next block's write is the first thing that stops.
+    /// 8 MiB checkpoints), then stops as Ctrl-C would; returns the path. Progress is reported after
+    /// each written run of 1 MiB (<c>CoalescingFileSink</c>), with nothing buffered behind it, so
+    /// the cancellation it triggers stops the download exactly there.
     /// </summary>
     private async Task<string> InterruptedDownloadAsync(string name, long stopAt = 16L << 20)
     {

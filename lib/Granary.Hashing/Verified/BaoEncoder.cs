@@ -10,14 +10,18 @@ namespace Granary.Hashing.Verified;
 /// check every block as it arrives (<see cref="BaoDecoder"/>).
 /// </summary>
 /// <remarks>
-/// Streaming: memory is two pooled buffers whatever the blob's size. Parents are read from the
+/// Streaming: memory is three pooled buffers whatever the blob's size. Parents are read from the
 /// post-order outboard a subtree at a time — a subtree's parents are contiguous in post-order —
 /// so a whole-blob encoding reads the outboard in 64 KiB pieces rather than 64 bytes at a time.
+/// Data is read ahead up to 1 MiB of consecutive requested blocks at a time and copied out block
+/// by block: a read per 16 KiB block cost a silo ~6 futex calls and 2 io_uring_enter calls per
+/// block (<c>strace -c</c> of a 1 GiB get), more than the extra copy.
 /// </remarks>
 public static class BaoEncoder
 {
     private const int OutputBufferSize = 256 * 1024;
     private const int WindowParents = 1024;
+    private const int DataWindowBlocks = 64;
 
     /// <summary>Bytes the encoding of <paramref name="ranges"/> of a blob of <paramref name="size"/> bytes takes.</summary>
     public static long EncodedLength(long size, ChunkRanges ranges)
@@ -83,8 +87,11 @@ public static class BaoEncoder
     {
         private readonly byte[] _output = ArrayPool<byte>.Shared.Rent(OutputBufferSize);
         private readonly byte[] _window = ArrayPool<byte>.Shared.Rent(WindowParents * ParentSize);
+        private readonly byte[] _data = ArrayPool<byte>.Shared.Rent(DataWindowBlocks * BlockSize);
         private long _windowFirst = -1;
         private long _windowCount;
+        private long _dataFirst = -1;
+        private long _dataCount;
         private int _fill;
 
         public async ValueTask NodeAsync(long first, long count, CancellationToken cancellationToken)
@@ -93,7 +100,12 @@ public static class BaoEncoder
             {
                 int length = BlockLength(size, first);
                 await ReserveAsync(length, cancellationToken).ConfigureAwait(false);
-                await data.ReadExactlyAtAsync(first * BlockSize, _output.AsMemory(_fill, length), "blob data", cancellationToken).ConfigureAwait(false);
+                if (first < _dataFirst || first >= _dataFirst + _dataCount)
+                {
+                    await ReadAheadAsync(first, cancellationToken).ConfigureAwait(false);
+                }
+
+                _data.AsSpan((int)((first - _dataFirst) * BlockSize), length).CopyTo(_output.AsSpan(_fill));
                 _fill += length;
                 return;
             }
@@ -144,6 +156,24 @@ public static class BaoEncoder
         {
             ArrayPool<byte>.Shared.Return(_output);
             ArrayPool<byte>.Shared.Return(_window);
+            ArrayPool<byte>.Shared.Return(_data);
+        }
+
+        /// <summary>Reads block <paramref name="first"/> and the requested blocks right after it, up to the window.</summary>
+        private async ValueTask ReadAheadAsync(long first, CancellationToken cancellationToken)
+        {
+            long limit = Math.Min(BlockCount(size), first + DataWindowBlocks);
+            long count = 1;
+            while (first + count < limit && Touches(ranges, first + count, 1))
+            {
+                count++;
+            }
+
+            long start = first * BlockSize;
+            int length = (int)(Math.Min(size, (first + count) * BlockSize) - start);
+            await data.ReadExactlyAtAsync(start, _data.AsMemory(0, length), "blob data", cancellationToken).ConfigureAwait(false);
+            _dataFirst = first;
+            _dataCount = count;
         }
 
         private ValueTask ReserveAsync(int bytes, CancellationToken cancellationToken) =>
