@@ -13,7 +13,7 @@ namespace Granary.Hashing.Verified;
 /// Streaming: memory is three pooled buffers whatever the blob's size. Parents are read from the
 /// post-order outboard a subtree at a time — a subtree's parents are contiguous in post-order —
 /// so a whole-blob encoding reads the outboard in 64 KiB pieces rather than 64 bytes at a time.
-/// Data is read ahead up to 1 MiB of consecutive requested blocks at a time and copied out block
+/// Data is read ahead up to 256 KiB of consecutive requested blocks at a time and copied out block
 /// by block: a read per 16 KiB block cost a silo ~6 futex calls and 2 io_uring_enter calls per
 /// block (<c>strace -c</c> of a 1 GiB get), more than the extra copy.
 /// </remarks>
@@ -21,7 +21,7 @@ public static class BaoEncoder
 {
     private const int OutputBufferSize = 256 * 1024;
     private const int WindowParents = 1024;
-    private const int DataWindowBlocks = 64;
+    private const int DataWindowBlocks = 16;
 
     /// <summary>Bytes the encoding of <paramref name="ranges"/> of a blob of <paramref name="size"/> bytes takes.</summary>
     public static long EncodedLength(long size, ChunkRanges ranges)
