@@ -311,6 +311,11 @@ public sealed class PartialBlob : IResumableBaoSink, IDisposable
         if (_coalescedLength > 0)
         {
             await _data.WriteAtAsync(_coalescedStart, _coalesced.AsMemory(0, _coalescedLength), cancellationToken).ConfigureAwait(false);
+            if (_coalescedLength >= CoalesceBytes)
+            {
+                // A large copy's data goes to disk while the rest arrives, not all in the commit's fsync.
+                Durability.StartWriteback(_data.Handle, _coalescedStart, _coalescedLength);
+            }
         }
 
         MarkPending(_coalescedBlocks);
