@@ -52,7 +52,9 @@ public static class BlobDownload
             using var prefix = new VerifiedPrefix(file, checkpoint, check, checkpointBytes);
             using var sink = new CoalescingFileSink(file, async (from, to, ct) =>
             {
-                await prefix.CompletedAsync(from, to, ct).ConfigureAwait(false);
+                // Not cancellable: the run is already written, and recording it is what lets a
+                // stopped download resume from it.
+                await prefix.CompletedAsync(from, to, CancellationToken.None).ConfigureAwait(false);
                 received += to - from;
                 progress?.Report((check.Kept + received, -1));
             });
@@ -118,13 +120,11 @@ public static class BlobDownload
         {
             await sink.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (IOException)
+#pragma warning disable CA1031 // The write, the record or the caller's progress handler: none may hide the stop's own error.
+        catch (Exception error) when (error is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             // Not recorded, so not claimed: the blocks are fetched again.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
         }
 
         await prefix.SaveAsync().ConfigureAwait(false);

@@ -36,15 +36,12 @@ internal sealed class CoalescingFileSink : IBaoSink, IDisposable
         _written = written;
     }
 
-    /// <summary>Bytes written to the file so far (runs already flushed).</summary>
-    public long Written { get; private set; }
-
     /// <inheritdoc/>
     public ValueTask OnParentAsync(long firstBlock, long blocks, ReadOnlyMemory<byte> children, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
 
     /// <inheritdoc/>
-    /// <exception cref="IOException">A full run could not be written.</exception>
+    /// <exception cref="IOException">A run (a full one, or the one a gap ended) could not be written; this block was not taken.</exception>
     public async ValueTask OnBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         byte[] run = _run ?? throw new ObjectDisposedException(nameof(CoalescingFileSink));
@@ -64,25 +61,28 @@ internal sealed class CoalescingFileSink : IBaoSink, IDisposable
 
         // Written as soon as another block would not fit, so that a run is reported (and a
         // progress-driven stop takes effect) with nothing left behind in the buffer.
-        if (_length > run.Length - BaoTree.BlockSize)
+        if (_length > RunBytes - BaoTree.BlockSize)
         {
             await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Writes the buffered run, if any, then reports it.</summary>
+    /// <summary>
+    /// Writes the buffered run, if any, then reports it. A report that throws is not repeated:
+    /// the run is written but was not recorded, so a resume fetches it again.
+    /// </summary>
     /// <exception cref="IOException">The run could not be written; it stays buffered.</exception>
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_length == 0 || _run is null)
+        byte[] run = _run ?? throw new ObjectDisposedException(nameof(CoalescingFileSink));
+        if (_length == 0)
         {
             return;
         }
 
-        RandomAccess.Write(_file, _run.AsSpan(0, _length), _start);
+        RandomAccess.Write(_file, run.AsSpan(0, _length), _start);
         long from = _start, to = _start + _length;
         _length = 0;
-        Written += to - from;
         if (_written is not null)
         {
             await _written(from, to, cancellationToken).ConfigureAwait(false);

@@ -171,6 +171,7 @@ public static class BaoEncoder
 
             long start = first * BlockSize;
             int length = (int)(Math.Min(size, (first + count) * BlockSize) - start);
+            _dataCount = 0; // a failed read leaves no window behind
             await data.ReadExactlyAtAsync(start, _data.AsMemory(0, length), "blob data", cancellationToken).ConfigureAwait(false);
             _dataFirst = first;
             _dataCount = count;

@@ -36,8 +36,9 @@ internal static partial class Durability
     /// <paramref name="file"/> to disk now (Linux <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>),
     /// without waiting and without making anything durable: the fsync that does is then left
     /// with little to write. RocksDB's <c>bytes_per_sync</c> and PostgreSQL's
-    /// <c>backend_flush_after</c> do the same. Only advice: failures and other systems are ignored
-    /// (the fsync reports real errors).
+    /// <c>backend_flush_after</c> do the same. Only advice: failures, a closed handle and other
+    /// systems are ignored (the fsync reports real errors). It may block briefly when the disk's
+    /// queue is full, as any write would.
     /// </summary>
     public static void StartWriteback(SafeFileHandle file, long offset, long length)
     {
@@ -51,6 +52,10 @@ internal static partial class Durability
         {
             file.DangerousAddRef(ref added);
             _ = SyncFileRange((int)file.DangerousGetHandle(), offset, length, SyncFileRangeWrite);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed meanwhile: nothing left to write back.
         }
         finally
         {
