@@ -33,24 +33,28 @@ BYTES=$(stat -c %s "$FILE")
 
 echo "# granary hash vs b3sum, $(( BYTES / 1024 / 1024 )) MiB in page cache, $RUNS runs each, alternating"
 echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; b3sum $("$B3SUM" --version | cut -d' ' -f2)"
-printf "%-10s %12s %12s %12s %12s %8s\n" threads "b3sum s" "b3sum GB/s" "granary s" "granary GB/s" ratio
-for threads in 1 "$(nproc)"; do
-  a=(); b=()
-  for ((i = 0; i < RUNS; i++)); do
-    a+=("$(seconds "$B3SUM" --num-threads "$threads" "$FILE")")
-    b+=("$(seconds "$GRANARY" hash --num-threads "$threads" "$FILE")")
+# race ANCHOR_LABEL ANCHOR GRANARY: on 1 and on all cores, RUNS alternating runs of each; medians,
+# throughput and the ratio anchor time / granary time.
+race() {
+  local label=$1 anchor=$2 granary=$3 threads a b ma mb i
+  printf "%-10s %12s %12s %12s %12s %8s\n" threads "$label s" "$label GB/s" "granary s" "granary GB/s" ratio
+  for threads in 1 "$(nproc)"; do
+    a=(); b=()
+    for ((i = 0; i < RUNS; i++)); do
+      a+=("$(seconds "$anchor" --num-threads "$threads" "$FILE")")
+      b+=("$(seconds "$granary" hash --num-threads "$threads" "$FILE")")
+    done
+    ma=$(printf '%s\n' "${a[@]}" | median)
+    mb=$(printf '%s\n' "${b[@]}" | median)
+    awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
+      'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
   done
-  ma=$(printf '%s\n' "${a[@]}" | median)
-  mb=$(printf '%s\n' "${b[@]}" | median)
-  awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
-    'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
-done
+}
+race b3sum "$B3SUM" "$GRANARY"
 
-# The AVX2 path, on this machine whatever its CPU: b3sum's BLAKE3 crate with its AVX-512 kernels
-# compiled out (bench/anchors/b3sum-avx2) against the launcher compiled for x86-64-v3 (AVX2, no
-# AVX-512). Skipped where the CPU has no AVX2, or SKIP_AVX2=1.
+# The AVX2 rows (see below).
 avx2_rows() {
-  local CARGO ANCHOR2 GRANARY2 CRATE threads a b ma mb i
+  local CARGO ANCHOR2 GRANARY2 CRATE
   CARGO=$(command -v ~/.cargo/bin/cargo || command -v cargo || true)
   [ -n "$CARGO" ] || { echo "# AVX2 rows skipped: cargo is missing (./build.sh --target=Bench-Hash installs what they need)."; return; }
   (cd bench/anchors/b3sum-avx2 && "$CARGO" build --release --quiet) \
@@ -64,18 +68,7 @@ avx2_rows() {
   [ "$("$ANCHOR2" "$FILE")" = "$("$GRANARY2" hash --no-names "$FILE")" ] || { echo "AVX2 hashes differ!" >&2; exit 1; }
   CRATE=$(awk '/^name = "blake3"/ {getline; gsub(/version = |"/, ""); print}' bench/anchors/b3sum-avx2/Cargo.lock)
   echo "# AVX2 only: the blake3 crate $CRATE (b3sum's library) without AVX-512 vs granary for x86-64-v3, $RUNS runs each, alternating"
-  printf "%-10s %12s %12s %12s %12s %8s\n" threads "anchor s" "anchor GB/s" "granary s" "granary GB/s" ratio
-  for threads in 1 "$(nproc)"; do
-    a=(); b=()
-    for ((i = 0; i < RUNS; i++)); do
-      a+=("$(seconds "$ANCHOR2" --num-threads "$threads" "$FILE")")
-      b+=("$(seconds "$GRANARY2" hash --num-threads "$threads" "$FILE")")
-    done
-    ma=$(printf '%s\n' "${a[@]}" | median)
-    mb=$(printf '%s\n' "${b[@]}" | median)
-    awk -v t="$threads" -v a="$ma" -v b="$mb" -v n="$BYTES" \
-      'BEGIN {printf "%-10s %12.3f %12.2f %12.3f %12.2f %8.2f\n", t, a, n/a/1e9, b, n/b/1e9, a/b}'
-  done
+  race anchor "$ANCHOR2" "$GRANARY2"
 }
 
 # The AVX2 path, on this machine whatever its CPU: b3sum's BLAKE3 crate with its AVX-512 kernels
