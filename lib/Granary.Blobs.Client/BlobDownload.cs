@@ -114,7 +114,7 @@ public static class BlobDownload
     /// verified prefix, so the next attempt resumes from everything verified. A write that fails
     /// here is dropped: the stop's own error is the one to report, and those blocks are fetched again.
     /// </summary>
-    internal static async Task SaveAsync(CoalescingFileSink sink, VerifiedPrefix prefix)
+    private static async Task SaveAsync(CoalescingFileSink sink, VerifiedPrefix prefix)
     {
         try
         {

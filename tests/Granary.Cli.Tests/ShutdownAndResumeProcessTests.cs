@@ -29,10 +29,10 @@ public sealed class ShutdownAndResumeProcessTests : IDisposable
 
     private static async Task WaitForPartialAsync(string file, long bytes)
     {
+        string done = file.EndsWith(".partial", StringComparison.Ordinal) ? file[..^".partial".Length] : file;
         var clock = Stopwatch.StartNew();
         while (!(File.Exists(file) && new FileInfo(file).Length >= bytes))
         {
-            string done = file.EndsWith(".partial", StringComparison.Ordinal) ? file[..^".partial".Length] : file;
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), File.Exists(done)
                 ? $"{file} was not seen at {bytes} bytes or more before the download finished ({done} exists): the poll was starved for the whole download"
                 : $"{file} never reached {bytes} bytes");

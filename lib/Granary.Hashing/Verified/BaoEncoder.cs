@@ -90,8 +90,8 @@ public static class BaoEncoder
         private readonly byte[] _data = ArrayPool<byte>.Shared.Rent(DataWindowBlocks * BlockSize);
         private long _windowFirst = -1;
         private long _windowCount;
-        private long _dataFirst = -1;
-        private long _dataCount;
+        private long _dataFirst;
+        private long _dataCount; // 0: no window yet
         private int _fill;
 
         public async ValueTask NodeAsync(long first, long count, CancellationToken cancellationToken)
