@@ -225,27 +225,41 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : TwoPartyTes
     [Fact]
     public async Task Cancelling_from_either_side_ends_both_Cancelled_and_drops_the_partial_data()
     {
-        Blake3Hash first = await B.PutRandomAsync(Big, seed: 10);
-        Blake3Hash second = await B.PutRandomAsync(Big, seed: 11);
+        // Each channel is held at its quota (paused by the responder, part of the blob verified
+        // and stored) when it is cancelled: a cancel timed only by "data is moving" could meet a
+        // channel that had already Completed, as it once did under the full suite.
+        const int Size = 48 << 20;
+        const long Quota = 20L << 20;
+        Blake3Hash first = await B.PutRandomAsync(Size, seed: 10);
+        Blake3Hash second = await B.PutRandomAsync(Size, seed: 11);
         await using TransferClient a = await A.TransfersAsync();
         await using TransferClient b = await B.TransfersAsync();
 
-        ChannelRef byInitiator = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], first, await B.GrantAsync(A, TransferDirection.Pull, first, Big))).Ref;
-        await A.WaitAsync(byInitiator, r => r.State.Received > 0, "data moving");
+        ChannelRef byInitiator = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], first, await B.GrantAsync(A, TransferDirection.Pull, first, Quota))).Ref;
+        Assert.InRange((await A.WaitAsync(byInitiator, r => r.State.Status == ChannelStatus.ResponderPaused, "paused at the quota")).State.Received, Quota, Quota + (16 << 10));
+        Assert.Contains($"{first}.data", PartialFilesOnA());
         Assert.Equal(ChannelStatus.Cancelled, (await a.CommandAsync(byInitiator, TransferCommand.Cancel)).State.Status);
         await B.WaitAsync(new ChannelRef(byInitiator.TransferId, A.Ticket.Node), r => r.State.Status == ChannelStatus.Cancelled, "cancelled there");
 
-        ChannelRef byResponder = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], second, await B.GrantAsync(A, TransferDirection.Pull, second, Big))).Ref;
-        await A.WaitAsync(byResponder, r => r.State.Received > 0, "data moving");
+        ChannelRef byResponder = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], second, await B.GrantAsync(A, TransferDirection.Pull, second, Quota))).Ref;
+        Assert.InRange((await A.WaitAsync(byResponder, r => r.State.Status == ChannelStatus.ResponderPaused, "paused at the quota")).State.Received, Quota, Quota + (16 << 10));
+        Assert.Contains($"{second}.data", PartialFilesOnA());
         Assert.Equal(ChannelStatus.Cancelled, (await b.CommandAsync(new ChannelRef(byResponder.TransferId, A.Ticket.Node), TransferCommand.Cancel)).State.Status);
         ChannelReport cancelled = await A.WaitAsync(byResponder, r => r.State.Status == ChannelStatus.Cancelled, "cancelled here");
         Assert.Contains("other side", cancelled.State.Message, StringComparison.Ordinal);
 
         // Nothing partial is left behind on the receiver (it was not asked to keep it).
         Assert.False(await A.HasAsync(first));
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(A.Silo.DataDirectory, "store"), "*.partial*", SearchOption.AllDirectories));
+        Assert.False(await A.HasAsync(second));
+        Assert.Empty(PartialFilesOnA());
         var again = await Assert.ThrowsAsync<BlobProtocolException>(() => a.CommandAsync(byInitiator, TransferCommand.Resume));
         Assert.Contains("Cancelled", again.Message, StringComparison.Ordinal);
+
+        IEnumerable<string> PartialFilesOnA()
+        {
+            string partials = Path.Combine(A.Silo.DataDirectory, "store", "partial");
+            return Directory.Exists(partials) ? Directory.EnumerateFiles(partials).Select(Path.GetFileName).OfType<string>() : [];
+        }
     }
 
     [Fact]
