@@ -270,12 +270,16 @@ Task("Test")
 {
     CleanDirectory(resultsDir);
     var projects = GetFiles(root.FullPath + "/tests/*.Tests/*.Tests.csproj").OrderBy(p => p.FullPath).ToList();
-    var runs = projects.Select(p => (Project: p, Name: p.GetFilenameWithoutExtension().ToString(), Environment: new Dictionary<string, string>())).ToList();
+    // Silos in tests run as the published host (what users run; ReadyToRun saves ~0.7 s of CPU per start).
+    var host = artifacts.CombineWithFilePath("bin/host/granary").FullPath;
+    Dictionary<string, string> Env(params (string Name, string Value)[] more) =>
+        more.Append(("GRANARY_TEST_HOST", host)).ToDictionary(e => e.Item1, e => e.Item2);
+    var runs = projects.Select(p => (Project: p, Name: p.GetFilenameWithoutExtension().ToString(), Environment: Env())).ToList();
     // The hashing kernels again as on a CPU without AVX-512 (the runtime's switch): the AVX2 and
     // SSE4.1 kernels then keep one state vector in memory, a path this machine would not run otherwise.
     var hashing = projects.SingleOrDefault(p => p.GetFilenameWithoutExtension().ToString() == "Granary.Hashing.Tests")
         ?? throw new InvalidOperationException("tests/Granary.Hashing.Tests was not found among the test projects; it runs a second time with AVX-512 off, so restore it or change build.cake's Test task.");
-    runs.Add((hashing, "Granary.Hashing.Tests-without-AVX-512", new Dictionary<string, string> { ["DOTNET_EnableAVX512"] = "0" }));
+    runs.Add((hashing, "Granary.Hashing.Tests-without-AVX-512", Env(("DOTNET_EnableAVX512", "0"))));
     int passed = 0, failed = 0, skipped = 0;
     var broken = new List<string>();
     var failedTests = new List<string>();

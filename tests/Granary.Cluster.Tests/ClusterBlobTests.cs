@@ -10,8 +10,6 @@ namespace Granary.Cluster.Tests;
 /// <summary>What a user of a healthy cluster sees: any silo serves any blob; delete, extend and status are cluster-wide.</summary>
 public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-
     [Fact]
     public async Task Five_silos_agree_where_every_blob_lives_any_of_them_serves_it_and_uploads_go_where_they_belong()
     {
@@ -48,7 +46,7 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
 
         // ... and 'granary get' through it fetches from the replicas, verified.
         using var downloads = new TempDirectory();
-        ToolResult get = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "get", elsewhere.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("blob"), "--token-file", TokenFile(cluster)]);
+        ToolResult get = await SiloProcess.CliAsync(["get", elsewhere.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("blob"), "--token-file", TokenFile(cluster)]);
         Assert.True(get.ExitCode == 0, get.Stderr);
         Assert.Equal(elsewhere, Blake3.Hash(await File.ReadAllBytesAsync(downloads.File("blob"))));
 
@@ -118,10 +116,10 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
             await File.WriteAllBytesAsync(tree.File(i % 2 == 0 ? $"d/f{i}" : $"d/sub/f{i}"), TestRandom.Bytes(TestRandom.For($"tree file {i}"), 1000 + (i * 40_000)));
         }
 
-        ToolResult send = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "send", tree.File("d"), "--to", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
+        ToolResult send = await SiloProcess.CliAsync(["send", tree.File("d"), "--to", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
         Assert.True(send.ExitCode == 0, send.Stderr);
         Blake3Hash collection = Blake3Hash.Parse(send.StdoutText.Split(' ')[0]);
-        ToolResult fetched = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "get", collection.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("tree"), "--token-file", TokenFile(cluster)]);
+        ToolResult fetched = await SiloProcess.CliAsync(["get", collection.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "-o", downloads.File("tree"), "--token-file", TokenFile(cluster)]);
         Assert.True(fetched.ExitCode == 0, fetched.Stderr);
         var sent = Directory.GetFiles(tree.File("d"), "*", SearchOption.AllDirectories).Select(f => (Path.GetRelativePath(tree.File("d"), f), Blake3.Hash(File.ReadAllBytes(f)))).Order().ToList();
         var received = Directory.GetFiles(downloads.File("tree"), "*", SearchOption.AllDirectories).Select(f => (Path.GetRelativePath(downloads.File("tree"), f), Blake3.Hash(File.ReadAllBytes(f)))).Order().ToList();
@@ -219,12 +217,12 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
         ClusterStatus status = await cluster.StatusAsync();
         Assert.Equal(6, status.Silos.Sum(s => s.Blobs)); // 3 remaining blobs x 2
 
-        ToolResult cli = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "cluster", "status", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
+        ToolResult cli = await SiloProcess.CliAsync(["cluster", "status", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
         Assert.True(cli.ExitCode == 0, cli.Stderr);
         Assert.Contains("3 serving silos, 2 copies per blob", cli.StdoutText, StringComparison.Ordinal);
         Assert.All(cluster.Silos, s => Assert.Contains(s.Ticket.Node.ToString(), cli.StdoutText, StringComparison.Ordinal));
 
-        ToolResult badDrain = await ExternalTool.RunAsync(Dotnet, [SiloProcess.Dll, "cluster", "drain", "not-a-node", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
+        ToolResult badDrain = await SiloProcess.CliAsync(["cluster", "drain", "not-a-node", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", TokenFile(cluster)]);
         Assert.Equal(2, badDrain.ExitCode);
         Assert.Contains("is not a node id", badDrain.Stderr, StringComparison.Ordinal);
     }

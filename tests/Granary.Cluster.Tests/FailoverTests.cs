@@ -215,9 +215,8 @@ public sealed class FailoverTests(PostgresFixture postgres, Xunit.Abstractions.I
         var hashes = await UploadAsync(cluster, cluster.Silos[0], 20, nameof(Draining_a_silo_moves_its_blobs_away_before_it_leaves));
         SiloProcess drained = cluster.Silos[2];
 
-        ToolResult drain = await ExternalTool.RunAsync(
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [SiloProcess.Dll, "cluster", "drain", drained.Ticket.Node.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", Path.Combine(cluster.Silos[0].DataDirectory, "admin.token")]);
+        ToolResult drain = await SiloProcess.CliAsync(
+            ["cluster", "drain", drained.Ticket.Node.ToString(), "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", Path.Combine(cluster.Silos[0].DataDirectory, "admin.token")]);
         Assert.True(drain.ExitCode == 0, drain.Stderr);
         Assert.Contains("draining", drain.StdoutText, StringComparison.Ordinal);
 

@@ -100,11 +100,7 @@ public sealed class GossipTopicTests(PostgresFixture postgres) : IClassFixture<P
         // The CLI's view of the same topic: stopping a silo gracefully is told too. Other events
         // (the membership changes of this very stop, a late one of the kill above, repair backlogs)
         // may come first in any order, so the CLI's lines are read until that one arrives.
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { SiloProcess.Dll, "cluster", "watch", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", Path.Combine(cluster.Silos[0].DataDirectory, "admin.token") })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = SiloProcess.CliStartInfo(["cluster", "watch", "--silo", cluster.Silos[0].Ticket.ToString(), "--token-file", Path.Combine(cluster.Silos[0].DataDirectory, "admin.token")]);
 
         using Process watching = Process.Start(start)!;
         var lines = new ConcurrentQueue<string>();

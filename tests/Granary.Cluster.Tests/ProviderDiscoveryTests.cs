@@ -82,7 +82,7 @@ public sealed partial class ProviderDiscoveryTests(ITestOutputHelper output)
     private static partial Regex SourceLine();
 
     private static Task<ToolResult> GranaryAsync(string[] arguments) =>
-        ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [SiloProcess.Dll, .. arguments]);
+        SiloProcess.CliAsync([.. arguments]);
 
     /// <summary>A granary process that seeds until killed, its output collected as it comes.</summary>
     private sealed class Seeder : IAsyncDisposable
@@ -102,19 +102,7 @@ public sealed partial class ProviderDiscoveryTests(ITestOutputHelper output)
 
         public static Seeder Start(string[] arguments)
         {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(SiloProcess.Dll);
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            return new Seeder(Process.Start(start) ?? throw new InvalidOperationException("could not start granary"));
+            return new Seeder(Process.Start(SiloProcess.CliStartInfo(arguments)) ?? throw new InvalidOperationException("could not start granary"));
         }
 
         /// <summary>Waits for its "seeding HASH …" line (60 s at most).</summary>

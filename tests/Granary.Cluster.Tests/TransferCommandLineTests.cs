@@ -128,5 +128,5 @@ public sealed class TransferCommandLineTests(ITestOutputHelper output) : IAsyncL
     private string[] OnA(params string[] arguments) => [.. arguments, "--silo", _a.Ticket.ToString(), "--token-file", _work.File("a.token")];
 
     private static Task<ToolResult> RunAsync(params string[] arguments) =>
-        ExternalTool.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [SiloProcess.Dll, .. arguments]);
+        SiloProcess.CliAsync([.. arguments]);
 }
