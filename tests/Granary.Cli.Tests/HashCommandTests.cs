@@ -70,7 +70,7 @@ public sealed class HashCommandTests : IDisposable
     [Fact]
     public async Task Output_to_a_file_shared_with_other_commands_lands_in_order_as_b3sums_does()
     {
-        foreach (string tool in new[] { $"'{GranaryProcess.Dotnet}' '{GranaryProcess.Dll}' hash", B3sum })
+        foreach (string tool in new[] { $"{GranaryProcess.ShellCommand} hash", B3sum })
         {
             string script = $"{{ echo BEFORE; {tool} small.txt; {tool} empty; echo AFTER; }} > shared.txt";
             Assert.Equal(0, (await ExternalTool.RunAsync("bash", ["-c", script], null, _directory.Path)).ExitCode);
@@ -83,7 +83,7 @@ public sealed class HashCommandTests : IDisposable
     public async Task A_reader_that_leaves_early_stops_the_output_as_it_stops_b3sum()
     {
         // 2^64 - 1 output bytes would take forever: only a broken pipe can end this in time.
-        string pipeline = $"'{GranaryProcess.Dotnet}' '{GranaryProcess.Dll}' hash --length 18446744073709551615 small.txt | head -c 100 > /dev/null; echo ${{PIPESTATUS[0]}}";
+        string pipeline = $"{GranaryProcess.ShellCommand} hash --length 18446744073709551615 small.txt | head -c 100 > /dev/null; echo ${{PIPESTATUS[0]}}";
         ToolResult result = await ExternalTool.RunAsync("bash", ["-c", pipeline], null, _directory.Path).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal("141", result.StdoutText.Trim());
         Assert.Equal(string.Empty, result.Stderr.Trim());
@@ -236,7 +236,7 @@ public sealed class HashCommandTests : IDisposable
         foreach (string[] arguments in new[] { new[] { "--check", "sums" }, ["locked", "q"] })
         {
             ToolResult theirs = await RunAsAsync(asNobody, [B3sum, .. arguments]);
-            ToolResult ours = await RunAsAsync(asNobody, [GranaryProcess.Dotnet, GranaryProcess.Dll, "hash", .. arguments]);
+            ToolResult ours = await RunAsAsync(asNobody, [.. GranaryProcess.Command, "hash", .. arguments]);
             Assert.Equal(theirs.StdoutText, ours.StdoutText);
             Assert.Equal(theirs.ExitCode, ours.ExitCode);
             Assert.Equal(1, ours.ExitCode);
@@ -259,7 +259,7 @@ public sealed class HashCommandTests : IDisposable
 
         const string Glob = "exec \"$@\" raw/*";
         ToolResult theirs = await ExternalTool.RunAsync("sh", ["-c", Glob, "sh", B3sum], null, _directory.Path);
-        ToolResult ours = await ExternalTool.RunAsync("sh", ["-c", Glob, "sh", GranaryProcess.Dotnet, GranaryProcess.Dll, "hash"], null, _directory.Path);
+        ToolResult ours = await ExternalTool.RunAsync("sh", ["-c", Glob, "sh", .. GranaryProcess.Command, "hash"], null, _directory.Path);
         Assert.Equal(0, theirs.ExitCode);
         Assert.True(ours.ExitCode == 0, ours.Stderr);
         Assert.Equal(theirs.StdoutText, ours.StdoutText);

@@ -15,18 +15,14 @@ public sealed class ScriptTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var start = new ProcessStartInfo(GranaryProcess.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
-        foreach (string argument in new[] { GranaryProcess.Dll, "silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0" })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = GranaryProcess.StartInfo(["silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0"], _directory.Path);
 
         _silo = Process.Start(start)!;
         _ = _silo.StandardError.ReadToEndAsync();
         Assert.StartsWith("ready ", await _silo.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
 
-        // The scripts call $GRANARY; here that is the CLI's build output.
-        File.WriteAllText(_directory.File("granary"), $"#!/bin/sh\nexec '{GranaryProcess.Dotnet}' '{GranaryProcess.Dll}' \"$@\"\n");
+        // The scripts call $GRANARY; here that is the granary under test.
+        File.WriteAllText(_directory.File("granary"), $"#!/bin/sh\nexec {GranaryProcess.ShellCommand} \"$@\"\n");
         File.SetUnixFileMode(_directory.File("granary"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
@@ -133,7 +129,7 @@ public sealed class ScriptTests : IAsyncLifetime
         RunWithEnvironmentAsync("bash", [Path.Combine(Scripts, script), .. arguments]);
 
     private Task<ToolResult> GranaryAsync(params string[] arguments) =>
-        ExternalTool.RunAsync(GranaryProcess.Dotnet, [GranaryProcess.Dll, .. arguments], null, _directory.Path);
+        GranaryProcess.RunAsync(arguments, null, _directory.Path);
 
     private async Task<ToolResult> RunWithEnvironmentAsync(string program, string[] arguments)
     {

@@ -14,17 +14,11 @@ public sealed class ShutdownAndResumeProcessTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     private Task<ToolResult> GranaryAsync(params string[] arguments) =>
-        ExternalTool.RunAsync(GranaryProcess.Dotnet, [GranaryProcess.Dll, .. arguments], null, _directory.Path);
+        GranaryProcess.RunAsync(arguments, null, _directory.Path);
 
     private Process StartGranary(params string[] arguments)
     {
-        var start = new ProcessStartInfo(GranaryProcess.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
-        foreach (string argument in (string[])[GranaryProcess.Dll, .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
+        return Process.Start(GranaryProcess.StartInfo(arguments, _directory.Path))!;
     }
 
     private static async Task WaitForPartialAsync(string file, long bytes)

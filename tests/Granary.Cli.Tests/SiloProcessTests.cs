@@ -6,19 +6,13 @@ namespace Granary.Cli.Tests;
 /// <summary>The newcomer's path, as processes: start a silo, send a file, get it back, kill downloads.</summary>
 public sealed class SiloProcessTests : IAsyncLifetime
 {
-    private static readonly string Dotnet = GranaryProcess.Dotnet;
-    private static readonly string Granary = GranaryProcess.Dll;
     private readonly TempDirectory _directory = new();
     private Process _silo = null!;
     private string _ticket = null!;
 
     public async Task InitializeAsync()
     {
-        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
-        foreach (string argument in new[] { Granary, "silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0" })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = GranaryProcess.StartInfo(["silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0"], _directory.Path);
 
         _silo = Process.Start(start)!;
         _ = _silo.StandardError.ReadToEndAsync();
@@ -37,7 +31,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
     }
 
     private Task<ToolResult> GranaryAsync(params string[] arguments) =>
-        ExternalTool.RunAsync(Dotnet, [Granary, .. arguments], null, _directory.Path);
+        GranaryProcess.RunAsync(arguments, null, _directory.Path);
 
     [Fact]
     public async Task Send_then_get_gives_back_the_same_bytes_and_b3sum_agrees()
@@ -84,11 +78,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
         using var second = new TempDirectory();
         Directory.CreateDirectory(Path.Combine(second.Path, ".granary"));
         File.Copy(Path.Combine(_directory.Path, ".granary", "admin.token"), Path.Combine(second.Path, ".granary", "admin.token"));
-        var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = second.Path };
-        foreach (string argument in new[] { Granary, "silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0" })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        ProcessStartInfo start = GranaryProcess.StartInfo(["silo", "run", "--data", ".granary", "--listen", "127.0.0.1:0"], second.Path);
 
         using var silo2 = Process.Start(start)!;
         try
@@ -131,7 +121,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
         await AwkwardTree.CreateAsync(_directory.File("tree"));
 
         // A FIFO opened for reading blocks forever: the timeout makes a hang a failure, not a stuck run.
-        ToolResult sent = await ExternalTool.RunAsync(Dotnet, [Granary, "send", "tree"], null, _directory.Path, TimeSpan.FromSeconds(90));
+        ToolResult sent = await GranaryProcess.RunAsync(["send", "tree"], null, _directory.Path, TimeSpan.FromSeconds(90));
         Assert.True(sent.ExitCode == 4, $"exit {sent.ExitCode}: {sent.Stderr}");
         string[] words = sent.StdoutText.Trim().Split(' ');
         Assert.Equal(2, words.Length);
@@ -153,7 +143,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
             Directory.EnumerateFileSystemEntries(_directory.File("tree-copy"), "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
                 .Select(p => Path.GetRelativePath(_directory.File("tree-copy"), p)).Order(StringComparer.Ordinal));
 
-        ToolResult followed = await ExternalTool.RunAsync(Dotnet, [Granary, "send", "tree", "--follow-links"], null, _directory.Path, TimeSpan.FromSeconds(90));
+        ToolResult followed = await GranaryProcess.RunAsync(["send", "tree", "--follow-links"], null, _directory.Path, TimeSpan.FromSeconds(90));
         Assert.Equal(4, followed.ExitCode);
         Assert.DoesNotContain("left out link-outside", followed.Stderr, StringComparison.Ordinal);
         ToolResult gotFollowed = await GranaryAsync("get", followed.StdoutText.Trim().Split(' ')[1], "-o", "followed-copy");
@@ -260,11 +250,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
         int interrupted = 0;
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
-            foreach (string argument in new[] { Granary, "get", ticket, "-o", "copy.bin" })
-            {
-                start.ArgumentList.Add(argument);
-            }
+            ProcessStartInfo start = GranaryProcess.StartInfo(["get", ticket, "-o", "copy.bin"], _directory.Path);
 
             using var get = Process.Start(start)!;
             // Kill at a random point after the download has begun (its .partial exists): a fixed delay
@@ -306,11 +292,7 @@ public sealed class SiloProcessTests : IAsyncLifetime
         for (int attempt = 0; attempt < 5 && !stopped; attempt++)
         {
             File.Delete(_directory.File("copy.bin"));
-            var start = new ProcessStartInfo(Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _directory.Path };
-            foreach (string argument in new[] { Granary, "get", ticket, "-o", "copy.bin" })
-            {
-                start.ArgumentList.Add(argument);
-            }
+            ProcessStartInfo start = GranaryProcess.StartInfo(["get", ticket, "-o", "copy.bin"], _directory.Path);
 
             using var get = Process.Start(start)!;
             Task<string> stderr = get.StandardError.ReadToEndAsync();
