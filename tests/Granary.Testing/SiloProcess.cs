@@ -18,20 +18,26 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the <c>granary</c> CLI (the same build as the silos) to completion with <paramref name="arguments"/>.</summary>
-    public static Task<ToolResult> CliAsync(params string[] arguments) =>
-        PublishedHost is { } host ? ExternalTool.RunAsync(host, arguments) : ExternalTool.RunAsync(Dotnet, [Dll, .. arguments]);
+    public static Task<ToolResult> CliAsync(IEnumerable<string> arguments, byte[]? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null) =>
+        ExternalTool.RunAsync(Command[0], [.. Command.Skip(1), .. arguments], stdin, workingDirectory, timeout);
 
-    /// <summary>A <c>granary</c> CLI process to start (same build as <see cref="CliAsync"/>), its output redirected.</summary>
-    public static ProcessStartInfo CliStartInfo(IEnumerable<string> arguments)
+    /// <inheritdoc cref="CliAsync(IEnumerable{string}, byte[], string, TimeSpan?)"/>
+    public static Task<ToolResult> CliAsync(params string[] arguments) => CliAsync((IEnumerable<string>)arguments);
+
+    /// <summary>A <c>granary</c> CLI process to start (same build as <see cref="CliAsync(string[])"/>), its output redirected.</summary>
+    public static ProcessStartInfo CliStartInfo(IEnumerable<string> arguments, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(PublishedHost ?? Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in PublishedHost is null ? [Dll, .. arguments] : arguments)
+        var start = new ProcessStartInfo(Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory };
+        foreach (string argument in Command.Skip(1).Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
 
         return start;
     }
+
+    /// <summary>The granary under test as a program and the arguments before its own: [<see cref="PublishedHost"/>] or [dotnet, <see cref="Dll"/>].</summary>
+    public static IReadOnlyList<string> Command => PublishedHost is { } host ? [host] : [Dotnet, Dll];
 
     /// <summary>
     /// The published silo host (artifacts/bin/host/granary, ReadyToRun) when GRANARY_TEST_HOST names
@@ -82,7 +88,7 @@ public sealed class SiloProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null, string? networkNamespace = null)
     {
         // In a lab node's namespace: 'ip netns exec' execs the silo, so the process is the silo itself (Kill, Freeze work as usual).
-        string[] command = PublishedHost is { } host ? [host] : [Dotnet, Dll];
+        IReadOnlyList<string> command = Command;
         var start = new ProcessStartInfo(networkNamespace is null ? command[0] : "ip")
         {
             RedirectStandardOutput = true,
@@ -102,7 +108,7 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        foreach (string argument in (string[])[.. command[1..], "silo", "run", "--data", dataDirectory, "--listen", listen])
+        foreach (string argument in (string[])[.. command.Skip(1), "silo", "run", "--data", dataDirectory, "--listen", listen])
         {
             start.ArgumentList.Add(argument);
         }
