@@ -31,6 +31,8 @@ var publishDir = artifacts.Combine("bin");
 var debianPackages = new[] { "b3sum", "git", "time",
     // The native QUIC library builds offline against these crates (native/.cargo/config.toml).
     "librust-quinn-dev", "librust-tokio-dev", "librust-rustls-dev", "librust-once-cell-dev", "librust-bytes-dev",
+    // Its allocator (native/src/alloc.rs): jemalloc, built from the crate's bundled sources with make.
+    "librust-jemalloc-sys-dev", "make",
     // Clusters keep membership and grain state in PostgreSQL; the tests start their own server from its binaries.
     "postgresql",
     // Multi-host tests: silos and the database in network namespaces (ip), partitions (nft DROP), slow links (tc tbf).

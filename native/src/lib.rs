@@ -9,6 +9,7 @@
 //! - Writes copy the caller's bytes once, into quinn's send buffer, before returning; reads fill
 //!   the caller's pinned buffer straight from quinn's receive buffer.
 
+mod alloc;
 mod ops;
 mod registry;
 mod status;
@@ -24,6 +25,9 @@ use bytes::Bytes;
 use ops::{CompletionCallback, OpGuard, VerifyCallback};
 use registry::{EndpointEntry, Handle, StreamEntry};
 use status::Status;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Jemalloc = alloc::Jemalloc;
 
 thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };

@@ -4,12 +4,13 @@ namespace Granary.Cli.Silo;
 
 /// <summary>
 /// Caps glibc's malloc arenas for the silo process. glibc gives threads up to 8 arenas per core,
-/// and memory freed in one arena is not reused by threads of another; the QUIC library's buffers
-/// (up to the transport windows per connection) are allocated and freed across its runtime's
-/// threads, so with many arenas a silo's resident memory grew past what it ever held at once:
-/// 16 concurrent 1 GiB transfers peaked at 270 MB with the default and 243 MB with 2 arenas
-/// (bench/RESULTS.md, issue 17). The same as MALLOC_ARENA_MAX=2, without relying on the
-/// environment. Does nothing where the C library is not glibc.
+/// and memory freed in one arena is not reused by threads of another. The cap was set when the
+/// QUIC library's buffers still came from glibc (16 concurrent 1 GiB transfers peaked at 270 MB
+/// with the default and 243 MB with 2 arenas; bench/RESULTS.md, issue 17); they now come from the
+/// library's own jemalloc (native/src/alloc.rs), and the cap still keeps what remains on glibc
+/// (the runtime's own native allocations, SQLite's and OpenSSL's) from spreading over
+/// per-thread arenas. The same as MALLOC_ARENA_MAX=2, without relying on the environment. Does
+/// nothing where the C library is not glibc.
 /// </summary>
 internal static partial class MallocArenas
 {
