@@ -323,12 +323,12 @@ Task("Test")
         skipped += Math.Max(Count("notExecuted"), Count("total") - Count("executed"));
         // CI keeps only the log's tail: name each failed test there, with its message's first line.
         foreach (var result in XDocument.Load(trx.FullPath).Descendants(ns + "UnitTestResult")
-                     .Where(r => (string?)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted"))
+                     .Where(r => (string)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted"))
         {
             string message = result.Descendants(ns + "Message").FirstOrDefault()?.Value ?? "";
             string firstLine = message.Split('\n', 2)[0].Trim();
             if (firstLine.Length > 300) firstLine = firstLine[..300] + "…";
-            failedTests.Add($"{name}: {(string?)result.Attribute("testName")} — {firstLine}");
+            failedTests.Add($"{name}: {(string)result.Attribute("testName")} — {firstLine}");
         }
     }
 
