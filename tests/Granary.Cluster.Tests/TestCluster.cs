@@ -138,6 +138,35 @@ internal sealed class TestCluster : IAsyncDisposable
         return await DownloadAsync(client, hash);
     }
 
+    /// <summary>
+    /// Downloads each (blob, silo) copy from that silo, verified, and hands its bytes to
+    /// <paramref name="check"/>; one connection per silo serves all of them (a connection per
+    /// download made checking a few hundred copies take tens of seconds).
+    /// </summary>
+    public async Task CheckCopiesAsync(IEnumerable<(Blake3Hash Hash, SiloTicket Silo)> copies, Action<Blake3Hash, SiloTicket, byte[]> check)
+    {
+        var clients = new Dictionary<SiloTicket, BlobClient>();
+        try
+        {
+            foreach ((Blake3Hash hash, SiloTicket silo) in copies)
+            {
+                if (!clients.TryGetValue(silo, out BlobClient? client))
+                {
+                    clients[silo] = client = await BlobClient.ConnectAsync(silo, Token);
+                }
+
+                check(hash, silo, await DownloadAsync(client, hash));
+            }
+        }
+        finally
+        {
+            foreach (BlobClient client in clients.Values)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Downloads <paramref name="hash"/> through <paramref name="client"/>, verified.</summary>
     public static async Task<byte[]> DownloadAsync(BlobClient client, Blake3Hash hash)
     {
