@@ -19,7 +19,10 @@ use jemalloc_sys::{mallocx, rallocx, sdallocx, MALLOCX_ALIGN, MALLOCX_ZERO};
 ///   .NET threads that call in); each thread's cache keeps that uncontended, and one arena has no
 ///   free space stranded in another.
 /// - `dirty_decay_ms:200`, `muzzy_decay_ms:0`: pages freed and not reused within 200 ms go back to
-///   the kernel (the default keeps them 10 s, which held ~60 MB more at the silo's peak).
+///   the kernel (the default keeps them 10 s).
+///
+/// With jemalloc's defaults (8 arenas on 2 cores, pages kept 10 s) the silo peaked 60–85 MB higher
+/// than with these, and higher than with glibc (bench/RESULTS.md, seventh session).
 #[used]
 #[export_name = "_rjem_malloc_conf"]
 static MALLOC_CONF: Conf = Conf(b"narenas:1,dirty_decay_ms:200,muzzy_decay_ms:0\0".as_ptr() as *const c_char);
