@@ -87,14 +87,11 @@ public sealed class ClusterBlobTests(PostgresFixture postgres) : IClassFixture<P
 
         // 16 blobs, each of silo 0's with probability 2/5: all 16 its own has odds of 4e-7.
         Assert.True(redirected > 0, "no upload was redirected");
-        foreach ((Blake3Hash hash, IReadOnlyList<SiloTicket> holders) in await cluster.LocateAllAsync(placed))
-        {
-            Assert.Equal(2, holders.Count);
-            foreach (SiloTicket holder in holders)
-            {
-                Assert.Equal(hash, Blake3.Hash(await cluster.DownloadFromAsync(holder, hash)));
-            }
-        }
+        Dictionary<Blake3Hash, IReadOnlyList<SiloTicket>> placedCopies = await cluster.LocateAllAsync(placed);
+        Assert.All(placedCopies.Values, holders => Assert.Equal(2, holders.Count));
+        await cluster.CheckCopiesAsync(
+            placedCopies.SelectMany(entry => entry.Value.Select(holder => (entry.Key, holder))),
+            (hash, _, data) => Assert.Equal(hash, Blake3.Hash(data)));
 
         // A blob of at most 64 KiB reaches its second holder inside the grain call that registers it
         // (the copy stores the bytes sent along, verified); a larger one is fetched over QUIC.

@@ -168,13 +168,9 @@ public sealed class MultiHostTests(ITestOutputHelper output)
         var outage = Stopwatch.StartNew();
 
         // Reads: every blob from every silo, while the database is away.
-        foreach (SiloProcess silo in cluster.Silos)
-        {
-            foreach ((Blake3Hash hash, byte[] data) in blobs)
-            {
-                Assert.Equal(data, await cluster.DownloadFromAsync(silo.Ticket, hash));
-            }
-        }
+        await cluster.CheckCopiesAsync(
+            cluster.Silos.SelectMany(silo => blobs.Keys.Select(hash => (hash, silo.Ticket))),
+            (hash, _, data) => Assert.Equal(blobs[hash], data));
 
         // Writes: refused, not acknowledged, with a sentence that says why.
         byte[] late = TestRandom.Bytes(new Random(99), 50_000);

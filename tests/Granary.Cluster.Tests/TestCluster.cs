@@ -131,13 +131,6 @@ internal sealed class TestCluster : IAsyncDisposable
         return located;
     }
 
-    /// <summary>Downloads <paramref name="hash"/> from one particular silo, verified.</summary>
-    public async Task<byte[]> DownloadFromAsync(SiloTicket silo, Blake3Hash hash)
-    {
-        await using BlobClient client = await BlobClient.ConnectAsync(silo, Token);
-        return await DownloadAsync(client, hash);
-    }
-
     /// <summary>
     /// Downloads each (blob, silo) copy from that silo, verified, and hands its bytes to
     /// <paramref name="check"/>; one connection per silo serves all of them (a connection per
