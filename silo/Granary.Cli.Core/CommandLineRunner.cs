@@ -82,7 +82,7 @@ internal static class CommandLineRunner
             await Console.Error.WriteLineAsync($"granary: {error}").ConfigureAwait(false);
         }
 
-        await Console.Error.WriteLineAsync($"Run '{CommandPath(parse)} --help' for usage.").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(UsageHint(parse)).ConfigureAwait(false);
         return UsageError;
     }
 
@@ -97,6 +97,12 @@ internal static class CommandLineRunner
             return plus < 0 ? version : version[..plus];
         }
     }
+
+    /// <summary>
+    /// "Run 'granary get --help' for usage.": the line every usage error ends with, whether the
+    /// parser found it or the command did (a BLOB that is not a hash, a missing --token-file).
+    /// </summary>
+    internal static string UsageHint(ParseResult parse) => $"Run '{CommandPath(parse)} --help' for usage.";
 
     /// <summary>"granary silo run", say: the command the user ran, without its options.</summary>
     private static string CommandPath(ParseResult parse)

@@ -226,11 +226,16 @@ public sealed class SiloProcessTests : IAsyncLifetime
         ToolResult badTicket = await GranaryAsync("get", "granary:nonsense", "-o", "x");
         Assert.Equal(2, badTicket.ExitCode);
         Assert.Contains("not a blob ticket", badTicket.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("Run 'granary get --help' for usage.", badTicket.Stderr.TrimEnd(), StringComparison.Ordinal);
 
         // A BLOB that is neither: both forms are named (info takes a bare hash, not only a ticket).
         ToolResult neither = await GranaryAsync("info", "1234");
         Assert.Equal(2, neither.ExitCode);
         Assert.Contains("'1234' is neither a blob hash (64 hex digits) nor a blob ticket", neither.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("Run 'granary info --help' for usage.", neither.Stderr.TrimEnd(), StringComparison.Ordinal);
+
+        // A refusal by the silo is not a command-line mistake: no pointer to the help.
+        Assert.DoesNotContain("--help", missing.Stderr, StringComparison.Ordinal);
 
         ToolResult badTtl = await GranaryAsync("send", "bad.token", "--ttl", "soon");
         Assert.Equal(2, badTtl.ExitCode);

@@ -288,7 +288,7 @@ internal static class BlobCommands
         catch (Exception error) when (error is FormatException or FileNotFoundException)
         {
             // A missing --token-file is a command-line mistake, not a local file failure.
-            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, blobArgument, error));
+            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, blobArgument, error), parse);
         }
 
         try
@@ -299,7 +299,7 @@ internal static class BlobCommands
         }
         catch (Exception error) when (CommandErrors.From(error, blobArgument) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)));
+            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)), parse);
         }
     }
 
@@ -326,11 +326,11 @@ internal static class BlobCommands
         }
         catch (FileNotFoundException error)
         {
-            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, null, error));
+            return Fail(new CommandError(CommandErrorKind.InvalidArgument, error.Message, null, error), parse);
         }
         catch (Exception error) when ((channel is null ? CommandErrors.From(error, null) : CommandErrors.FromChannel(error, channel)) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)));
+            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)), parse);
         }
     }
 
@@ -353,8 +353,11 @@ internal static class BlobCommands
         return problem with { Reason = $"{problem.Reason} (the token came from {source}; pass --token-file with the admin.token of a silo of the cluster you are asking, or set GRANARY_TOKEN)" };
     }
 
-    /// <summary>Prints <paramref name="problem"/> on standard error and returns its exit code.</summary>
-    internal static int Fail(CommandError problem)
+    /// <summary>
+    /// Prints <paramref name="problem"/> on standard error and returns its exit code; a command-line
+    /// mistake is followed by the pointer to the command's help that the parser's own errors end with.
+    /// </summary>
+    internal static int Fail(CommandError problem, ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(problem);
 
@@ -363,6 +366,11 @@ internal static class BlobCommands
             ? IoErrorText.Describe(problem.Exception)
             : problem.Reason;
         Console.Error.WriteLine($"granary: {message}");
+        if (problem.Kind == CommandErrorKind.InvalidArgument)
+        {
+            Console.Error.WriteLine(CommandLineRunner.UsageHint(parse));
+        }
+
         return ExitCodes.For(problem.Kind);
     }
 

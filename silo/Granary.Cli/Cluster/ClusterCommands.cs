@@ -66,11 +66,11 @@ internal static class ClusterCommands
                     CommandErrorKind.Refused,
                     $"the cluster database could not be used: {error.Message}. Check CONNECTION (host, port, database, user, password) and that PostgreSQL is running and reachable.",
                     null, // the connection string may hold a password
-                    error));
+                    error), parse);
             }
             catch (ArgumentException error)
             {
-                return BlobCommands.Fail(new CommandError(CommandErrorKind.InvalidArgument, $"CONNECTION is not a valid PostgreSQL connection string: {error.Message}", null, error));
+                return BlobCommands.Fail(new CommandError(CommandErrorKind.InvalidArgument, $"CONNECTION is not a valid PostgreSQL connection string: {error.Message}", null, error), parse);
             }
         });
 
