@@ -53,8 +53,8 @@ public sealed class TransportOptionsTests
             "KeepAliveInterval", o => o.KeepAliveInterval = TimeSpan.FromSeconds(10),
             "QuicTransportOptions.KeepAliveInterval is 00:00:10; it must be at least 1 ms and shorter than IdleTimeout (00:00:10), or idle connections die, or zero for no keep-alives."
         },
-        { "InitialMaxUdpPayloadSize", o => o.InitialMaxUdpPayloadSize = 1199, "QuicTransportOptions.InitialMaxUdpPayloadSize is 1199; it must be 1200 to 65527 bytes." },
-        { "InitialMaxUdpPayloadSize", o => o.InitialMaxUdpPayloadSize = 65528, "QuicTransportOptions.InitialMaxUdpPayloadSize is 65528; it must be 1200 to 65527 bytes." },
+        { "InitialMaxUdpPayloadSize", o => o.InitialMaxUdpPayloadSize = 1199, "QuicTransportOptions.InitialMaxUdpPayloadSize is 1199; it must be 1200 to 1480 bytes (the most the QUIC library's endpoints accept from a peer)." },
+        { "InitialMaxUdpPayloadSize", o => o.InitialMaxUdpPayloadSize = 1481, "QuicTransportOptions.InitialMaxUdpPayloadSize is 1481; it must be 1200 to 1480 bytes (the most the QUIC library's endpoints accept from a peer)." },
     };
 
     [Theory]
