@@ -54,6 +54,7 @@ public sealed class BlobClient : IAsyncDisposable
         {
             Identity = identity,
             Bind = new System.Net.IPEndPoint(silo.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? System.Net.IPAddress.IPv6Any : System.Net.IPAddress.Any, 0),
+            Transport = QuicTransportOptions.ForPath(silo.Address.Address),
         });
         try
         {

@@ -30,6 +30,7 @@ internal sealed class SiloSession : IAsyncDisposable
         {
             Identity = identity,
             Bind = new IPEndPoint(silo.Address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0),
+            Transport = QuicTransportOptions.ForPath(silo.Address.Address),
         });
         try
         {

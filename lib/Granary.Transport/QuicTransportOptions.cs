@@ -74,6 +74,23 @@ public sealed class QuicTransportOptions
     /// </summary>
     public int InitialMaxUdpPayloadSize { get; set; } = 1200;
 
+    /// <summary>
+    /// The defaults for an endpoint whose every peer is reached through <paramref name="address"/>:
+    /// a loopback address (127.0.0.0/8, ::1) gets <see cref="MaxUdpPayloadSize"/>-byte packets, since
+    /// the loopback device's MTU is 64 KiB and nothing between the ends can drop them; any other
+    /// address keeps 1200, the size QUIC guarantees on every path (quinn 0.9 cannot discover more).
+    /// An endpoint that connects to one silo passes the silo's address; a silo passes the address it
+    /// listens on (one bound to loopback can only reach peers on this host).
+    /// </summary>
+    /// <param name="address">The peer's address, or the address the endpoint is bound to.</param>
+    /// <returns>New options; the caller may change them further.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+    public static QuicTransportOptions ForPath(System.Net.IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return new QuicTransportOptions { InitialMaxUdpPayloadSize = System.Net.IPAddress.IsLoopback(address) ? MaxUdpPayloadSize : 1200 };
+    }
+
     /// <summary>Throws if a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">
     /// A window, stream limit, timeout or the payload size is out of the range its property

@@ -35,6 +35,20 @@ public sealed class TransportOptionsTests
         Assert.Equal(64, pool.MaxConnections);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", 1480)]
+    [InlineData("127.5.6.7", 1480)]
+    [InlineData("::1", 1480)]
+    [InlineData("10.0.0.7", 1200)]
+    [InlineData("0.0.0.0", 1200)]
+    [InlineData("fe80::1", 1200)]
+    public void Only_a_path_on_this_host_gets_packets_larger_than_QUIC_guarantees(string address, int payload)
+    {
+        QuicTransportOptions options = QuicTransportOptions.ForPath(IPAddress.Parse(address));
+        Assert.Equal(payload, options.InitialMaxUdpPayloadSize);
+        options.Validate();
+    }
+
     [Fact]
     public void Zero_keep_alive_means_none_and_passes()
     {

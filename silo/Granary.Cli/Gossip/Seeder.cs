@@ -53,7 +53,7 @@ internal static class Seeder
         }
 
         using var identity = NodeIdentity.LoadOrCreate(Path.Combine(dataDirectory, "node.key"));
-        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = listen }, [BlobsProtocol.Alpn]);
+        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = listen, Transport = QuicTransportOptions.ForPath(listen.Address) }, [BlobsProtocol.Alpn]);
         await using (router.ConfigureAwait(false))
         {
             var handler = new BlobsProtocolHandler(store, new BlobsServerOptions { AdminToken = token, ReadOnly = true }, NullLogger<BlobsProtocolHandler>.Instance);

@@ -128,7 +128,7 @@ internal static partial class SiloHost
             new BlobStoreOptions { Directory = Path.Combine(options.DataDirectory, "store") }, io, logger: loggers.CreateLogger<BlobStore>(), cancellationToken: stoppingToken).ConfigureAwait(false);
 
         // Bound before Orleans is configured: the silo's name in the membership is its QUIC ticket.
-        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen }, [BlobsProtocolHandler.Alpn, TransferProtocol.Alpn, GossipWire.Alpn, TopicsProtocol.Alpn], loggers.CreateLogger<ProtocolRouter>());
+        ProtocolRouter router = ProtocolRouter.Bind(new QuicEndpointOptions { Identity = identity, Bind = options.Listen, Transport = QuicTransportOptions.ForPath(options.Listen.Address) }, [BlobsProtocolHandler.Alpn, TransferProtocol.Alpn, GossipWire.Alpn, TopicsProtocol.Alpn], loggers.CreateLogger<ProtocolRouter>());
         await using (router.ConfigureAwait(false))
         {
             IPEndPoint address = Advertised(router.Endpoint.LocalEndPoint);
