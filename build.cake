@@ -11,6 +11,7 @@
 //   Bench-Hash  granary hash vs b3sum on 1 GiB (bench/hash.sh), results to bench/RESULTS.md by hand
 //   Bench-Resume  a resumed get re-verifying 1 GiB of PATH.partial, against b3sum (bench/resume.sh)
 //   Bench-Quic, Bench-Blobs, Bench-Cluster  bench/quic.sh, bench/blobs.sh, bench/cluster.sh (install their anchors first)
+//   Bench-Memory  the silo's peak RSS under 16 concurrent 1 GiB transfers; fails over 256 MiB (bench/memory.sh)
 //   Bench-Transfer  a 1 GiB pull channel between two silos vs granary get, 100 small channels at once (bench/transfer.sh)
 //   Bench-Gossip  the gossip simulator's scenario table: delivery, RMR, LDH per n and latency model (bench/gossip.sh)
 //   Test-Docker  docker/: the image, compose.yaml's 3 silos on PostgreSQL, a silo killed (its own dockerd; docker/test-docker.sh)
@@ -426,6 +427,18 @@ Task("Bench-Blobs")
     if (Run("bash", "bench/blobs.sh") != 0)
     {
         throw new Exception("bench/blobs.sh failed.");
+    }
+});
+
+Task("Bench-Memory")
+    .IsDependentOn("Publish")
+    .Description("The silo's peak RSS under 8 verified 1 GiB downloads + 8 uploads at once, per fresh silo; fails over issue 17's 256 MiB bound (bench/memory.sh; RUNS=N).")
+    .Does(() =>
+{
+    InstallDebianPackages("the memory benchmark", "curl");
+    if (Run("bash", "bench/memory.sh") != 0)
+    {
+        throw new Exception("bench/memory.sh failed or a silo went over the 256 MiB bound (its table says which run).");
     }
 });
 

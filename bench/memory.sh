@@ -6,7 +6,8 @@
 # arenas) and file-backed (ReadyToRun code, libraries), with the .NET heap's own view from the
 # silo's Prometheus scrape after the load. blobs.sh's last section measures the same load after
 # its other rows; this one has no anchor: the bound is the issue's, not another program's.
-#   bash bench/memory.sh   (after ./build.sh --target=Publish)
+#   bash bench/memory.sh   (after ./build.sh --target=Publish; ./build.sh --target=Bench-Memory does both)
+#   Exits 1 if any run's peak went over the bound, so it can guard the bound after a change.
 #   RUNS=N (default 3)     SILO_ENV="NAME=VALUE ..." runs the silo with more environment (an A/B knob)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +48,9 @@ for run in $(seq "$RUNS"); do
   read -r _ anon file < "$WORK/peak"
   printf '%-4s %12s %12s %12s %14s %12s\n' "$run" "$hwm" "$anon" "$file" "$committed" "$loh"
   rm -rf "$WORK"
+  [ "$hwm" -le 262144 ] || OVER="$OVER $run"
 done
+if [ -n "${OVER:-}" ]; then
+  echo "bench/memory.sh: over the 262144 KiB (256 MiB) bound in run(s)$OVER" >&2
+  exit 1
+fi
