@@ -75,20 +75,39 @@ public sealed class QuicTransportOptions
     public int InitialMaxUdpPayloadSize { get; set; } = 1200;
 
     /// <summary>
-    /// The defaults for an endpoint whose every peer is reached through <paramref name="address"/>:
-    /// a loopback address (127.0.0.0/8, ::1) gets <see cref="MaxUdpPayloadSize"/>-byte packets, since
-    /// the loopback device's MTU is 64 KiB and nothing between the ends can drop them; any other
-    /// address keeps 1200, the size QUIC guarantees on every path (quinn 0.9 cannot discover more).
-    /// An endpoint that connects to one silo passes the silo's address; a silo passes the address it
-    /// listens on (one bound to loopback can only reach peers on this host).
+    /// The environment variable that sets the UDP payload size of every endpoint made by
+    /// <see cref="ForPath"/> (silos, the CLI, the PowerShell module): 1200 to
+    /// <see cref="MaxUdpPayloadSize"/> bytes, for a LAN whose every path carries it (1452 on
+    /// 1500-byte Ethernet with IPv6, 1472 with IPv4 only).
+    /// </summary>
+    public const string UdpPayloadVariable = "GRANARY_UDP_PAYLOAD";
+
+    /// <summary>
+    /// The defaults for an endpoint whose every peer is reached through <paramref name="address"/>.
+    /// Packets are <see cref="UdpPayloadVariable"/>'s size when it is set; else
+    /// <see cref="MaxUdpPayloadSize"/> on a loopback address (127.0.0.0/8, ::1: the device's MTU is
+    /// 64 KiB, so nothing between the ends can drop them) and 1200, the size QUIC guarantees on every
+    /// path, anywhere else (quinn 0.9 cannot discover more). An endpoint that connects to one silo
+    /// passes the silo's address; a silo passes the address it listens on (one bound to loopback can
+    /// only reach peers on this host).
     /// </summary>
     /// <param name="address">The peer's address, or the address the endpoint is bound to.</param>
     /// <returns>New options; the caller may change them further.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is null.</exception>
+    /// <exception cref="ArgumentException"><see cref="UdpPayloadVariable"/> is set to something other than a whole number from 1200 to 1480; the message says so.</exception>
     public static QuicTransportOptions ForPath(System.Net.IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return new QuicTransportOptions { InitialMaxUdpPayloadSize = System.Net.IPAddress.IsLoopback(address) ? MaxUdpPayloadSize : 1200 };
+        int payload = System.Net.IPAddress.IsLoopback(address) ? MaxUdpPayloadSize : 1200;
+        if (Environment.GetEnvironmentVariable(UdpPayloadVariable) is { Length: > 0 } set)
+        {
+            payload = int.TryParse(set, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int asked) && asked is >= 1200 and <= MaxUdpPayloadSize
+                ? asked
+                : throw new ArgumentException(
+                    $"{UdpPayloadVariable} is '{set}'; it must be a UDP payload size from 1200 to {MaxUdpPayloadSize} bytes that every network path between Granary's nodes carries (1452 on 1500-byte Ethernet with IPv6, 1472 with IPv4 only), or unset for 1200 (1480 on loopback).");
+        }
+
+        return new QuicTransportOptions { InitialMaxUdpPayloadSize = payload };
     }
 
     /// <summary>Throws if a value is out of range.</summary>

@@ -98,6 +98,20 @@ public sealed partial class PublishedErrorMessageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_packet_size_no_path_can_take_is_refused_in_words_by_client_and_silo()
+    {
+        RequirePublished();
+        File.WriteAllText(_directory.File("some.token"), "token");
+        ToolResult client = await ExternalTool.RunAsync("env", ["GRANARY_UDP_PAYLOAD=9000", Granary, "info", new string('a', 64), "--silo", BogusTicket, "--token-file", "some.token"], null, _directory.Path);
+        AssertWords("client with GRANARY_UDP_PAYLOAD=9000", client, 2);
+        Assert.Contains("GRANARY_UDP_PAYLOAD is '9000'; it must be a UDP payload size from 1200 to 1480 bytes", client.Stderr, StringComparison.Ordinal);
+
+        ToolResult silo = await ExternalTool.RunAsync("env", ["GRANARY_UDP_PAYLOAD=jumbo", Granary, "silo", "run", "--data", "silo", "--listen", "127.0.0.1:0"], null, _directory.Path, TimeSpan.FromMinutes(1));
+        AssertWords("silo with GRANARY_UDP_PAYLOAD=jumbo", silo, 1);
+        Assert.Contains("GRANARY_UDP_PAYLOAD is 'jumbo'", silo.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_file_that_may_not_be_read_is_reported_in_words()
     {
         RequirePublished();

@@ -50,6 +50,28 @@ public sealed class TransportOptionsTests
     }
 
     [Fact]
+    public void The_environment_sets_the_packet_size_on_every_path()
+    {
+        string? before = Environment.GetEnvironmentVariable(QuicTransportOptions.UdpPayloadVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(QuicTransportOptions.UdpPayloadVariable, "1452");
+            Assert.Equal(1452, QuicTransportOptions.ForPath(IPAddress.Parse("10.0.0.7")).InitialMaxUdpPayloadSize);
+            Assert.Equal(1452, QuicTransportOptions.ForPath(IPAddress.Loopback).InitialMaxUdpPayloadSize);
+            foreach (string bad in new[] { "1199", "1481", "9000", "jumbo", "+1300", " 1300", "1300.0" })
+            {
+                Environment.SetEnvironmentVariable(QuicTransportOptions.UdpPayloadVariable, bad);
+                var refused = Assert.Throws<ArgumentException>(() => QuicTransportOptions.ForPath(IPAddress.Loopback));
+                Assert.StartsWith($"GRANARY_UDP_PAYLOAD is '{bad}'; it must be a UDP payload size from 1200 to 1480 bytes", refused.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(QuicTransportOptions.UdpPayloadVariable, before);
+        }
+    }
+
+    [Fact]
     public void Zero_keep_alive_means_none_and_passes()
     {
         new QuicTransportOptions { KeepAliveInterval = TimeSpan.Zero }.Validate();
