@@ -105,6 +105,7 @@ public sealed partial class PublishedErrorMessageTests : IDisposable
         ToolResult client = await ExternalTool.RunAsync("env", ["GRANARY_UDP_PAYLOAD=9000", Granary, "info", new string('a', 64), "--silo", BogusTicket, "--token-file", "some.token"], null, _directory.Path);
         AssertWords("client with GRANARY_UDP_PAYLOAD=9000", client, 2);
         Assert.Contains("GRANARY_UDP_PAYLOAD is '9000'; it must be a UDP payload size from 1200 to 1480 bytes", client.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--help", client.Stderr, StringComparison.Ordinal); // the command's help does not cover the environment
 
         ToolResult silo = await ExternalTool.RunAsync("env", ["GRANARY_UDP_PAYLOAD=jumbo", Granary, "silo", "run", "--data", "silo", "--listen", "127.0.0.1:0"], null, _directory.Path, TimeSpan.FromMinutes(1));
         AssertWords("silo with GRANARY_UDP_PAYLOAD=jumbo", silo, 1);

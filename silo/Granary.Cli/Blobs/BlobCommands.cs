@@ -299,7 +299,7 @@ internal static class BlobCommands
         }
         catch (Exception error) when (CommandErrors.From(error, blobArgument) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)), parse);
+            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)));
         }
     }
 
@@ -330,7 +330,7 @@ internal static class BlobCommands
         }
         catch (Exception error) when ((channel is null ? CommandErrors.From(error, null) : CommandErrors.FromChannel(error, channel)) is { Kind: not CommandErrorKind.Cancelled } problem)
         {
-            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)), parse);
+            return Fail(WithTokenSource(problem, parse.GetValue(tokenOption)));
         }
     }
 
@@ -354,10 +354,12 @@ internal static class BlobCommands
     }
 
     /// <summary>
-    /// Prints <paramref name="problem"/> on standard error and returns its exit code; a command-line
-    /// mistake is followed by the pointer to the command's help that the parser's own errors end with.
+    /// Prints <paramref name="problem"/> on standard error and returns its exit code. With
+    /// <paramref name="usage"/> (a mistake in the command's own arguments and options, found before
+    /// anything ran) it ends with the pointer to the command's help, as the parser's errors do; a
+    /// problem the help does not cover (a bad environment variable, a refusal) gets none.
     /// </summary>
-    internal static int Fail(CommandError problem, ParseResult parse)
+    internal static int Fail(CommandError problem, ParseResult? usage = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
 
@@ -366,9 +368,9 @@ internal static class BlobCommands
             ? IoErrorText.Describe(problem.Exception)
             : problem.Reason;
         Console.Error.WriteLine($"granary: {message}");
-        if (problem.Kind == CommandErrorKind.InvalidArgument)
+        if (usage is not null)
         {
-            Console.Error.WriteLine(CommandLineRunner.UsageHint(parse));
+            Console.Error.WriteLine(CommandLineRunner.UsageHint(usage));
         }
 
         return ExitCodes.For(problem.Kind);

@@ -66,7 +66,7 @@ internal static class ClusterCommands
                     CommandErrorKind.Refused,
                     $"the cluster database could not be used: {error.Message}. Check CONNECTION (host, port, database, user, password) and that PostgreSQL is running and reachable.",
                     null, // the connection string may hold a password
-                    error), parse);
+                    error));
             }
             catch (ArgumentException error)
             {
