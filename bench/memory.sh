@@ -21,6 +21,10 @@ SIZE=$((1024 * 1024 * 1024))
 mkdir -p "$DIR"
 [ -f "$DIR/1g.bin" ] && [ "$(stat -c %s "$DIR/1g.bin")" -eq $SIZE ] || head -c $SIZE /dev/urandom > "$DIR/1g.bin"
 
+# A failed or interrupted run leaves no silo and no data behind.
+cleanup() { [ -z "${SILO:-}" ] || kill "$SILO" 2>/dev/null || true; [ -z "${WORK:-}" ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+
 echo "# silo peak RSS, 8 downloads + 8 uploads of 1 GiB at once (bound: 262144 KiB = 256 MiB)"
 printf '%-4s %12s %12s %12s %14s %12s\n' run "peak KiB" "anon KiB" "file KiB" "GC commit MiB" "LOH MiB"
 for run in $(seq "$RUNS"); do
