@@ -65,12 +65,19 @@ public sealed partial class ClusterEvents(GossipService gossip, ClusterView view
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 IReadOnlyList<ClusterSilo> silos = view.Silos;
-                bool teller = silos.Where(s => s.Status == SiloStatus.Active).MinBy(s => s.Address.Generation)?.Address.Equals(view.SelfAddress) == true;
+                // Silos started in the same second share a generation: the address breaks the tie,
+                // so that every silo names the same teller whatever order its view lists them in.
+                bool teller = silos.Where(s => s.Status == SiloStatus.Active)
+                    .OrderBy(s => s.Address.Generation).ThenBy(s => s.Address.ToString(), StringComparer.Ordinal)
+                    .FirstOrDefault()?.Address.Equals(view.SelfAddress) == true;
                 foreach (ClusterSilo silo in silos)
                 {
-                    if ((!statuses.TryGetValue(silo.Address, out SiloStatus before) || before != silo.Status) && teller)
+                    if ((!statuses.TryGetValue(silo.Address, out SiloStatus before) || before != silo.Status) && teller
+                        && !await PublishAsync(new ClusterEvent("membership", silo.Ticket.ToString(), time.GetUtcNow()) { Status = silo.Status.ToString() }, cancellationToken).ConfigureAwait(false))
                     {
-                        await PublishAsync(new ClusterEvent("membership", silo.Ticket.ToString(), time.GetUtcNow()) { Status = silo.Status.ToString() }, cancellationToken).ConfigureAwait(false);
+                        // Not handed to the swarm (the topic's grain busy or away): the old status is
+                        // kept, so the next check tells this change instead of losing it.
+                        continue;
                     }
 
                     statuses[silo.Address] = silo.Status;
