@@ -267,9 +267,13 @@ public sealed class TransferChannelTests(ITestOutputHelper output) : TwoPartyTes
     {
         Blake3Hash hash = await B.PutRandomAsync(Big, seed: 12);
         await using TransferClient a = await A.TransfersAsync();
-        ChannelRef channel = (await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Big))).Ref;
-        await A.WaitAsync(channel, r => r.State.Received > 0, "data moving");
+        ChannelReport opened = await a.StartAsync(TransferDirection.Pull, [B.Ticket], hash, await B.GrantAsync(A, TransferDirection.Pull, hash, Big));
+        ChannelRef channel = opened.Ref;
+
+        // Frozen the moment B has answered the open: 256 MiB crosses loopback in well under a
+        // second, so waiting to see data move first let the transfer finish before the freeze.
         B.Silo.Freeze();
+        Assert.Equal(ChannelStatus.Ongoing, opened.State.Status);
         try
         {
             ChannelReport silent = await A.WaitAsync(channel, r => r.State.IsDisconnected, "disconnected", TimeSpan.FromSeconds(60));
